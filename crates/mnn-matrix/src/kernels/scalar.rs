@@ -1,0 +1,41 @@
+//! Portable kernels: the reference every SIMD path is tested against.
+//!
+//! Written so the compiler can vectorise them on any target: the dot product
+//! keeps eight independent accumulators over fixed-size chunks, so no
+//! floating-point dependency chain serialises the loop.
+
+/// Width of the chunks the scalar dot product works on (eight f32 lanes).
+const LANES: usize = 8;
+
+/// `Σ a[i]·b[i]` with eight independent partial sums.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut sums = [0.0f32; LANES];
+    let a_chunks = a.chunks_exact(LANES);
+    let b_chunks = b.chunks_exact(LANES);
+    let tail: f32 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (ca, cb) in a_chunks.zip(b_chunks) {
+        for lane in 0..LANES {
+            sums[lane] += ca[lane] * cb[lane];
+        }
+    }
+    // Pairwise reduction of the lanes keeps the rounding error small.
+    let s4 = [
+        sums[0] + sums[4],
+        sums[1] + sums[5],
+        sums[2] + sums[6],
+        sums[3] + sums[7],
+    ];
+    (s4[0] + s4[2]) + (s4[1] + s4[3]) + tail
+}
+
+/// `y += alpha·x`, element by element (BLAS's "axpy").
+pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi += alpha * xi;
+    }
+}
