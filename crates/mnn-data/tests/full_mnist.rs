@@ -1,0 +1,53 @@
+//! Loads the full MNIST dataset when it has been downloaded into `data/mnist`.
+
+use std::path::PathBuf;
+
+use mnn_data::{DataError, Mnist};
+
+fn mnist_dir() -> PathBuf {
+    let in_repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/mnist");
+    let main_tree = PathBuf::from("/work/main/data/mnist");
+    if in_repo.is_dir() || !main_tree.is_dir() {
+        in_repo
+    } else {
+        main_tree
+    }
+}
+
+#[test]
+fn full_mnist_loads_with_the_published_counts() {
+    let mnist = match Mnist::load_dir(mnist_dir()) {
+        Ok(mnist) => mnist,
+        Err(err @ DataError::Missing { .. }) => {
+            if std::env::var_os("CI").is_some() {
+                panic!("full MNIST is required when CI is set: {err}");
+            }
+            eprintln!("skipped: full MNIST not in data/mnist (run `cargo xtask download`)");
+            return;
+        }
+        Err(err) => panic!("{err}"),
+    };
+    assert_eq!(mnist.train.len(), 60_000);
+    assert_eq!(mnist.test.len(), 10_000);
+    assert_eq!(mnist.train.pixels_per_image(), 784);
+
+    // The published per-digit counts of MNIST.
+    let train_counts = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949];
+    let test_counts = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009];
+    assert_eq!(mnist.train.label_counts(), train_counts);
+    assert_eq!(mnist.test.label_counts(), test_counts);
+    assert_eq!(mnist.train.label_counts().iter().sum::<usize>(), 60_000);
+    assert_eq!(mnist.test.label_counts().iter().sum::<usize>(), 10_000);
+
+    // The first records, as in the book's CSV excerpts.
+    assert_eq!(mnist.train.label(0), 5);
+    assert_eq!(mnist.test.label(0), 7);
+    let sample = mnn_data::Dataset::from_csv(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/mnist_test_10.csv"),
+    )
+    .unwrap();
+    for i in 0..sample.len() {
+        assert_eq!(mnist.test.label(i), sample.label(i));
+        assert_eq!(mnist.test.image(i), sample.image(i));
+    }
+}
