@@ -1,1 +1,60 @@
-fn main() {}
+//! Project tasks, run as `cargo xtask <task>` (an alias in `.cargo/config.toml`).
+//!
+//! - `cargo xtask download [--from DIR_OR_URL]`: fetch MNIST into `data/mnist/`,
+//!   each file verified by the SHA-256 of its decompressed content.
+//!
+//! The tasks are plain Rust so that they run wherever `cargo` does, with no
+//! shell scripts or extra tools to install.
+
+mod download;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Project tasks for mnn"
+)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Download MNIST into data/mnist/ and verify each file's SHA-256.
+    Download {
+        /// Take the files from this folder (relative to the current
+        /// directory) or http(s):// URL base instead of the public mirrors.
+        #[arg(long, value_name = "DIR_OR_URL")]
+        from: Option<String>,
+    },
+}
+
+/// The workspace root: the parent of this crate's folder, wherever cargo was
+/// started from.
+pub fn project_root() -> PathBuf {
+    let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    xtask_dir
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.task {
+        Task::Download { from } => download::run(from.as_deref()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

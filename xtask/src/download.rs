@@ -1,0 +1,837 @@
+//! `cargo xtask download`: fetch the four MNIST files into `data/mnist/`.
+//!
+//! Each file is kept gzipped, as the loader reads it, and is trusted only once
+//! the SHA-256 of its *decompressed* content matches the canonical value below
+//! (mirrors compress differently, so the `.gz` bytes themselves differ).
+//!
+//! A download goes to a temporary file inside the destination folder and is
+//! renamed to its final name only after it was verified, so an interrupted or
+//! corrupted download never leaves a file the loader would pick up.
+
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{self, BufReader, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use flate2::Compression;
+use flate2::read::MultiGzDecoder;
+use flate2::write::GzEncoder;
+use indicatif::{ProgressBar, ProgressStyle};
+use sha2::{Digest, Sha256};
+use tempfile::NamedTempFile;
+
+/// One file of the data set: its name without `.gz`, and the SHA-256 of its
+/// decompressed content.
+#[derive(Debug, Clone, Copy)]
+pub struct Expected<'a> {
+    pub name: &'a str,
+    pub sha256: &'a str,
+}
+
+impl Expected<'_> {
+    /// The name the file is stored under: gzipped.
+    pub fn gz_name(&self) -> String {
+        format!("{}.gz", self.name)
+    }
+}
+
+/// The canonical MNIST files (LeCun & Cortes), hashed decompressed.
+pub const MNIST_FILES: [Expected<'static>; 4] = [
+    Expected {
+        name: "train-images-idx3-ubyte",
+        sha256: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    },
+    Expected {
+        name: "train-labels-idx1-ubyte",
+        sha256: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    },
+    Expected {
+        name: "t10k-images-idx3-ubyte",
+        sha256: "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    },
+    Expected {
+        name: "t10k-labels-idx1-ubyte",
+        sha256: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+    },
+];
+
+/// Public mirrors, tried in this order.
+pub const PUBLIC_MIRRORS: [&str; 2] = [
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+];
+
+/// Where the files come from: a folder holding them, or an http(s) URL base.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Dir(PathBuf),
+    Http(String),
+}
+
+impl Source {
+    /// Reads `--from`: an `http://` or `https://` URL base, or else a folder
+    /// (relative to the current directory), which must exist.
+    pub fn parse(from: &str) -> Result<Source> {
+        if from.starts_with("http://") || from.starts_with("https://") {
+            let base = if from.ends_with('/') {
+                from.to_string()
+            } else {
+                format!("{from}/")
+            };
+            return Ok(Source::Http(base));
+        }
+        let dir = std::path::absolute(from)
+            .with_context(|| format!("--from {from}: cannot resolve this path"))?;
+        if !dir.is_dir() {
+            bail!(
+                "--from {from}: no such directory ({}); give a folder holding the four \
+                 MNIST .gz files, or an http(s):// URL base",
+                dir.display()
+            );
+        }
+        Ok(Source::Dir(dir))
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Dir(dir) => write!(f, "{}", dir.display()),
+            Source::Http(base) => f.write_str(base),
+        }
+    }
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    AlreadyPresent,
+    Installed { from: String },
+}
+
+/// The counts printed on the closing line.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub dest: PathBuf,
+    pub installed: usize,
+    pub already_present: usize,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "MNIST ready in {}: {} files verified ({} fetched, {} already present)",
+            self.dest.display(),
+            self.installed + self.already_present,
+            self.installed,
+            self.already_present
+        )
+    }
+}
+
+/// `cargo xtask download [--from DIR_OR_URL]`.
+pub fn run(from: Option<&str>) -> Result<()> {
+    let dest = crate::project_root().join("data").join("mnist");
+    let sources = match from {
+        Some(from) => vec![Source::parse(from)?],
+        None => PUBLIC_MIRRORS
+            .iter()
+            .map(|base| Source::Http(base.to_string()))
+            .collect(),
+    };
+    let summary = install_all(&dest, &MNIST_FILES, &sources)?;
+    println!("{summary}");
+    Ok(())
+}
+
+/// Makes sure each of `files` is in `dest_dir`, gzipped and verified, fetching
+/// the missing or invalid ones from the first of `sources` that has a good copy.
+///
+/// Every file is attempted; the error, if any, lists each failed file with each
+/// place tried and why it was refused.
+pub fn install_all(dest_dir: &Path, files: &[Expected], sources: &[Source]) -> Result<Summary> {
+    fs::create_dir_all(dest_dir)
+        .with_context(|| format!("cannot create {}", dest_dir.display()))?;
+    let fetcher = Fetcher::new();
+    // A mirror that could not be reached at all is not asked again for the
+    // next files: without network that would only repeat the same wait.
+    let mut unreachable: Vec<Option<String>> = vec![None; sources.len()];
+    let mut summary = Summary {
+        dest: dest_dir.to_path_buf(),
+        ..Summary::default()
+    };
+    let mut failures = Vec::new();
+    for file in files {
+        match install_one(dest_dir, file, sources, &fetcher, &mut unreachable) {
+            Ok(Outcome::AlreadyPresent) => {
+                println!("{}: already present", file.gz_name());
+                summary.already_present += 1;
+            }
+            Ok(Outcome::Installed { from }) => {
+                println!("{}: verified, installed from {from}", file.gz_name());
+                summary.installed += 1;
+            }
+            Err(failure) => failures.push(failure),
+        }
+    }
+    if failures.is_empty() {
+        return Ok(summary);
+    }
+    let mut message = String::new();
+    for failure in &failures {
+        message.push_str(&failure.to_string());
+    }
+    let any_fetched = failures
+        .iter()
+        .any(|f| f.attempts.iter().any(|a| a.reached));
+    if !any_fetched {
+        message.push_str(
+            "No mirror could be reached. If you have a copy of MNIST (the four .gz files), run:\n  \
+             cargo xtask download --from DIR\n",
+        );
+    }
+    message.push_str(&format!(
+        "Nothing unverified was installed in {}.",
+        dest_dir.display()
+    ));
+    bail!(message)
+}
+
+/// One place tried for one file, and why it did not do.
+#[derive(Debug)]
+struct Attempt {
+    location: String,
+    reason: String,
+    /// The place answered (a file was read or a server replied), so the
+    /// failure is about this file, not about reaching the mirror.
+    reached: bool,
+}
+
+/// Everything tried for one file.
+#[derive(Debug)]
+struct FileFailure {
+    gz_name: String,
+    invalid_existing: Option<String>,
+    attempts: Vec<Attempt>,
+}
+
+impl fmt::Display for FileFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}: no verified copy could be had:", self.gz_name)?;
+        for attempt in &self.attempts {
+            writeln!(f, "  {}: {}", attempt.location, attempt.reason)?;
+        }
+        if let Some(reason) = &self.invalid_existing {
+            writeln!(
+                f,
+                "  (the {} already there is invalid: {reason}; it was left untouched)",
+                self.gz_name
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn install_one(
+    dest_dir: &Path,
+    file: &Expected,
+    sources: &[Source],
+    fetcher: &Fetcher,
+    unreachable: &mut [Option<String>],
+) -> Result<Outcome, FileFailure> {
+    let final_path = dest_dir.join(file.gz_name());
+    let mut invalid_existing = None;
+    if final_path.exists() {
+        match verify_installed(&final_path, file.sha256) {
+            Ok(()) => return Ok(Outcome::AlreadyPresent),
+            Err(reason) => {
+                eprintln!(
+                    "{}: present but invalid ({reason}); fetching a fresh copy",
+                    final_path.display()
+                );
+                invalid_existing = Some(reason);
+            }
+        }
+    }
+    let mut attempts = Vec::new();
+    for (source, dead) in sources.iter().zip(unreachable.iter_mut()) {
+        if let Some(reason) = dead {
+            attempts.push(Attempt {
+                location: source.to_string(),
+                reason: format!("not tried again ({reason})"),
+                reached: false,
+            });
+            continue;
+        }
+        match fetch_verified(dest_dir, file, source, fetcher) {
+            Ok(location) => return Ok(Outcome::Installed { from: location }),
+            Err(attempt) => {
+                if !attempt.reached {
+                    *dead = Some(attempt.reason.clone());
+                }
+                attempts.push(attempt);
+            }
+        }
+    }
+    Err(FileFailure {
+        gz_name: file.gz_name(),
+        invalid_existing,
+        attempts,
+    })
+}
+
+/// Copies `file` from `source` into a temporary file in `dest_dir`, verifies
+/// it and renames it to its final name. On error the temporary file is gone
+/// (dropping a `NamedTempFile` deletes it).
+fn fetch_verified(
+    dest_dir: &Path,
+    file: &Expected,
+    source: &Source,
+    fetcher: &Fetcher,
+) -> Result<String, Attempt> {
+    let opened = fetcher.open(source, file)?;
+    let location = opened.location;
+    let fail = |reason: String| Attempt {
+        location: location.clone(),
+        reason,
+        reached: true,
+    };
+    let mut temp = temp_file_in(dest_dir, file).map_err(|e| fail(e.to_string()))?;
+    copy_with_progress(
+        opened.reader,
+        opened.len,
+        &file.gz_name(),
+        temp.as_file_mut(),
+    )
+    .map_err(|e| fail(format!("read failed: {e}")))?;
+
+    let content = content_sha256(temp.path()).map_err(|e| {
+        // Still say what was expected, and what the served bytes hash to.
+        let served = File::open(temp.path()).and_then(sha256_hex);
+        let served = served.map_or_else(|e| e.to_string(), |sha| format!("SHA-256 {sha}"));
+        fail(format!(
+            "{e} (expected decompressed content with SHA-256 {}; the file as served has {served})",
+            file.sha256
+        ))
+    })?;
+    if content.sha256 != file.sha256 {
+        return Err(fail(format!(
+            "wrong content: SHA-256 of the {} is {}, expected {}",
+            content.kind.describe(),
+            content.sha256,
+            file.sha256
+        )));
+    }
+    let temp = match content.kind {
+        ContentKind::Gzip => temp,
+        // A mirror that serves the file uncompressed: store it gzipped, as
+        // the loader expects, and check the compressed copy reads back right.
+        ContentKind::Raw => {
+            let gz = gzip_to_temp(temp.path(), dest_dir, file).map_err(|e| fail(e.to_string()))?;
+            verify_installed(gz.path(), file.sha256).map_err(fail)?;
+            gz
+        }
+    };
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| fail(format!("cannot flush the download to disk: {e}")))?;
+    let final_path = dest_dir.join(file.gz_name());
+    temp.persist(&final_path).map_err(|e| {
+        fail(format!(
+            "cannot rename the verified download to {}: {}",
+            final_path.display(),
+            e.error
+        ))
+    })?;
+    Ok(location)
+}
+
+fn temp_file_in(dest_dir: &Path, file: &Expected) -> io::Result<NamedTempFile> {
+    let prefix = format!(".{}.", file.gz_name());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // Readable by all once installed, like any data file (not the private
+    // 0600 a temporary file gets by default).
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    builder.tempfile_in(dest_dir)
+}
+
+/// A file installed under its final name must be gzip and decompress to the
+/// expected content. The error is a short reason for a message.
+fn verify_installed(path: &Path, expected_sha256: &str) -> Result<(), String> {
+    let content = content_sha256(path).map_err(|e| e.to_string())?;
+    if content.kind != ContentKind::Gzip {
+        return Err("not gzip-compressed".to_string());
+    }
+    if content.sha256 != expected_sha256 {
+        return Err(format!(
+            "SHA-256 of the decompressed content is {}, expected {expected_sha256}",
+            content.sha256
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ContentKind {
+    Gzip,
+    Raw,
+}
+
+impl ContentKind {
+    fn describe(self) -> &'static str {
+        match self {
+            ContentKind::Gzip => "decompressed content",
+            ContentKind::Raw => "uncompressed file",
+        }
+    }
+}
+
+struct Content {
+    kind: ContentKind,
+    sha256: String,
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// The SHA-256 of what a file holds: of its decompressed stream when it
+/// starts with the gzip magic bytes, else of its bytes as they are.
+fn content_sha256(path: &Path) -> io::Result<Content> {
+    let mut f = File::open(path)?;
+    let mut magic = Vec::with_capacity(2);
+    (&mut f).take(2).read_to_end(&mut magic)?;
+    f.rewind()?;
+    if magic == GZIP_MAGIC {
+        let sha256 = sha256_hex(MultiGzDecoder::new(BufReader::new(f)))
+            .map_err(|e| io::Error::new(e.kind(), format!("not a valid gzip stream: {e}")))?;
+        Ok(Content {
+            kind: ContentKind::Gzip,
+            sha256,
+        })
+    } else {
+        Ok(Content {
+            kind: ContentKind::Raw,
+            sha256: sha256_hex(f)?,
+        })
+    }
+}
+
+fn sha256_hex(mut reader: impl Read) -> io::Result<String> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+fn gzip_to_temp(raw: &Path, dest_dir: &Path, file: &Expected) -> io::Result<NamedTempFile> {
+    let mut temp = temp_file_in(dest_dir, file)?;
+    let mut encoder = GzEncoder::new(temp.as_file_mut(), Compression::default());
+    io::copy(&mut File::open(raw)?, &mut encoder)?;
+    encoder.finish()?.flush()?;
+    Ok(temp)
+}
+
+fn copy_with_progress(
+    reader: Box<dyn Read>,
+    len: Option<u64>,
+    label: &str,
+    out: &mut File,
+) -> io::Result<u64> {
+    let bar = match len {
+        Some(len) => ProgressBar::new(len),
+        None => ProgressBar::new_spinner(),
+    };
+    let template = "{msg:28} [{bar:30}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12}";
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(label.to_string());
+    let copied = io::copy(&mut bar.wrap_read(reader), out);
+    bar.finish_and_clear();
+    let copied = copied?;
+    out.flush()?;
+    Ok(copied)
+}
+
+/// A readable file at a source.
+struct Opened {
+    reader: Box<dyn Read>,
+    len: Option<u64>,
+    location: String,
+}
+
+/// Opens files at sources; holds the HTTP agent, with short timeouts so that
+/// a machine without network fails quickly.
+struct Fetcher {
+    agent: ureq::Agent,
+}
+
+impl Fetcher {
+    fn new() -> Fetcher {
+        let config = ureq::Agent::config_builder()
+            .timeout_resolve(Some(Duration::from_secs(10)))
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_recv_response(Some(Duration::from_secs(20)))
+            .timeout_per_read(Some(Duration::from_secs(30)))
+            .build();
+        Fetcher {
+            agent: ureq::Agent::new_with_config(config),
+        }
+    }
+
+    fn open(&self, source: &Source, file: &Expected) -> Result<Opened, Attempt> {
+        match source {
+            Source::Dir(dir) => open_in_dir(dir, file),
+            Source::Http(base) => self.open_url(&format!("{base}{}", file.gz_name())),
+        }
+    }
+
+    fn open_url(&self, url: &str) -> Result<Opened, Attempt> {
+        match self.agent.get(url).call() {
+            Ok(response) => {
+                let body = response.into_body();
+                Ok(Opened {
+                    len: body.content_length(),
+                    reader: Box::new(body.into_reader()),
+                    location: url.to_string(),
+                })
+            }
+            Err(ureq::Error::StatusCode(code)) => Err(Attempt {
+                location: url.to_string(),
+                reason: format!("HTTP status {code}"),
+                reached: true,
+            }),
+            Err(e) => Err(Attempt {
+                location: url.to_string(),
+                reason: e.to_string(),
+                reached: false,
+            }),
+        }
+    }
+}
+
+/// A folder mirror holds `NAME.gz`, or else `NAME` uncompressed.
+fn open_in_dir(dir: &Path, file: &Expected) -> Result<Opened, Attempt> {
+    let gz = dir.join(file.gz_name());
+    let raw = dir.join(file.name);
+    let path = if gz.exists() || !raw.exists() {
+        gz
+    } else {
+        raw
+    };
+    match File::open(&path) {
+        Ok(f) => Ok(Opened {
+            len: f.metadata().ok().map(|m| m.len()),
+            reader: Box::new(f),
+            location: path.display().to_string(),
+        }),
+        Err(e) => Err(Attempt {
+            location: path.display().to_string(),
+            reason: e.to_string(),
+            // The folder is there (checked by `Source::parse`); a missing
+            // file is about this file only.
+            reached: true,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufWriter};
+    use std::net::TcpListener;
+
+    /// SHA-256 of the five bytes `hello`, a well-known value.
+    const HELLO_SHA256: &str = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+    const HELLO: Expected<'static> = Expected {
+        name: "fake-hello",
+        sha256: HELLO_SHA256,
+    };
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    fn gunzip(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        MultiGzDecoder::new(bytes).read_to_end(&mut out).unwrap();
+        out
+    }
+
+    /// The names in a folder, sorted: to check nothing but what we expect is left.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn mirror_with(name: &str, bytes: &[u8]) -> tempfile::TempDir {
+        let mirror = tempfile::tempdir().unwrap();
+        fs::write(mirror.path().join(name), bytes).unwrap();
+        mirror
+    }
+
+    #[test]
+    fn sha256_of_raw_file_is_the_known_value() {
+        let dir = mirror_with("hello", b"hello");
+        let content = content_sha256(&dir.path().join("hello")).unwrap();
+        assert_eq!(content.kind, ContentKind::Raw);
+        assert_eq!(content.sha256, HELLO_SHA256);
+    }
+
+    #[test]
+    fn valid_gzip_is_installed_as_downloaded() {
+        let served = gzip(b"hello");
+        let mirror = mirror_with("fake-hello.gz", &served);
+        let dest = tempfile::tempdir().unwrap();
+        let sources = [Source::Dir(mirror.path().to_path_buf())];
+
+        let summary = install_all(dest.path(), &[HELLO], &sources).unwrap();
+
+        assert_eq!((summary.installed, summary.already_present), (1, 0));
+        assert_eq!(names_in(dest.path()), ["fake-hello.gz"]);
+        assert_eq!(fs::read(dest.path().join("fake-hello.gz")).unwrap(), served);
+    }
+
+    #[test]
+    fn valid_file_already_present_is_skipped() {
+        let mirror = mirror_with("fake-hello.gz", &gzip(b"hello"));
+        let dest = tempfile::tempdir().unwrap();
+        let sources = [Source::Dir(mirror.path().to_path_buf())];
+        install_all(dest.path(), &[HELLO], &sources).unwrap();
+
+        // With the mirror emptied, only a skip can succeed.
+        fs::remove_file(mirror.path().join("fake-hello.gz")).unwrap();
+        let summary = install_all(dest.path(), &[HELLO], &sources).unwrap();
+
+        assert_eq!((summary.installed, summary.already_present), (0, 1));
+        assert_eq!(names_in(dest.path()), ["fake-hello.gz"]);
+    }
+
+    #[test]
+    fn wrong_content_is_refused_and_leaves_no_file() {
+        let served = gzip(b"jello");
+        let mirror = mirror_with("fake-hello.gz", &served);
+        let dest = tempfile::tempdir().unwrap();
+        let sources = [Source::Dir(mirror.path().to_path_buf())];
+
+        let message = install_all(dest.path(), &[HELLO], &sources)
+            .unwrap_err()
+            .to_string();
+
+        let mut actual = Sha256::new();
+        actual.update(b"jello");
+        let actual: String = actual
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(message.contains("fake-hello.gz"), "{message}");
+        assert!(message.contains(HELLO_SHA256), "{message}");
+        assert!(message.contains(&actual), "{message}");
+        assert!(
+            names_in(dest.path()).is_empty(),
+            "{:?}",
+            names_in(dest.path())
+        );
+    }
+
+    #[test]
+    fn truncated_gzip_is_refused_and_leaves_no_file() {
+        let whole = gzip(&[7u8; 10_000]);
+        let truncated = &whole[..whole.len() / 2];
+        let mirror = mirror_with("fake-hello.gz", truncated);
+        let dest = tempfile::tempdir().unwrap();
+        let sources = [Source::Dir(mirror.path().to_path_buf())];
+
+        let message = install_all(dest.path(), &[HELLO], &sources)
+            .unwrap_err()
+            .to_string();
+
+        assert!(message.contains("not a valid gzip stream"), "{message}");
+        assert!(message.contains(HELLO_SHA256), "{message}");
+        assert!(
+            names_in(dest.path()).is_empty(),
+            "{:?}",
+            names_in(dest.path())
+        );
+    }
+
+    #[test]
+    fn invalid_existing_file_is_replaced_only_by_a_verified_one() {
+        let dest = tempfile::tempdir().unwrap();
+        let final_path = dest.path().join("fake-hello.gz");
+        let stale = gzip(b"stale");
+        fs::write(&final_path, &stale).unwrap();
+
+        // A bad mirror does not replace it...
+        let bad = mirror_with("fake-hello.gz", &gzip(b"jello"));
+        let message = install_all(dest.path(), &[HELLO], &[Source::Dir(bad.path().into())])
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("already there is invalid"), "{message}");
+        assert_eq!(fs::read(&final_path).unwrap(), stale);
+
+        // ...a good one does.
+        let good = mirror_with("fake-hello.gz", &gzip(b"hello"));
+        let summary =
+            install_all(dest.path(), &[HELLO], &[Source::Dir(good.path().into())]).unwrap();
+        assert_eq!(summary.installed, 1);
+        assert_eq!(gunzip(&fs::read(&final_path).unwrap()), b"hello");
+        assert_eq!(names_in(dest.path()), ["fake-hello.gz"]);
+    }
+
+    #[test]
+    fn uncompressed_mirror_file_is_stored_gzipped() {
+        let mirror = mirror_with("fake-hello", b"hello");
+        let dest = tempfile::tempdir().unwrap();
+
+        install_all(dest.path(), &[HELLO], &[Source::Dir(mirror.path().into())]).unwrap();
+
+        let stored = fs::read(dest.path().join("fake-hello.gz")).unwrap();
+        assert_eq!(stored[..2], GZIP_MAGIC);
+        assert_eq!(gunzip(&stored), b"hello");
+    }
+
+    #[test]
+    fn later_source_is_tried_when_the_first_lacks_the_file() {
+        let empty = tempfile::tempdir().unwrap();
+        let good = mirror_with("fake-hello.gz", &gzip(b"hello"));
+        let dest = tempfile::tempdir().unwrap();
+        let sources = [
+            Source::Dir(empty.path().into()),
+            Source::Dir(good.path().into()),
+        ];
+
+        install_all(dest.path(), &[HELLO], &sources).unwrap();
+
+        assert_eq!(names_in(dest.path()), ["fake-hello.gz"]);
+    }
+
+    #[test]
+    fn unreachable_mirror_gives_a_clear_message() {
+        // Nothing listens on port 1 of the loopback address: refused at once.
+        let dest = tempfile::tempdir().unwrap();
+        let sources = [Source::Http("http://127.0.0.1:1/mnist/".into())];
+        let other = Expected {
+            name: "fake-other",
+            sha256: HELLO_SHA256,
+        };
+
+        let message = install_all(dest.path(), &[HELLO, other], &sources)
+            .unwrap_err()
+            .to_string();
+
+        assert!(
+            message.contains("http://127.0.0.1:1/mnist/fake-hello.gz"),
+            "{message}"
+        );
+        assert!(message.contains("not tried again"), "{message}");
+        assert!(message.contains("--from DIR"), "{message}");
+        assert!(names_in(dest.path()).is_empty());
+    }
+
+    /// Serves `responses` (status line + body) to successive connections on
+    /// loopback, then stops. Returns the URL base.
+    fn serve(responses: Vec<(&'static str, Vec<u8>)>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}/", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for (status, body) in responses {
+                let (stream, _) = listener.accept().unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap() > 2 {
+                    line.clear();
+                }
+                let mut out = BufWriter::new(stream);
+                write!(
+                    out,
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                )
+                .unwrap();
+                out.write_all(&body).unwrap();
+                out.flush().unwrap();
+            }
+        });
+        base
+    }
+
+    #[test]
+    fn http_mirror_is_used_after_a_404() {
+        let served = gzip(b"hello");
+        let missing = serve(vec![("404 Not Found", Vec::new())]);
+        let good = serve(vec![("200 OK", served.clone())]);
+        let dest = tempfile::tempdir().unwrap();
+        let sources = [Source::Http(missing), Source::Http(good)];
+
+        install_all(dest.path(), &[HELLO], &sources).unwrap();
+
+        assert_eq!(fs::read(dest.path().join("fake-hello.gz")).unwrap(), served);
+    }
+
+    #[test]
+    fn from_accepts_urls_and_existing_folders_only() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            Source::parse("https://example.invalid/mnist").unwrap(),
+            Source::Http(base) if base == "https://example.invalid/mnist/"
+        ));
+        assert!(matches!(
+            Source::parse(dir.path().to_str().unwrap()).unwrap(),
+            Source::Dir(_)
+        ));
+        let missing = dir.path().join("nope");
+        let message = Source::parse(missing.to_str().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("no such directory"), "{message}");
+    }
+
+    /// The real thing, against the shared copy of MNIST beside the repository
+    /// (`<dir>/repo` next to `<dir>/shared`), installed into a temporary folder.
+    #[test]
+    fn real_mnist_from_the_shared_copy_verifies() {
+        let shared = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/data/mnist"
+        ));
+        if !shared.is_dir() {
+            eprintln!(
+                "skipped: no shared MNIST copy at {} (the repository is not next to shared/)",
+                shared.display()
+            );
+            return;
+        }
+        let dest = tempfile::tempdir().unwrap();
+        let sources = [Source::Dir(shared.to_path_buf())];
+
+        let summary = install_all(dest.path(), &MNIST_FILES, &sources).unwrap();
+
+        assert_eq!(summary.installed, 4);
+        let again = install_all(dest.path(), &MNIST_FILES, &sources).unwrap();
+        assert_eq!(again.already_present, 4);
+    }
+}
