@@ -29,8 +29,10 @@
 //! slices, and a saved model is a byte buffer.
 
 mod activation;
+mod model;
 
 pub use activation::{logit, sigmoid};
+pub use model::{FORMAT_VERSION, ModelInfo, WEIGHTS_HIDDEN_OUTPUT, WEIGHTS_INPUT_HIDDEN};
 
 use activation::{logit_inplace, sigmoid_inplace};
 use mnn_matrix::Matrix;
@@ -57,6 +59,9 @@ pub enum NetError {
         input_hidden: (usize, usize),
         hidden_output: (usize, usize),
     },
+    /// A saved model that cannot be loaded, and why.
+    #[error("{0}")]
+    Model(String),
 }
 
 /// Buffers for one forward pass: the signals leaving each layer.

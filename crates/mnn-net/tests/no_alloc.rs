@@ -37,6 +37,11 @@ fn train_and_forward_allocate_nothing() {
         net.forward(&inputs, &mut activations);
     }
     let after = ALLOCATIONS.load(Ordering::SeqCst);
-    assert_eq!(after - before, 0, "train/forward allocated {} times", after - before);
+    assert_eq!(
+        after - before,
+        0,
+        "train/forward allocated {} times",
+        after - before
+    );
     assert!(activations.outputs[3] > activations.outputs[0]);
 }

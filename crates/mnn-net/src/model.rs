@@ -1,0 +1,258 @@
+//! Saving and loading a trained network as [safetensors] bytes.
+//!
+//! Two `F32` tensors, `weights_input_hidden` `[hidden, inputs]` and
+//! `weights_hidden_output` `[outputs, hidden]`, row-major, plus string
+//! metadata: the layer sizes, the activation, the learning rate, the format
+//! version and whatever is known about the training run ([`ModelInfo`]).
+//! The file loads in Python with `safetensors.numpy.load_file`.
+//!
+//! This module works on bytes; the caller reads and writes the file.
+//!
+//! [safetensors]: https://github.com/huggingface/safetensors
+
+use crate::{NetError, NeuralNetwork};
+use mnn_matrix::Matrix;
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use std::collections::HashMap;
+
+/// The version written into every model; loading refuses newer ones.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Tensor name of `W_ih`, shape `[hidden, inputs]`.
+pub const WEIGHTS_INPUT_HIDDEN: &str = "weights_input_hidden";
+/// Tensor name of `W_ho`, shape `[outputs, hidden]`.
+pub const WEIGHTS_HIDDEN_OUTPUT: &str = "weights_hidden_output";
+
+/// What is known about how a saved network was trained (all optional).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelInfo {
+    /// Seed of the initial weights.
+    pub seed: Option<u64>,
+    /// Epochs trained.
+    pub epochs: Option<usize>,
+    /// Accuracy on the test set after training, 0..=1.
+    pub test_accuracy: Option<f64>,
+    /// Rotation augmentation used in training, in degrees.
+    pub rotate_degrees: Option<f32>,
+}
+
+impl NeuralNetwork {
+    /// The network as a safetensors file's bytes, with `info` in its metadata.
+    pub fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8> {
+        let mut meta = HashMap::from([
+            ("format".to_string(), "mnn".to_string()),
+            ("format_version".to_string(), FORMAT_VERSION.to_string()),
+            ("activation".to_string(), "sigmoid".to_string()),
+            ("input_nodes".to_string(), self.input_nodes().to_string()),
+            ("hidden_nodes".to_string(), self.hidden_nodes().to_string()),
+            ("output_nodes".to_string(), self.output_nodes().to_string()),
+            (
+                "learning_rate".to_string(),
+                self.learning_rate().to_string(),
+            ),
+        ]);
+        let optional = [
+            ("seed", info.seed.map(|v| v.to_string())),
+            ("epochs", info.epochs.map(|v| v.to_string())),
+            ("test_accuracy", info.test_accuracy.map(|v| v.to_string())),
+            ("rotate_degrees", info.rotate_degrees.map(|v| v.to_string())),
+        ];
+        for (key, value) in optional {
+            if let Some(value) = value {
+                meta.insert(key.to_string(), value);
+            }
+        }
+        let w_ih = le_bytes(self.weights_input_hidden());
+        let w_ho = le_bytes(self.weights_hidden_output());
+        let tensors = [
+            (
+                WEIGHTS_INPUT_HIDDEN,
+                view(self.weights_input_hidden(), &w_ih),
+            ),
+            (
+                WEIGHTS_HIDDEN_OUTPUT,
+                view(self.weights_hidden_output(), &w_ho),
+            ),
+        ];
+        safetensors::serialize(tensors, Some(meta)).expect("two well-formed F32 tensors serialise")
+    }
+
+    /// A network from a safetensors file's bytes, checking every tensor's
+    /// presence, dtype and shape, and the metadata.
+    pub fn from_safetensors(bytes: &[u8]) -> Result<(NeuralNetwork, ModelInfo), NetError> {
+        let bad = |reason: String| NetError::Model(reason);
+        let (_, metadata) = SafeTensors::read_metadata(bytes)
+            .map_err(|e| bad(format!("not a safetensors file ({e})")))?;
+        let tensors = SafeTensors::deserialize(bytes)
+            .map_err(|e| bad(format!("not a safetensors file ({e})")))?;
+        let meta = metadata.metadata().clone().unwrap_or_default();
+        let get = |key: &str| meta.get(key).map(String::as_str);
+
+        if let Some(version) = get("format_version") {
+            let version: u32 = version
+                .parse()
+                .map_err(|_| bad(format!("format_version {version:?} is not a number")))?;
+            if version > FORMAT_VERSION {
+                return Err(bad(format!(
+                    "format_version {version} is newer than this mnn understands ({FORMAT_VERSION})"
+                )));
+            }
+        }
+        if let Some(activation) = get("activation").filter(|a| *a != "sigmoid") {
+            return Err(bad(format!(
+                "activation {activation:?}: mnn's network only knows \"sigmoid\""
+            )));
+        }
+        let learning_rate: f32 = parse(get("learning_rate"), "learning_rate")?
+            .ok_or_else(|| bad("metadata has no learning_rate".into()))?;
+
+        let w_ih = matrix(&tensors, WEIGHTS_INPUT_HIDDEN)?;
+        let w_ho = matrix(&tensors, WEIGHTS_HIDDEN_OUTPUT)?;
+        let net = NeuralNetwork::from_weights(w_ih, w_ho, learning_rate)?;
+        for (key, nodes) in [
+            ("input_nodes", net.input_nodes()),
+            ("hidden_nodes", net.hidden_nodes()),
+            ("output_nodes", net.output_nodes()),
+        ] {
+            if let Some(said) = parse::<usize>(get(key), key)?
+                && said != nodes
+            {
+                return Err(bad(format!(
+                    "metadata says {key} = {said} but the weights have {nodes}"
+                )));
+            }
+        }
+        let info = ModelInfo {
+            seed: parse(get("seed"), "seed")?,
+            epochs: parse(get("epochs"), "epochs")?,
+            test_accuracy: parse(get("test_accuracy"), "test_accuracy")?,
+            rotate_degrees: parse(get("rotate_degrees"), "rotate_degrees")?,
+        };
+        Ok((net, info))
+    }
+}
+
+fn le_bytes(m: &Matrix) -> Vec<u8> {
+    m.as_slice().iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+fn view<'a>(m: &Matrix, bytes: &'a [u8]) -> TensorView<'a> {
+    TensorView::new(Dtype::F32, vec![m.rows(), m.cols()], bytes).expect("shape matches data")
+}
+
+fn matrix(tensors: &SafeTensors<'_>, name: &str) -> Result<Matrix, NetError> {
+    let t = tensors
+        .tensor(name)
+        .map_err(|_| NetError::Model(format!("no tensor named {name:?}")))?;
+    if t.dtype() != Dtype::F32 {
+        return Err(NetError::Model(format!(
+            "tensor {name:?} is {:?}, expected F32",
+            t.dtype()
+        )));
+    }
+    let &[rows, cols] = t.shape() else {
+        return Err(NetError::Model(format!(
+            "tensor {name:?} has shape {:?}, expected 2 dimensions",
+            t.shape()
+        )));
+    };
+    let values = t
+        .data()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    Matrix::from_vec(rows, cols, values)
+        .map_err(|e| NetError::Model(format!("tensor {name:?}: {e}")))
+}
+
+fn parse<T: std::str::FromStr>(value: Option<&str>, key: &str) -> Result<Option<T>, NetError> {
+    value
+        .map(|v| {
+            v.parse()
+                .map_err(|_| NetError::Model(format!("metadata {key} = {v:?} is not valid")))
+        })
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> NeuralNetwork {
+        NeuralNetwork::new(6, 4, 3, 0.25, 11).unwrap()
+    }
+
+    #[test]
+    fn round_trip_keeps_weights_and_info() {
+        let net = small();
+        let info = ModelInfo {
+            seed: Some(11),
+            epochs: Some(5),
+            test_accuracy: Some(0.9712),
+            rotate_degrees: None,
+        };
+        let (loaded, loaded_info) =
+            NeuralNetwork::from_safetensors(&net.to_safetensors(&info)).unwrap();
+        assert_eq!(loaded.weights_input_hidden(), net.weights_input_hidden());
+        assert_eq!(loaded.weights_hidden_output(), net.weights_hidden_output());
+        assert_eq!(loaded.learning_rate(), 0.25);
+        assert_eq!(loaded_info, info);
+        let x = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+        assert_eq!(loaded.query(&x), net.query(&x));
+    }
+
+    #[test]
+    fn garbage_and_truncated_files_are_errors() {
+        assert!(NeuralNetwork::from_safetensors(b"hello, world").is_err());
+        let bytes = small().to_safetensors(&ModelInfo::default());
+        for cut in [0, 7, 8, 40, bytes.len() - 1] {
+            let err = NeuralNetwork::from_safetensors(&bytes[..cut]).unwrap_err();
+            assert!(
+                err.to_string().contains("not a safetensors file"),
+                "{cut}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_or_misshapen_tensors_are_errors() {
+        let one = vec![0u8; 4 * 6];
+        let only_one = [(
+            WEIGHTS_INPUT_HIDDEN,
+            TensorView::new(Dtype::F32, vec![6], &one).unwrap(),
+        )];
+        let mut meta = HashMap::new();
+        meta.insert("learning_rate".to_string(), "0.1".to_string());
+        let bytes = safetensors::serialize(only_one, Some(meta.clone())).unwrap();
+        let err = NeuralNetwork::from_safetensors(&bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("expected 2 dimensions"), "{err}");
+
+        let w = TensorView::new(Dtype::F32, vec![2, 3], &one).unwrap();
+        let bytes = safetensors::serialize([(WEIGHTS_INPUT_HIDDEN, w)], Some(meta)).unwrap();
+        let err = NeuralNetwork::from_safetensors(&bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("no tensor named \"weights_hidden_output\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn metadata_that_contradicts_the_weights_is_an_error() {
+        let mut bytes = small().to_safetensors(&ModelInfo::default());
+        // Same length, so the header stays valid: "hidden_nodes":"4" → "5".
+        let key = b"\"hidden_nodes\":\"4\"";
+        let at = bytes.windows(key.len()).position(|w| w == key).unwrap();
+        bytes[at + key.len() - 2] = b'5';
+        let err = NeuralNetwork::from_safetensors(&bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("hidden_nodes = 5 but the weights have 4"),
+            "{err}"
+        );
+    }
+}
