@@ -1,5 +1,8 @@
 //! Every operation against a naive `f64` reference.
 
+// Index loops read most like the maths in a reference check.
+#![allow(clippy::needless_range_loop)]
+
 use super::*;
 use proptest::prelude::*;
 
