@@ -1,1 +1,161 @@
-fn main() {}
+//! `mnn`: train and explore the neural network of *Make Your Own Neural
+//! Network* on MNIST.
+//!
+//! ```text
+//! mnn                      # the book's final experiment: 200 hidden, lr 0.1, 5 epochs
+//! mnn train --hidden 100 --lr 0.3 --epochs 1 --save model.safetensors
+//! mnn test --model model.safetensors
+//! ```
+//!
+//! This is the only crate that prints, reads flags or exits: errors from the
+//! libraries arrive here and become one line on stderr and an exit code
+//! (2 for a wrong flag or a missing data directory, 1 for everything else).
+
+mod data;
+mod model_file;
+mod report;
+mod train;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Train and explore the neural network of "Make Your Own Neural Network".
+///
+/// With no command, runs the book's final experiment (784-200-10, lr 0.1, 5 epochs) on MNIST
+/// in data/mnist, or on the small sample in data/ when the full set has not been downloaded.
+#[derive(Debug, Parser)]
+#[command(name = "mnn", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    train: TrainArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Train a network on the training set, then measure its accuracy on the test set.
+    Train(TrainArgs),
+    /// Measure a saved network's accuracy on the test set.
+    Test(TestArgs),
+}
+
+/// Where the MNIST data comes from.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Directory with the four MNIST IDX files (raw or .gz) [default: data/mnist, or the
+    /// built-in sample of the book when that is missing]
+    #[arg(long, env = "MNN_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// The book's CSV training file (label,p0..p783 per line) instead of --data
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "test_csv",
+        conflicts_with = "data"
+    )]
+    pub train_csv: Option<PathBuf>,
+    /// The book's CSV test file, with --train-csv
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "train_csv",
+        conflicts_with = "data"
+    )]
+    pub test_csv: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Hidden nodes
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
+    pub hidden: u32,
+    /// Learning rate (> 0)
+    #[arg(long, default_value_t = 0.1, value_parser = positive_number, allow_negative_numbers = true)]
+    pub lr: f64,
+    /// Passes over the training set
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub epochs: u32,
+    /// Seed of the initial weights (and nothing else: training order is the data's order)
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Train on the first N training records only
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
+    /// Also train on copies of every record rotated by +DEG and -DEG degrees (the book uses 10)
+    #[arg(long, value_name = "DEG", value_parser = rotation_degrees, allow_negative_numbers = true)]
+    pub rotate: Option<f32>,
+    /// Save the trained network to this safetensors file
+    #[arg(long, value_name = "PATH")]
+    pub save: Option<PathBuf>,
+    /// Print one JSON object with the results as the last line of stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The saved network (a .safetensors file written by `mnn train --save`)
+    #[arg(long, value_name = "PATH")]
+    pub model: PathBuf,
+    /// Print one JSON object with the results as the last line of stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn positive_number(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if v > 0.0 && v.is_finite() {
+        Ok(v)
+    } else {
+        Err(format!("must be greater than 0, got {s}"))
+    }
+}
+
+fn rotation_degrees(s: &str) -> Result<f32, String> {
+    let v: f32 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if v.is_finite() && v.abs() <= 180.0 {
+        Ok(v)
+    } else {
+        Err(format!(
+            "must be an angle from -180 to 180 degrees, got {s}"
+        ))
+    }
+}
+
+/// A mistake in how `mnn` was called, rather than in what it read: exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => train::run_train(&cli.train),
+        Some(Command::Train(args)) => train::run_train(&args),
+        Some(Command::Test(args)) => train::run_test(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            if err.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}

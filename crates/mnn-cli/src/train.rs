@@ -1,0 +1,206 @@
+//! `mnn train` and `mnn test`: the book's training loop and its scorecard.
+
+use crate::report::Reporter;
+use crate::{TestArgs, TrainArgs, data, model_file};
+use anyhow::Result;
+use indicatif::ProgressBar;
+use mnn_data::{DIGITS, Dataset, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, fill_targets};
+use mnn_net::{Activations, ModelInfo, NeuralNetwork, argmax};
+use serde_json::json;
+use std::time::Instant;
+
+/// How often the progress bar is moved on, in samples.
+const PROGRESS_STEP: usize = 1000;
+
+pub fn run_train(args: &TrainArgs) -> Result<()> {
+    let out = Reporter::new(args.json);
+    let mut loaded = data::load(&args.data)?;
+    if let Some(limit) = args.limit {
+        loaded
+            .mnist
+            .train
+            .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    }
+    let (train, test) = (&loaded.mnist.train, &loaded.mnist.test);
+    let mut net = NeuralNetwork::new(
+        IMAGE_PIXELS,
+        args.hidden as usize,
+        DIGITS,
+        args.lr as f32,
+        args.seed,
+    )?;
+    out.line(format_args!(
+        "training {IMAGE_PIXELS}-{}-{DIGITS}, learning rate {}, {} epoch{}, seed {} on {} training records{} of {}",
+        args.hidden,
+        args.lr,
+        args.epochs,
+        if args.epochs == 1 { "" } else { "s" },
+        args.seed,
+        train.len(),
+        args.rotate.map(|d| format!(" (each also rotated ±{d}°)")).unwrap_or_default(),
+        loaded.description,
+    ));
+
+    let started = Instant::now();
+    for epoch in 1..=args.epochs {
+        let epoch_started = Instant::now();
+        let samples = train.len() * samples_per_record(args.rotate);
+        let bar = out.progress(samples as u64, format!("epoch {epoch}/{}", args.epochs));
+        train_epoch(&mut net, train, args.rotate, &bar);
+        bar.finish_and_clear();
+        out.line(format_args!(
+            "epoch {epoch}/{}: {samples} samples in {:.2} s",
+            args.epochs,
+            epoch_started.elapsed().as_secs_f64()
+        ));
+    }
+    let train_seconds = started.elapsed().as_secs_f64();
+
+    let score = evaluate(&net, test);
+    out.line(format_args!(
+        "accuracy {:.4} ({} of {} test records) · trained in {train_seconds:.2} s · tested in {:.3} s",
+        score.accuracy(),
+        score.correct,
+        score.total,
+        score.seconds,
+    ));
+    if let Some(path) = &args.save {
+        let info = ModelInfo {
+            seed: Some(args.seed),
+            epochs: Some(args.epochs as usize),
+            test_accuracy: Some(score.accuracy()),
+            rotate_degrees: args.rotate,
+        };
+        model_file::save(path, &net, &info)?;
+        out.line(format_args!("saved the network to {}", path.display()));
+    }
+    out.json(&json!({
+        "accuracy": score.accuracy(),
+        "correct": score.correct,
+        "train_seconds": train_seconds,
+        "test_seconds": score.seconds,
+        "inputs": IMAGE_PIXELS,
+        "hidden": args.hidden,
+        "outputs": DIGITS,
+        "lr": args.lr,
+        "epochs": args.epochs,
+        "seed": args.seed,
+        "rotate": args.rotate,
+        "train_records": train.len(),
+        "test_records": test.len(),
+        "data": loaded.source,
+        "model": args.save,
+    }));
+    Ok(())
+}
+
+pub fn run_test(args: &TestArgs) -> Result<()> {
+    let out = Reporter::new(args.json);
+    let (net, info) = model_file::load(&args.model)?;
+    let loaded = data::load(&args.data)?;
+    let test = &loaded.mnist.test;
+    anyhow::ensure!(
+        net.input_nodes() == IMAGE_PIXELS && net.output_nodes() == DIGITS,
+        "{}: the network is {}-{}-{}, but MNIST needs {IMAGE_PIXELS} inputs and {DIGITS} outputs",
+        args.model.display(),
+        net.input_nodes(),
+        net.hidden_nodes(),
+        net.output_nodes()
+    );
+    let score = evaluate(&net, test);
+    out.line(format_args!(
+        "accuracy {:.4} ({} of {} test records of {}) · tested in {:.3} s",
+        score.accuracy(),
+        score.correct,
+        score.total,
+        loaded.description,
+        score.seconds,
+    ));
+    out.json(&json!({
+        "accuracy": score.accuracy(),
+        "correct": score.correct,
+        "test_seconds": score.seconds,
+        "hidden": net.hidden_nodes(),
+        // Through its shortest decimal form, so 0.1f32 prints as 0.1.
+        "lr": net.learning_rate().to_string().parse::<f64>().ok(),
+        "epochs": info.epochs,
+        "seed": info.seed,
+        "test_records": test.len(),
+        "data": loaded.source,
+        "model": args.model,
+    }));
+    Ok(())
+}
+
+/// Training samples made from one record: the record, and with `--rotate`
+/// its copies turned by +deg and −deg.
+fn samples_per_record(rotate: Option<f32>) -> usize {
+    if rotate.is_some() { 3 } else { 1 }
+}
+
+/// One pass over the training set, one `train` step per sample, in the
+/// data's order (the book does not shuffle).
+fn train_epoch(net: &mut NeuralNetwork, train: &Dataset, rotate: Option<f32>, bar: &ProgressBar) {
+    let mut inputs = vec![0.0; IMAGE_PIXELS];
+    let mut rotated = vec![0.0; IMAGE_PIXELS];
+    let mut targets = vec![0.0; DIGITS];
+    let angles = rotate.map_or(vec![], |d| vec![d, -d]);
+    for (i, (label, _)) in train.iter().enumerate() {
+        train.scaled_input(i, &mut inputs);
+        fill_targets(label, &mut targets);
+        net.train(&inputs, &targets);
+        for &degrees in &angles {
+            // Book: scipy.ndimage.rotate(img, ±10, cval=0.01, order=1, reshape=False)
+            mnn_augment::rotate_into(
+                &inputs,
+                IMAGE_COLS,
+                IMAGE_ROWS,
+                degrees,
+                mnn_augment::BOOK_FILL,
+                &mut rotated,
+            );
+            net.train(&rotated, &targets);
+        }
+        if (i + 1) % PROGRESS_STEP == 0 {
+            bar.inc((PROGRESS_STEP * (1 + angles.len())) as u64);
+        }
+    }
+}
+
+/// How the network did on a test set.
+pub struct Score {
+    pub correct: usize,
+    pub total: usize,
+    pub seconds: f64,
+}
+
+impl Score {
+    /// The book's scorecard: the fraction of records answered right.
+    pub fn accuracy(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            self.correct as f64 / self.total as f64
+        }
+    }
+}
+
+/// Queries every test record and counts the answers that match the label.
+pub fn evaluate(net: &NeuralNetwork, test: &Dataset) -> Score {
+    let started = Instant::now();
+    let mut inputs = vec![0.0; IMAGE_PIXELS];
+    let mut activations: Activations = net.activations();
+    let mut correct = 0;
+    for (i, (label, _)) in test.iter().enumerate() {
+        test.scaled_input(i, &mut inputs);
+        net.forward(&inputs, &mut activations);
+        if argmax(&activations.outputs) == Some(usize::from(label)) {
+            correct += 1;
+        }
+    }
+    Score {
+        correct,
+        total: test.len(),
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}

@@ -1,0 +1,229 @@
+//! End-to-end: the `mnn` program as a person runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn mnn(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mnn"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("MNN_DATA")
+        .output()
+        .expect("mnn runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn last_json(o: &Output) -> serde_json::Value {
+    let text = stdout(o);
+    let line = text.lines().last().expect("some stdout");
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("last line {line:?} is not JSON: {e}"))
+}
+
+fn repo_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
+}
+
+/// The full MNIST in `data/mnist`, or `None` with a note when it is not
+/// there. In CI (`CI` set) a missing dataset is a failure, not a skip; under
+/// emulation (`MNN_EMULATED`) full-MNIST runs are always skipped.
+fn full_mnist(test: &str) -> Option<PathBuf> {
+    if std::env::var_os("MNN_EMULATED").is_some() {
+        eprintln!("skipped {test}: full-MNIST training is not run under emulation");
+        return None;
+    }
+    let dir = repo_data().join("mnist");
+    if dir.join("t10k-labels-idx1-ubyte.gz").exists() || dir.join("t10k-labels-idx1-ubyte").exists()
+    {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: full MNIST missing in {} (CI must run `cargo xtask download` first)",
+        dir.display()
+    );
+    eprintln!("skipped {test}: full MNIST not in data/mnist (run `cargo xtask download`)");
+    None
+}
+
+#[test]
+fn without_data_it_trains_on_the_built_in_sample_and_says_so() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = mnn(&["--epochs", "2", "--hidden", "50", "--json"], empty.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cargo xtask download"),
+        "{}",
+        stderr(&out)
+    );
+    let result = last_json(&out);
+    assert_eq!(result["data"], "sample");
+    assert_eq!(result["train_records"], 100);
+    assert_eq!(result["test_records"], 10);
+    let accuracy = result["accuracy"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&accuracy));
+}
+
+#[test]
+fn bad_flags_exit_with_code_2_and_a_message() {
+    let empty = tempfile::tempdir().unwrap();
+    for (args, needle) in [
+        (vec!["train", "--lr", "0"], "--lr"),
+        (vec!["train", "--lr", "-1"], "--lr"),
+        (vec!["train", "--hidden", "0"], "--hidden"),
+        (vec!["train", "--epochs", "0"], "--epochs"),
+        (vec!["train", "--data", "no/such/dir"], "no/such/dir"),
+        (vec!["train", "--frobnicate"], "--frobnicate"),
+    ] {
+        let out = mnn(&args, empty.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn a_csv_line_with_783_pixels_is_a_one_line_error_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(repo_data().join("mnist_test_10.csv")).unwrap();
+    let mut lines: Vec<String> = good.lines().map(String::from).collect();
+    let short = lines[2].rsplit_once(',').unwrap().0.to_string(); // drop the last pixel
+    lines[2] = short;
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+    let out = mnn(
+        &[
+            "train",
+            "--train-csv",
+            bad.to_str().unwrap(),
+            "--test-csv",
+            bad.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("bad.csv:3:") && err.contains("found 784"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_truncated_idx_file_is_a_one_line_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("t10k-images-idx3-ubyte");
+    // A header announcing 10 images of 28×28, then only half of the first image.
+    let mut bytes = vec![0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28];
+    bytes.extend(vec![0u8; 392]);
+    std::fs::write(&images, &bytes).unwrap();
+    std::fs::write(
+        dir.path().join("t10k-labels-idx1-ubyte"),
+        [0, 0, 8, 1, 0, 0, 0, 10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0],
+    )
+    .unwrap();
+    for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"] {
+        let source = if name.contains("images") {
+            &images
+        } else {
+            &dir.path().join("t10k-labels-idx1-ubyte")
+        };
+        std::fs::copy(source, dir.path().join(name)).unwrap();
+    }
+    let out = mnn(
+        &["train", "--data", dir.path().to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("-images-idx3-ubyte: truncated"), "{err}");
+}
+
+#[test]
+fn a_saved_model_tests_to_the_same_accuracy_and_bad_models_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.safetensors");
+    let trained = mnn(
+        &[
+            "train",
+            "--epochs",
+            "3",
+            "--hidden",
+            "30",
+            "--save",
+            "m.safetensors",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert!(trained.status.success(), "{}", stderr(&trained));
+    let tested = mnn(&["test", "--model", "m.safetensors", "--json"], dir.path());
+    assert!(tested.status.success(), "{}", stderr(&tested));
+    assert_eq!(
+        last_json(&trained)["accuracy"],
+        last_json(&tested)["accuracy"]
+    );
+    assert_eq!(last_json(&tested)["epochs"], 3);
+
+    // A truncated copy: a clear error naming the file, and the original untouched.
+    let bytes = std::fs::read(&model).unwrap();
+    std::fs::write(
+        dir.path().join("cut.safetensors"),
+        &bytes[..bytes.len() / 2],
+    )
+    .unwrap();
+    let out = mnn(&["test", "--model", "cut.safetensors"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cut.safetensors: not a usable mnn model"),
+        "{}",
+        stderr(&out)
+    );
+    let out = mnn(&["test", "--model", "missing.safetensors"], dir.path());
+    assert!(
+        stderr(&out).contains("missing.safetensors: cannot read"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn full_mnist_one_epoch_of_100_hidden_reaches_the_books_accuracy() {
+    let Some(data) = full_mnist("full_mnist_one_epoch") else {
+        return;
+    };
+    let out = mnn(
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--hidden",
+            "100",
+            "--lr",
+            "0.3",
+            "--epochs",
+            "1",
+            "--json",
+        ],
+        &repo_data(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let result = last_json(&out);
+    assert_eq!(result["train_records"], 60000);
+    assert_eq!(result["test_records"], 10000);
+    let accuracy = result["accuracy"].as_f64().unwrap();
+    // The book: 0.9473.
+    assert!(accuracy >= 0.94, "accuracy {accuracy}");
+}
