@@ -103,6 +103,10 @@ pub enum DataError {
     #[error("{}: cannot read PNG image: {reason}", path.display())]
     Png { path: PathBuf, reason: String },
 
+    /// A PNG image could not be written.
+    #[error("{}: cannot write PNG image: {reason}", path.display())]
+    PngWrite { path: PathBuf, reason: String },
+
     /// An image is larger than we are willing to hold in memory.
     #[error(
         "{}: image is {width}×{height} pixels, larger than the {max_pixels} pixels we accept",

@@ -7,6 +7,10 @@
 //! 0.01..=1.0 ([`scale_pixel`]) and targets of 0.01 everywhere except 0.99 at the
 //! label ([`fill_targets`]).
 //!
+//! For Part 3, "Your own handwriting", the [`image`] module loads any PNG as grey
+//! ([`load_png_gray`]) and prepares it as network inputs, MNIST-style
+//! ([`prepare_digit`]) or the book's way ([`prepare_raw`]).
+//!
 //! ```
 //! use mnn_data::{Dataset, IMAGE_PIXELS, fill_targets};
 //! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/mnist_test_10.csv");
@@ -29,11 +33,16 @@
 mod dataset;
 mod error;
 pub mod idx;
+pub mod image;
 mod mnist;
 pub mod mnist_csv;
 
 pub use dataset::Dataset;
 pub use error::{CsvProblem, DataError};
+pub use image::{
+    GrayImage, input_to_pixels, load_png_gray, prepare_digit, prepare_digit_pixels, prepare_raw,
+    save_png_gray,
+};
 pub use mnist::Mnist;
 
 /// Pixel rows of an MNIST image.
