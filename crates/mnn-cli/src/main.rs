@@ -5,15 +5,22 @@
 //! mnn                      # the book's final experiment: 200 hidden, lr 0.1, 5 epochs
 //! mnn train --hidden 100 --lr 0.3 --epochs 1 --save model.safetensors
 //! mnn test --model model.safetensors
+//! mnn query --model model.safetensors my-digit.png   # your own handwriting
+//! mnn backquery --model model.safetensors --out brain/
+//! mnn show --index 0 --test
 //! ```
 //!
 //! This is the only crate that prints, reads flags or exits: errors from the
 //! libraries arrive here and become one line on stderr and an exit code
 //! (2 for a wrong flag or a missing data directory, 1 for everything else).
 
+mod backquery;
 mod data;
 mod model_file;
+mod pictures;
+mod query;
 mod report;
+mod show;
 mod train;
 
 use clap::{Args, Parser, Subcommand};
@@ -39,6 +46,12 @@ enum Command {
     Train(TrainArgs),
     /// Measure a saved network's accuracy on the test set.
     Test(TestArgs),
+    /// Ask a saved network which digit each PNG image shows (your own handwriting).
+    Query(query::QueryArgs),
+    /// Draw what a saved network imagines for each digit (the book's backquery).
+    Backquery(backquery::BackqueryArgs),
+    /// Show one MNIST record: its label, and the digit in the terminal or as a PNG.
+    Show(show::ShowArgs),
 }
 
 /// Where the MNIST data comes from.
@@ -146,6 +159,9 @@ fn main() -> ExitCode {
         None => train::run_train(&cli.train),
         Some(Command::Train(args)) => train::run_train(&args),
         Some(Command::Test(args)) => train::run_test(&args),
+        Some(Command::Query(args)) => query::run_query(&args),
+        Some(Command::Backquery(args)) => backquery::run_backquery(&args),
+        Some(Command::Show(args)) => show::run_show(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,198 @@
+//! `mnn query`: the book's "your own handwriting" — ask a saved network what
+//! digit a PNG shows.
+
+use crate::report::Reporter;
+use crate::{model_file, pictures};
+use anyhow::{Result, bail};
+use clap::Args;
+use mnn_data::image::MIN_CONTRAST;
+use mnn_data::{
+    DIGITS, DataError, GrayImage, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, input_to_pixels,
+    load_png_gray, prepare_digit_pixels, prepare_raw, scale_pixel,
+};
+use mnn_net::{NeuralNetwork, argmax};
+use serde_json::json;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// `mnn query` flags.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Any PNG works: any size, grey, RGB, palette, with or without transparency (transparent \
+is paper), 1- to 16-bit, interlaced. By default each image is prepared the way MNIST's \
+digits were: inverted if it is dark on light, cropped to the ink, fitted into 20×20 \
+keeping its shape, and centred by its centre of mass in 28×28.
+
+Per file, prints the predicted digit and the ten output values. A file that cannot be \
+read, is not a PNG or has no ink is reported as `error: FILE: reason` on stderr, and \
+the other files are still answered.
+
+Exit status: 0 when at least one image was answered; 1 when none was (or the model \
+cannot be loaded); 2 for wrong flags.")]
+pub struct QueryArgs {
+    /// The saved network (a .safetensors file written by `mnn train --save`)
+    #[arg(long, value_name = "PATH")]
+    pub model: PathBuf,
+    /// PNG images, each of one handwritten digit
+    #[arg(value_name = "IMAGE", required = true)]
+    pub images: Vec<PathBuf>,
+    /// Prepare the images the book's way instead: shrink the whole picture to
+    /// 28×28 and invert it (works only for a dark digit filling a light square)
+    #[arg(long)]
+    pub raw: bool,
+    /// Write the 28×28 image the network saw, for each input, as DIR/<name>.png
+    /// (dark ink on white, as the book shows it)
+    #[arg(long, value_name = "DIR")]
+    pub save_input: Option<PathBuf>,
+    /// Print one JSON object per image, {"file", "label", "outputs"} (and
+    /// "input" with --save-input), one per line
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run_query(args: &QueryArgs) -> Result<()> {
+    let out = Reporter::new(args.json);
+    let net = load_digit_network(&args.model)?;
+    if let Some(dir) = &args.save_input {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("{}: cannot create directory: {e}", dir.display()))?;
+    }
+    let mut input_names = InputNames::default();
+    let mut answered = 0;
+    for file in &args.images {
+        let prepared = load_png_gray(file).and_then(|image| prepare(&image, args.raw));
+        let pixels = match prepared {
+            Ok(pixels) => pixels,
+            Err(err) => {
+                eprintln!("error: {err}");
+                continue;
+            }
+        };
+        let saved = match &args.save_input {
+            Some(dir) => {
+                let path = dir.join(input_names.next(file));
+                let dark = pictures::ink_to_dark(&pixels);
+                if let Err(err) = mnn_data::save_png_gray(&path, IMAGE_COLS, IMAGE_ROWS, &dark) {
+                    eprintln!("error: {err}");
+                    continue;
+                }
+                Some(path)
+            }
+            None => None,
+        };
+        let inputs: Vec<f32> = pixels.iter().map(|&p| scale_pixel(p)).collect();
+        let outputs = net.query(&inputs);
+        let label = argmax(&outputs).expect("ten outputs");
+        answered += 1;
+        if args.json {
+            // Each through its shortest decimal form, so 0.1f32 prints as 0.1.
+            let outputs: Vec<f64> = outputs
+                .iter()
+                .map(|v| v.to_string().parse().expect("a float prints as a number"))
+                .collect();
+            let mut line = json!({ "file": file, "label": label, "outputs": outputs });
+            if let Some(path) = saved {
+                line["input"] = json!(path);
+            }
+            out.json(&line);
+        } else {
+            let values: Vec<String> = outputs.iter().map(|v| format!("{v:.4}")).collect();
+            out.line(format_args!(
+                "{}: {label}  outputs [{}]",
+                file.display(),
+                values.join(" ")
+            ));
+        }
+    }
+    if answered == 0 {
+        match args.images.len() {
+            1 => bail!("the image could not be answered"),
+            n => bail!("none of the {n} images could be answered"),
+        }
+    }
+    Ok(())
+}
+
+/// Loads a saved network and checks it reads 28×28 images into ten digits.
+pub fn load_digit_network(path: &Path) -> Result<NeuralNetwork> {
+    let (net, _) = model_file::load(path)?;
+    if net.input_nodes() != IMAGE_PIXELS || net.output_nodes() != DIGITS {
+        bail!(
+            "{}: the network is {}-{}-{}, but MNIST digits need {IMAGE_PIXELS} inputs and {DIGITS} outputs",
+            path.display(),
+            net.input_nodes(),
+            net.hidden_nodes(),
+            net.output_nodes()
+        );
+    }
+    Ok(net)
+}
+
+/// The 28×28 image the network will see, as MNIST bytes (0 = background,
+/// 255 = full ink), prepared MNIST's way or, with `raw`, the book's way.
+fn prepare(image: &GrayImage, raw: bool) -> Result<[u8; IMAGE_PIXELS], DataError> {
+    if !raw {
+        return prepare_digit_pixels(image);
+    }
+    // The book's way has no notion of ink, so the blank-page test is made here.
+    let darkest = image.pixels.iter().min().copied().unwrap_or(0);
+    let lightest = image.pixels.iter().max().copied().unwrap_or(0);
+    if lightest - darkest < MIN_CONTRAST {
+        return Err(DataError::NoInk {
+            path: image.path.clone(),
+        });
+    }
+    let inputs = prepare_raw(image);
+    Ok(input_to_pixels(&inputs)
+        .try_into()
+        .expect("784 inputs make 784 pixels"))
+}
+
+/// File names for `--save-input`: the image's own name with `.png`, made
+/// unique with `-2`, `-3`, ... when two images share a name.
+#[derive(Default)]
+struct InputNames {
+    used: HashSet<String>,
+}
+
+impl InputNames {
+    fn next(&mut self, image: &Path) -> String {
+        let stem = image
+            .file_stem()
+            .map_or("image".into(), |s| s.to_string_lossy().into_owned());
+        let mut name = format!("{stem}.png");
+        let mut n = 1;
+        while !self.used.insert(name.clone()) {
+            n += 1;
+            name = format!("{stem}-{n}.png");
+        }
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_names_are_unique() {
+        let mut names = InputNames::default();
+        assert_eq!(names.next(Path::new("a/7.png")), "7.png");
+        assert_eq!(names.next(Path::new("b/7.png")), "7-2.png");
+        assert_eq!(names.next(Path::new("c/7.jpeg")), "7-3.png");
+        assert_eq!(names.next(Path::new("3")), "3.png");
+    }
+
+    #[test]
+    fn raw_preparation_refuses_a_blank_page_and_inverts_ink() {
+        let blank = GrayImage::new(4, 4, vec![250; 16]);
+        assert!(matches!(
+            prepare(&blank, true),
+            Err(DataError::NoInk { .. })
+        ));
+        let mut page = vec![255u8; IMAGE_PIXELS];
+        page[0] = 0;
+        let pixels = prepare(&GrayImage::new(28, 28, page), true).unwrap();
+        assert_eq!((pixels[0], pixels[1]), (255, 0));
+    }
+}
