@@ -3,6 +3,7 @@
 
 use crate::pictures::{greys, labelled_row, upscale};
 use crate::query::load_digit_network;
+use crate::report::outln;
 use anyhow::{Context, Result};
 use clap::Args;
 use mnn_data::{DIGITS, IMAGE_COLS, IMAGE_ROWS, fill_targets, save_png_gray};
@@ -49,7 +50,7 @@ pub fn run_backquery(args: &BackqueryArgs) -> Result<()> {
     let grid_path = args.out.join("grid.png");
     save_png_gray(&grid_path, grid.width, grid.height, &grid.pixels)?;
     let side = IMAGE_COLS * scale;
-    println!(
+    outln!(
         "wrote {}/0.png .. 9.png ({side}×{side} pixels) and {} ({}×{} pixels)",
         args.out.display(),
         grid_path.display(),

@@ -1,6 +1,28 @@
 //! Where results go: human lines, progress bars and the `--json` line.
 
 use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Write;
+
+/// `println!` for `mnn`: when stdout is closed early (`mnn query … | head`),
+/// the program ends quietly instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::report::write_stdout_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use outln;
+
+/// Writes one line to stdout; a closed pipe ends the program with success,
+/// any other write error with a message and exit code 1.
+pub fn write_stdout_line(line: std::fmt::Arguments<'_>) {
+    if let Err(err) = writeln!(std::io::stdout().lock(), "{line}") {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {err}");
+        std::process::exit(1);
+    }
+}
 
 /// Prints human-readable lines to stdout, or to stderr under `--json` so that
 /// stdout carries the JSON object alone.
@@ -18,14 +40,14 @@ impl Reporter {
         if self.json {
             eprintln!("{text}");
         } else {
-            println!("{text}");
+            outln!("{text}");
         }
     }
 
     /// The machine-readable result: one JSON object as the last stdout line.
     pub fn json(&self, value: &serde_json::Value) {
         if self.json {
-            println!("{value}");
+            outln!("{value}");
         }
     }
 

@@ -1,6 +1,7 @@
 //! `mnn show`: the book's first look at the data — one record, drawn.
 
 use crate::pictures::{ink_to_dark, shade_lines, upscale};
+use crate::report::outln;
 use crate::{DataArgs, UsageError, data};
 use anyhow::Result;
 use clap::Args;
@@ -55,7 +56,7 @@ pub fn run_show(args: &ShowArgs) -> Result<()> {
             let scale = args.scale as usize;
             let picture = upscale(&ink_to_dark(pixels), cols, rows, scale);
             save_png_gray(path, cols * scale, rows * scale, &picture)?;
-            println!(
+            outln!(
                 "label {label}: record {} of the {name} set, written to {}",
                 args.index,
                 path.display()
@@ -63,9 +64,9 @@ pub fn run_show(args: &ShowArgs) -> Result<()> {
         }
         None => {
             for line in shade_lines(pixels, cols) {
-                println!("{line}");
+                outln!("{line}");
             }
-            println!("label {label}: record {} of the {name} set", args.index);
+            outln!("label {label}: record {} of the {name} set", args.index);
         }
     }
     Ok(())
