@@ -2,11 +2,15 @@
 //!
 //! - `cargo xtask download [--from DIR_OR_URL]`: fetch MNIST into `data/mnist/`,
 //!   each file verified by the SHA-256 of its decompressed content.
+//! - `cargo xtask pi [--target aarch64|armv7|armv6] [--test] [--bench]`:
+//!   cross-build `mnn` for a Raspberry Pi (and run the tests or the
+//!   benchmark under qemu-user); `--install-deps` installs Debian's route.
 //!
 //! The tasks are plain Rust so that they run wherever `cargo` does, with no
 //! shell scripts or extra tools to install.
 
 mod download;
+mod pi;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,6 +37,8 @@ enum Task {
         #[arg(long, value_name = "DIR_OR_URL")]
         from: Option<String>,
     },
+    /// Cross-build mnn for a Raspberry Pi into target/pi/ (release by default).
+    Pi(pi::PiArgs),
 }
 
 /// The workspace root: the parent of this crate's folder, wherever cargo was
@@ -49,6 +55,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.task {
         Task::Download { from } => download::run(from.as_deref()),
+        Task::Pi(args) => pi::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
