@@ -15,12 +15,15 @@
 //! (2 for a wrong flag or a missing data directory, 1 for everything else).
 
 mod backquery;
+mod chart;
+mod confusion;
 mod data;
 mod model_file;
 mod pictures;
 mod query;
 mod report;
 mod show;
+mod sweep;
 mod train;
 
 use clap::{Args, Parser, Subcommand};
@@ -52,6 +55,8 @@ enum Command {
     Backquery(backquery::BackqueryArgs),
     /// Show one MNIST record: its label, and the digit in the terminal or as a PNG.
     Show(show::ShowArgs),
+    /// Rerun one of the book's experiments: vary a setting over several seeds, chart the accuracy.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Where the MNIST data comes from.
@@ -119,6 +124,15 @@ pub struct TestArgs {
     /// Print one JSON object with the results as the last line of stdout
     #[arg(long)]
     pub json: bool,
+    /// Also print the confusion matrix (rows: true digit, columns: answer) and each digit's accuracy
+    #[arg(long)]
+    pub confusion: bool,
+    /// Write the misclassified test digits, worst first, labelled "true → predicted", to this PNG
+    #[arg(long, value_name = "PNG")]
+    pub mistakes: Option<PathBuf>,
+    /// At most N digits in --mistakes
+    #[arg(long, value_name = "N", default_value_t = 100, requires = "mistakes", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
 }
 
 fn positive_number(s: &str) -> Result<f64, String> {
@@ -162,6 +176,7 @@ fn main() -> ExitCode {
         Some(Command::Query(args)) => query::run_query(&args),
         Some(Command::Backquery(args)) => backquery::run_backquery(&args),
         Some(Command::Show(args)) => show::run_show(&args),
+        Some(Command::Sweep(args)) => sweep::run_sweep(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -116,6 +116,14 @@ pub fn run_test(args: &TestArgs) -> Result<()> {
         loaded.description,
         score.seconds,
     ));
+    crate::confusion::report(
+        &net,
+        test,
+        args.confusion,
+        args.mistakes.as_deref(),
+        args.limit as usize,
+        &out,
+    )?;
     out.json(&json!({
         "accuracy": score.accuracy(),
         "correct": score.correct,
@@ -134,13 +142,18 @@ pub fn run_test(args: &TestArgs) -> Result<()> {
 
 /// Training samples made from one record: the record, and with `--rotate`
 /// its copies turned by +deg and −deg.
-fn samples_per_record(rotate: Option<f32>) -> usize {
+pub fn samples_per_record(rotate: Option<f32>) -> usize {
     if rotate.is_some() { 3 } else { 1 }
 }
 
 /// One pass over the training set, one `train` step per sample, in the
 /// data's order (the book does not shuffle).
-fn train_epoch(net: &mut NeuralNetwork, train: &Dataset, rotate: Option<f32>, bar: &ProgressBar) {
+pub fn train_epoch(
+    net: &mut NeuralNetwork,
+    train: &Dataset,
+    rotate: Option<f32>,
+    bar: &ProgressBar,
+) {
     let mut inputs = vec![0.0; IMAGE_PIXELS];
     let mut rotated = vec![0.0; IMAGE_PIXELS];
     let mut targets = vec![0.0; DIGITS];

@@ -1,0 +1,305 @@
+//! The picture of a sweep, as the book draws its experiments: accuracy
+//! against the value that was varied. Our runs are points (one per seed) with
+//! a line through their medians; the book's own figures are a second series.
+//!
+//! The same drawing goes to `chart.svg` and `chart.png`. The PNG's text is
+//! drawn with a subset of DejaVu Sans built into the program, so the chart
+//! reads the same on a machine with no fonts installed.
+
+use anyhow::{Context, Result};
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::prelude::*;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Once;
+
+/// DejaVu Sans cut down to the characters charts use (see `assets/README.md`).
+const FONT: &[u8] = include_bytes!("../assets/DejaVuSans-subset.ttf");
+/// The family name the chart's text asks for; [`FONT`] is registered under it.
+const FAMILY: &str = "sans-serif";
+
+/// Size of both pictures, in pixels.
+pub const WIDTH: u32 = 960;
+pub const HEIGHT: u32 = 600;
+
+const OURS: RGBColor = RGBColor(31, 119, 180);
+const BOOK: RGBColor = RGBColor(214, 39, 40);
+
+/// What to draw.
+pub struct Chart {
+    /// The line at the top, e.g. "Accuracy against learning rate".
+    pub title: String,
+    /// What the swept value is, written under the x axis.
+    pub x_label: String,
+    /// Spread the x axis logarithmically (for hidden nodes, 5..500).
+    pub log_x: bool,
+    /// Our runs: (swept value, test accuracy), one per seed.
+    pub runs: Vec<(f64, f64)>,
+    /// The legend entry for our runs, e.g. "mnn, 3 seeds (line: median)".
+    pub runs_label: String,
+    /// The book's figures at the same settings: (swept value, accuracy).
+    pub book: Vec<(f64, f64)>,
+    /// The legend entry for the book's figures.
+    pub book_label: String,
+}
+
+/// Writes the chart as an SVG file (text left to the viewer's sans-serif font).
+pub fn write_svg(path: &Path, chart: &Chart) -> Result<()> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(&root, chart).map_err(|e| anyhow::anyhow!("{e}"))?;
+        root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    write_atomically(path, svg.as_bytes())
+}
+
+/// Writes the chart as an RGB PNG file.
+pub fn write_png(path: &Path, chart: &Chart) -> Result<()> {
+    let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(&root, chart).map_err(|e| anyhow::anyhow!("{e}"))?;
+        root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let mut png_bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut png_bytes, WIDTH, HEIGHT);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder
+            .write_header()
+            .context("encoding the chart as PNG")?;
+        writer
+            .write_image_data(&rgb)
+            .context("encoding the chart as PNG")?;
+    }
+    write_atomically(path, &png_bytes)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory,
+/// renamed into place only when complete: a failure never leaves half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let write = || -> std::io::Result<()> {
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        tmp.write_all(bytes)?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    };
+    write().with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// Makes the built-in font the one every chart's text uses.
+fn register_font() {
+    static REGISTER: Once = Once::new();
+    REGISTER.call_once(|| {
+        // The font is part of the program, so failing here is a build mistake.
+        if plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_err() {
+            panic!("the built-in chart font does not load");
+        }
+    });
+}
+
+type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> DrawResult<DB> {
+    register_font();
+    root.fill(&WHITE)?;
+    let xs = chart.runs.iter().chain(&chart.book).map(|&(x, _)| x);
+    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+        (lo.min(x), hi.max(x))
+    });
+    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+    if chart.log_x && lo > 0.0 {
+        plot(root, chart, (lo / 1.5..hi * 1.5).log_scale())
+    } else {
+        let pad = if hi > lo {
+            (hi - lo) * 0.05
+        } else {
+            (lo.abs() * 0.1).max(0.5)
+        };
+        plot(root, chart, (lo - pad)..(hi + pad))
+    }
+}
+
+/// The accuracy axis: from a little below the worst result to a little above
+/// the best, so differences of a tenth of a percent can be seen.
+fn accuracy_range(chart: &Chart) -> std::ops::Range<f64> {
+    let ys = chart.runs.iter().chain(&chart.book).map(|&(_, y)| y);
+    let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
+        (lo.min(y), hi.max(y))
+    });
+    if !lo.is_finite() {
+        return 0.0..1.0;
+    }
+    // Extra room at the bottom for the legend.
+    let pad = ((hi - lo) * 0.1).max(0.005);
+    (lo - 3.0 * pad).max(0.0)..(hi + pad).min(1.0)
+}
+
+fn plot<DB, X>(root: &DrawingArea<DB, Shift>, chart: &Chart, x_axis: X) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    X: AsRangedCoord<Value = f64>,
+    X::CoordDescType: ValueFormatter<f64>,
+{
+    let mut ctx = ChartBuilder::on(root)
+        .caption(&chart.title, (FAMILY, 24))
+        .margin(20)
+        .x_label_area_size(60)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x_axis, accuracy_range(chart))?;
+    ctx.configure_mesh()
+        .x_desc(&chart.x_label)
+        .y_desc("accuracy on the 10,000 test records")
+        .label_style((FAMILY, 16))
+        .axis_desc_style((FAMILY, 18))
+        .y_label_formatter(&|y| format!("{y:.3}"))
+        .x_label_formatter(&|x| format_value(*x))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+
+    let medians = medians(&chart.runs);
+    ctx.draw_series(LineSeries::new(
+        medians.iter().copied(),
+        OURS.stroke_width(2),
+    ))?;
+    ctx.draw_series(
+        chart
+            .runs
+            .iter()
+            .map(|&p| Circle::new(p, 4, OURS.mix(0.6).filled())),
+    )?
+    .label(&chart.runs_label)
+    .legend(|(x, y)| {
+        EmptyElement::at((x, y))
+            + PathElement::new([(-10, 0), (10, 0)], OURS.stroke_width(2))
+            + Circle::new((0, 0), 4, OURS.mix(0.6).filled())
+    });
+    if !chart.book.is_empty() {
+        let mut book = chart.book.clone();
+        book.sort_by(|a, b| a.0.total_cmp(&b.0));
+        ctx.draw_series(LineSeries::new(book.iter().copied(), BOOK.stroke_width(1)))?;
+        ctx.draw_series(
+            book.iter()
+                .map(|&p| TriangleMarker::new(p, 7, BOOK.filled())),
+        )?
+        .label(&chart.book_label)
+        .legend(|(x, y)| {
+            EmptyElement::at((x, y))
+                + PathElement::new([(-10, 0), (10, 0)], BOOK.stroke_width(1))
+                + TriangleMarker::new((0, 0), 7, BOOK.filled())
+        });
+    }
+    ctx.configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .label_font((FAMILY, 16))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .draw()?;
+    Ok(())
+}
+
+/// The median accuracy at each swept value, in order of the value (the mean
+/// of the middle two for an even count).
+pub fn medians(runs: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut values: Vec<f64> = runs.iter().map(|&(x, _)| x).collect();
+    values.sort_by(f64::total_cmp);
+    values.dedup();
+    values
+        .into_iter()
+        .map(|x| {
+            let at_x: Vec<f64> = runs.iter().filter(|r| r.0 == x).map(|r| r.1).collect();
+            (x, median(&at_x))
+        })
+        .collect()
+}
+
+/// The middle of `values` (the mean of the middle two for an even count); NaN
+/// for none.
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => sorted[n / 2],
+        _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
+/// A swept value as a person writes it: 0.1, 5, 200 (never 0.1000000001).
+pub fn format_value(x: f64) -> String {
+    let rounded = (x * 1e6).round() / 1e6;
+    format!("{rounded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_chart(log_x: bool) -> Chart {
+        Chart {
+            title: "Accuracy against hidden nodes".into(),
+            x_label: "hidden nodes".into(),
+            log_x,
+            runs: vec![(5.0, 0.70), (5.0, 0.72), (100.0, 0.95), (100.0, 0.96)],
+            runs_label: "mnn".into(),
+            book: vec![(5.0, 0.70), (200.0, 0.9751)],
+            book_label: "book".into(),
+        }
+    }
+
+    #[test]
+    fn medians_are_taken_per_value_in_value_order() {
+        let runs = [(0.3, 0.9), (0.1, 0.5), (0.3, 0.7), (0.1, 0.6), (0.3, 0.8)];
+        assert_eq!(medians(&runs), vec![(0.1, 0.55), (0.3, 0.8)]);
+        assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn values_print_without_float_noise() {
+        assert_eq!(format_value(0.1 + 0.2), "0.3");
+        assert_eq!(format_value(200.0), "200");
+        assert_eq!(format_value(0.01), "0.01");
+    }
+
+    #[test]
+    fn the_svg_names_both_axes_and_both_series() {
+        for log_x in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("chart.svg");
+            write_svg(&path, &sample_chart(log_x)).unwrap();
+            let svg = std::fs::read_to_string(&path).unwrap();
+            for needle in [
+                "hidden nodes",
+                "accuracy on the 10,000 test records",
+                "mnn",
+                "book",
+            ] {
+                assert!(svg.contains(needle), "{needle} missing from the SVG");
+            }
+        }
+    }
+
+    #[test]
+    fn the_png_has_ink_in_both_colours() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chart.png");
+        write_png(&path, &sample_chart(false)).unwrap();
+        let decoder =
+            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
+        let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(3).collect();
+        assert!(pixels.iter().any(|p| *p == [OURS.0, OURS.1, OURS.2]));
+        assert!(pixels.iter().any(|p| *p == [BOOK.0, BOOK.1, BOOK.2]));
+    }
+}
