@@ -32,6 +32,8 @@ pub struct Chart {
     pub title: String,
     /// What the swept value is, written under the x axis.
     pub x_label: String,
+    /// What the accuracy was measured on, written beside the y axis.
+    pub y_label: String,
     /// Spread the x axis logarithmically (for hidden nodes, 5..500).
     pub log_x: bool,
     /// Our runs: (swept value, test accuracy), one per seed.
@@ -156,7 +158,7 @@ where
         .build_cartesian_2d(x_axis, accuracy_range(chart))?;
     ctx.configure_mesh()
         .x_desc(&chart.x_label)
-        .y_desc("accuracy on the 10,000 test records")
+        .y_desc(&chart.y_label)
         .label_style((FAMILY, 16))
         .axis_desc_style((FAMILY, 18))
         .y_label_formatter(&|y| format!("{y:.3}"))
@@ -247,6 +249,7 @@ mod tests {
         Chart {
             title: "Accuracy against hidden nodes".into(),
             x_label: "hidden nodes".into(),
+            y_label: "accuracy on the 10,000 test records".into(),
             log_x,
             runs: vec![(5.0, 0.70), (5.0, 0.72), (100.0, 0.95), (100.0, 0.96)],
             runs_label: "mnn".into(),

@@ -164,7 +164,7 @@ impl Parameter {
     fn axis_label(self) -> &'static str {
         match self {
             Parameter::Lr => "learning rate",
-            Parameter::Epochs => "epochs (passes over the 60,000 training records)",
+            Parameter::Epochs => "epochs (passes over the training set)",
             Parameter::Hidden => "hidden nodes (log scale)",
             Parameter::Rotate => "extra training copies rotated by ± this many degrees (0: none)",
         }
@@ -349,6 +349,10 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
             describe_base(parameter, base)
         ),
         x_label: parameter.axis_label().into(),
+        y_label: format!(
+            "accuracy on the {} test records",
+            group_thousands(test.len())
+        ),
         log_x: parameter == Parameter::Hidden,
         runs: runs.iter().map(|r| (r.value, r.accuracy)).collect(),
         runs_label: format!(
@@ -600,6 +604,19 @@ fn summary_lines(
     lines
 }
 
+/// 10000 as "10,000".
+fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn write_csv(path: &Path, runs: &[Run]) -> Result<()> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for run in runs {
@@ -660,6 +677,13 @@ mod tests {
             jobs.iter()
                 .all(|j| j.settings.lr == 0.1 && j.settings.epochs == 5)
         );
+    }
+
+    #[test]
+    fn counts_are_grouped_in_thousands() {
+        assert_eq!(group_thousands(10), "10");
+        assert_eq!(group_thousands(10000), "10,000");
+        assert_eq!(group_thousands(1234567), "1,234,567");
     }
 
     #[test]
