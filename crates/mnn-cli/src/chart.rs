@@ -8,7 +8,7 @@
 
 use anyhow::{Context, Result};
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
 use std::io::Write;
 use std::path::Path;
@@ -112,50 +112,12 @@ type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::Er
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> DrawResult<DB> {
     register_font();
     root.fill(&WHITE)?;
-    let xs = chart.runs.iter().chain(&chart.book).map(|&(x, _)| x);
-    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
-        (lo.min(x), hi.max(x))
-    });
-    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
-    if chart.log_x && lo > 0.0 {
-        plot(root, chart, (lo / 1.5..hi * 1.5).log_scale())
-    } else {
-        let pad = if hi > lo {
-            (hi - lo) * 0.05
-        } else {
-            (lo.abs() * 0.1).max(0.5)
-        };
-        plot(root, chart, (lo - pad)..(hi + pad))
-    }
-}
-
-/// The accuracy axis: from a little below the worst result to a little above
-/// the best, so differences of a tenth of a percent can be seen.
-fn accuracy_range(chart: &Chart) -> std::ops::Range<f64> {
-    let ys = chart.runs.iter().chain(&chart.book).map(|&(_, y)| y);
-    let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
-        (lo.min(y), hi.max(y))
-    });
-    if !lo.is_finite() {
-        return 0.0..1.0;
-    }
-    // Extra room at the bottom for the legend.
-    let pad = ((hi - lo) * 0.1).max(0.005);
-    (lo - 3.0 * pad).max(0.0)..(hi + pad).min(1.0)
-}
-
-fn plot<DB, X>(root: &DrawingArea<DB, Shift>, chart: &Chart, x_axis: X) -> DrawResult<DB>
-where
-    DB: DrawingBackend,
-    X: AsRangedCoord<Value = f64>,
-    X::CoordDescType: ValueFormatter<f64>,
-{
     let mut ctx = ChartBuilder::on(root)
         .caption(&chart.title, (FAMILY, 24))
         .margin(20)
         .x_label_area_size(60)
         .y_label_area_size(80)
-        .build_cartesian_2d(x_axis, accuracy_range(chart))?;
+        .build_cartesian_2d(ValuesAxis::new(chart), accuracy_range(chart))?;
     ctx.configure_mesh()
         .x_desc(&chart.x_label)
         .y_desc(&chart.y_label)
@@ -184,19 +146,16 @@ where
             + Circle::new((0, 0), 4, OURS.mix(0.6).filled())
     });
     if !chart.book.is_empty() {
-        let mut book = chart.book.clone();
-        book.sort_by(|a, b| a.0.total_cmp(&b.0));
-        ctx.draw_series(LineSeries::new(book.iter().copied(), BOOK.stroke_width(1)))?;
+        // Markers only: the book gives figures at some values, and a line
+        // between them would suggest figures it does not give.
         ctx.draw_series(
-            book.iter()
-                .map(|&p| TriangleMarker::new(p, 7, BOOK.filled())),
+            chart
+                .book
+                .iter()
+                .map(|&p| TriangleMarker::new(p, 8, BOOK.filled())),
         )?
         .label(&chart.book_label)
-        .legend(|(x, y)| {
-            EmptyElement::at((x, y))
-                + PathElement::new([(-10, 0), (10, 0)], BOOK.stroke_width(1))
-                + TriangleMarker::new((0, 0), 7, BOOK.filled())
-        });
+        .legend(|(x, y)| TriangleMarker::new((x, y), 8, BOOK.filled()));
     }
     ctx.configure_series_labels()
         .position(SeriesLabelPosition::LowerRight)
@@ -205,6 +164,96 @@ where
         .border_style(BLACK.mix(0.3))
         .draw()?;
     Ok(())
+}
+
+/// The x axis: linear or logarithmic, labelled at exactly the values tried,
+/// as the book's charts are.
+struct ValuesAxis {
+    lo: f64,
+    hi: f64,
+    log: bool,
+    values: Vec<f64>,
+}
+
+impl ValuesAxis {
+    fn new(chart: &Chart) -> ValuesAxis {
+        let mut values: Vec<f64> = chart
+            .runs
+            .iter()
+            .chain(&chart.book)
+            .map(|&(x, _)| x)
+            .collect();
+        values.sort_by(f64::total_cmp);
+        values.dedup();
+        let (lo, hi) = match (values.first(), values.last()) {
+            (Some(&lo), Some(&hi)) => (lo, hi),
+            _ => (0.0, 1.0),
+        };
+        if chart.log_x && lo > 0.0 {
+            // Half a step of the log scale's room on either side.
+            let room = if hi > lo { (hi / lo).powf(0.05) } else { 2.0 };
+            ValuesAxis {
+                lo: lo / room,
+                hi: hi * room,
+                log: true,
+                values,
+            }
+        } else {
+            let room = if hi > lo {
+                (hi - lo) * 0.05
+            } else {
+                (lo.abs() * 0.1).max(0.5)
+            };
+            ValuesAxis {
+                lo: lo - room,
+                hi: hi + room,
+                log: false,
+                values,
+            }
+        }
+    }
+
+    fn scale(&self, x: f64) -> f64 {
+        if self.log { x.ln() } else { x }
+    }
+}
+
+impl Ranged for ValuesAxis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let (lo, hi) = (self.scale(self.lo), self.scale(self.hi));
+        let fraction = (self.scale(*value) - lo) / (hi - lo);
+        limit.0 + (fraction * f64::from(limit.1 - limit.0)).round() as i32
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            vec![]
+        } else {
+            self.values.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.lo..self.hi
+    }
+}
+
+/// The accuracy axis: from a little below the worst result to a little above
+/// the best, so differences of a tenth of a percent can be seen.
+fn accuracy_range(chart: &Chart) -> std::ops::Range<f64> {
+    let ys = chart.runs.iter().chain(&chart.book).map(|&(_, y)| y);
+    let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
+        (lo.min(y), hi.max(y))
+    });
+    if !lo.is_finite() {
+        return 0.0..1.0;
+    }
+    // Extra room at the bottom for the legend.
+    let pad = ((hi - lo) * 0.1).max(0.005);
+    (lo - 3.0 * pad).max(0.0)..(hi + pad).min(1.0)
 }
 
 /// The median accuracy at each swept value, in order of the value (the mean
@@ -244,6 +293,7 @@ pub fn format_value(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use plotters::coord::ranged1d::BoldPoints;
 
     fn sample_chart(log_x: bool) -> Chart {
         Chart {
@@ -263,6 +313,20 @@ mod tests {
         let runs = [(0.3, 0.9), (0.1, 0.5), (0.3, 0.7), (0.1, 0.6), (0.3, 0.8)];
         assert_eq!(medians(&runs), vec![(0.1, 0.55), (0.3, 0.8)]);
         assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn the_x_axis_is_labelled_at_the_values_tried() {
+        let axis = ValuesAxis::new(&sample_chart(true));
+        assert_eq!(axis.values, [5.0, 100.0, 200.0]);
+        assert_eq!(axis.key_points(BoldPoints(10)), [5.0, 100.0, 200.0]);
+        // Log scale: equal ratios, equal distances; the values stay inside.
+        let at = |x: f64| axis.map(&x, (0, 1000));
+        assert!((at(10.0) - at(5.0) - (at(200.0) - at(100.0))).abs() <= 1);
+        assert!(at(5.0) > 0 && at(200.0) < 1000);
+        let linear = ValuesAxis::new(&sample_chart(false));
+        let at = |x: f64| linear.map(&x, (0, 1000));
+        assert!((at(100.0) - at(5.0) - 2 * (at(52.5) - at(5.0))).abs() <= 1);
     }
 
     #[test]
