@@ -11,7 +11,10 @@
 //! | `W.T`                            | [`Matrix::transpose`]                 |
 //!
 //! All of them reduce to two inner loops, [`dot`] and [`axpy`], kept in
-//! [`kernels`] with a portable scalar twin. Matrices are row-major: row `r`
+//! [`kernels`] with a portable scalar twin and explicit SIMD versions (AVX2+FMA
+//! on x86-64, NEON on aarch64) chosen once at run time; `MNN_SIMD=scalar`
+//! forces the twin. [`axpy_then_dot`] fuses the two for training's single
+//! sweep over a weight matrix. Matrices are row-major: row `r`
 //! is the `cols` contiguous values starting at `r * cols`, so a row of `W` is
 //! the weights of the links into one node of the next layer.
 //!
@@ -35,7 +38,7 @@
 
 pub mod kernels;
 
-pub use kernels::{axpy, dot};
+pub use kernels::{axpy, axpy_then_dot, dot};
 
 /// What can go wrong when building a matrix from data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,11 +1,93 @@
-//! The two inner loops everything else is built from: `dot` and `axpy`.
+//! The inner loops everything else is built from: `dot`, `axpy`, and the
+//! fused `axpy_then_dot` of the training sweep.
 //!
 //! `W·x` is a `dot` per row of `W`; `Wᵀ·e` and the rank-1 update
 //! `W += a·u·vᵀ` are an `axpy` per row. Each public function here is the one
-//! safe entry point to its kernel; [`scalar`] is the portable twin that the
-//! tests compare every other path against.
+//! safe entry point to its kernel. The implementation is chosen once, on the
+//! first call, from what the CPU offers:
+//!
+//! | level        | where                                   | module     |
+//! |--------------|-----------------------------------------|------------|
+//! | `"avx2+fma"` | x86-64 with AVX2 and FMA                | `avx2`     |
+//! | `"neon"`     | aarch64 (every 64-bit Raspberry Pi)     | `neon`     |
+//! | `"scalar"`   | anywhere, or when `MNN_SIMD=scalar`     | [`scalar`] |
+//!
+//! [`scalar`] is the portable twin that the tests compare every other path
+//! against; setting the environment variable `MNN_SIMD=scalar` forces it (for
+//! tests, benchmarks and comparisons). Any other value of `MNN_SIMD`, or none,
+//! means "the best this CPU has". `unsafe` code lives only in the SIMD
+//! modules, behind a CPU feature check.
+//!
+//! ```
+//! use mnn_matrix::kernels;
+//!
+//! let level = kernels::simd_level(); // "avx2+fma", "neon" or "scalar"
+//! assert!(["avx2+fma", "neon", "scalar"].contains(&level));
+//!
+//! let (x, next) = ([1.0, 2.0, 3.0], [1.0, 1.0, 0.0]);
+//! let mut row = [0.5, 0.5, 0.5];
+//! // row += 2·x, then row·next: one pass over `row` instead of two
+//! let forward = kernels::axpy_then_dot(2.0, &x, &mut row, &next);
+//! assert_eq!(row, [2.5, 4.5, 6.5]);
+//! assert_eq!(forward, 7.0);
+//! ```
 
+use std::sync::OnceLock;
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+mod neon;
 pub mod scalar;
+
+/// One complete set of kernels for one instruction set.
+#[derive(Clone, Copy)]
+struct Kernels {
+    /// What [`simd_level`] reports.
+    name: &'static str,
+    dot: fn(&[f32], &[f32]) -> f32,
+    axpy: fn(f32, &[f32], &mut [f32]),
+    axpy_then_dot: fn(f32, &[f32], &mut [f32], &[f32]) -> f32,
+}
+
+/// The portable kernels.
+const SCALAR: Kernels = Kernels {
+    name: "scalar",
+    dot: scalar::dot,
+    axpy: scalar::axpy,
+    axpy_then_dot: scalar::axpy_then_dot,
+};
+
+/// The fastest kernels this CPU can run, ignoring `MNN_SIMD`.
+fn best() -> Kernels {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(kernels) = avx2::detect() {
+        return kernels;
+    }
+    #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+    if let Some(kernels) = neon::detect() {
+        return kernels;
+    }
+    SCALAR
+}
+
+/// The kernels in use, chosen on first use and kept for the whole run.
+#[inline]
+fn active() -> &'static Kernels {
+    static ACTIVE: OnceLock<Kernels> = OnceLock::new();
+    ACTIVE.get_or_init(|| {
+        if std::env::var_os("MNN_SIMD").is_some_and(|v| v == "scalar") {
+            SCALAR
+        } else {
+            best()
+        }
+    })
+}
+
+/// The instruction set the kernels use: `"avx2+fma"`, `"neon"` or `"scalar"`.
+pub fn simd_level() -> &'static str {
+    active().name
+}
 
 /// `Σ a[i]·b[i]`.
 ///
@@ -20,7 +102,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
         a.len(),
         b.len()
     );
-    scalar::dot(a, b)
+    (active().dot)(a, b)
 }
 
 /// `y += alpha·x`.
@@ -36,5 +118,28 @@ pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
         x.len(),
         y.len()
     );
-    scalar::axpy(alpha, x, y)
+    (active().axpy)(alpha, x, y)
 }
+
+/// `y += alpha·x`, then `Σ y[i]·z[i]` with the updated `y`, in one pass over `y`.
+///
+/// Training uses it to update a row of `W_ih` for one sample and compute
+/// that row's signal for the next sample while the row is in registers. The
+/// result is bit for bit `axpy(alpha, x, y)` followed by `dot(y, z)`.
+///
+/// # Panics
+/// If `x`, `y` and `z` do not all have the same length.
+#[inline]
+pub fn axpy_then_dot(alpha: f32, x: &[f32], y: &mut [f32], z: &[f32]) -> f32 {
+    assert!(
+        x.len() == y.len() && y.len() == z.len(),
+        "axpy_then_dot: length mismatch ({}, {}, {})",
+        x.len(),
+        y.len(),
+        z.len()
+    );
+    (active().axpy_then_dot)(alpha, x, y, z)
+}
+
+#[cfg(test)]
+mod tests;

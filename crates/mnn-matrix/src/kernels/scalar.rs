@@ -39,3 +39,10 @@ pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
         *yi += alpha * xi;
     }
 }
+
+/// `y += alpha·x`, then `Σ y[i]·z[i]`: [`axpy`] and [`dot`] one after the other,
+/// the reference for the fused SIMD kernels.
+pub fn axpy_then_dot(alpha: f32, x: &[f32], y: &mut [f32], z: &[f32]) -> f32 {
+    axpy(alpha, x, y);
+    dot(y, z)
+}
