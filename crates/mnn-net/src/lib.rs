@@ -29,10 +29,13 @@
 //! slices, and a saved model is a byte buffer.
 
 mod activation;
+mod barrier;
 mod model;
+mod trainer;
 
 pub use activation::{logit, sigmoid};
 pub use model::{FORMAT_VERSION, ModelInfo, WEIGHTS_HIDDEN_OUTPUT, WEIGHTS_INPUT_HIDDEN};
+pub use trainer::{Samples, TrainOptions, available_threads};
 
 use activation::{logit_inplace, sigmoid_inplace};
 use mnn_matrix::Matrix;

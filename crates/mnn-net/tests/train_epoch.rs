@@ -1,0 +1,153 @@
+//! The training engine against the book's `train`: fused, threaded
+//! `train_epoch` must give the same weights, bit for bit, whatever the
+//! thread count; `query_all` must give `query`'s answers.
+
+use mnn_net::{NeuralNetwork, Samples, TrainOptions};
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64;
+
+/// Random samples shaped like the book's: inputs in 0.01..1, targets 0.01
+/// everywhere but one 0.99.
+fn samples(count: usize, inputs: usize, outputs: usize, seed: u64) -> Vec<(Vec<f32>, Vec<f32>)> {
+    let mut rng = Pcg64::seed_from_u64(seed);
+    (0..count)
+        .map(|_| {
+            let x = (0..inputs).map(|_| rng.random_range(0.01..1.0)).collect();
+            let mut t = vec![0.01; outputs];
+            t[rng.random_range(0..outputs)] = 0.99;
+            (x, t)
+        })
+        .collect()
+}
+
+/// The book's loop: one `train` per sample.
+fn book_epoch(net: &mut NeuralNetwork, samples: &[(Vec<f32>, Vec<f32>)]) {
+    for (x, t) in samples {
+        net.train(x, t);
+    }
+}
+
+fn assert_same_weights(got: &NeuralNetwork, want: &NeuralNetwork, what: &str) {
+    assert!(
+        got.weights_input_hidden() == want.weights_input_hidden(),
+        "{what}: W_ih differs"
+    );
+    assert!(
+        got.weights_hidden_output() == want.weights_hidden_output(),
+        "{what}: W_ho differs"
+    );
+}
+
+#[test]
+fn train_epoch_is_the_books_train_bit_for_bit_for_any_thread_count() {
+    // Layer sizes that are not multiples of any vector width.
+    for (inputs, hidden, outputs) in [(37, 13, 4), (784, 50, 10), (5, 3, 2)] {
+        let data = samples(60, inputs, outputs, 11);
+        let start = NeuralNetwork::new(inputs, hidden, outputs, 0.2, 3).unwrap();
+        let mut book = start.clone();
+        book_epoch(&mut book, &data);
+        book_epoch(&mut book, &data);
+        for threads in [1, 2, 3, 4, 7] {
+            let mut fast = start.clone();
+            let options = TrainOptions::with_threads(threads);
+            fast.train_epoch(&data[..], &options, |_| {});
+            fast.train_epoch(&data[..], &options, |_| {});
+            assert_same_weights(
+                &fast,
+                &book,
+                &format!("{inputs}-{hidden}-{outputs}, {threads} threads"),
+            );
+        }
+    }
+}
+
+#[test]
+fn train_epoch_learns() {
+    let data = samples(40, 20, 3, 5);
+    let mut net = NeuralNetwork::new(20, 10, 3, 0.3, 1).unwrap();
+    let error = |net: &NeuralNetwork| -> f32 {
+        data.iter()
+            .map(|(x, t)| {
+                let out = net.query(x);
+                out.iter().zip(t).map(|(o, t)| (o - t).powi(2)).sum::<f32>()
+            })
+            .sum()
+    };
+    let before = error(&net);
+    for _ in 0..30 {
+        net.train_epoch(&data[..], &TrainOptions::with_threads(2), |_| {});
+    }
+    assert!(error(&net) < 0.5 * before, "{} -> {}", before, error(&net));
+}
+
+#[test]
+fn progress_counts_samples_on_the_calling_thread() {
+    let data = samples(25, 6, 2, 1);
+    let mut net = NeuralNetwork::new(6, 4, 2, 0.1, 1).unwrap();
+    let caller = std::thread::current().id();
+    let mut seen = vec![];
+    let options = TrainOptions {
+        threads: 2,
+        progress_interval: 10,
+    };
+    net.train_epoch(&data[..], &options, |done| {
+        assert_eq!(std::thread::current().id(), caller);
+        seen.push(done);
+    });
+    assert_eq!(seen, [10, 20, 25]);
+}
+
+#[test]
+fn an_empty_epoch_changes_nothing() {
+    let mut net = NeuralNetwork::new(6, 4, 2, 0.1, 1).unwrap();
+    let before = net.clone();
+    let none: Vec<(Vec<f32>, Vec<f32>)> = vec![];
+    let mut calls = 0;
+    net.train_epoch(&none[..], &TrainOptions::default(), |_| calls += 1);
+    assert_same_weights(&net, &before, "empty epoch");
+    assert_eq!(calls, 0);
+}
+
+#[test]
+fn query_all_answers_like_query() {
+    let data = samples(23, 30, 5, 2);
+    let net = NeuralNetwork::new(30, 9, 5, 0.1, 4).unwrap();
+    for threads in [1, 2, 3, 30] {
+        let all = net.query_all(&data[..], &TrainOptions::with_threads(threads));
+        assert_eq!(all.shape(), (23, 5));
+        for (i, (x, _)) in data.iter().enumerate() {
+            assert_eq!(all.row(i), net.query(x), "sample {i}, {threads} threads");
+        }
+    }
+    let none: Vec<(Vec<f32>, Vec<f32>)> = vec![];
+    assert_eq!(
+        net.query_all(&none[..], &TrainOptions::default()).shape(),
+        (0, 5)
+    );
+}
+
+/// Samples whose `fill` panics on a spawned worker thread at one index.
+struct Failing(Vec<(Vec<f32>, Vec<f32>)>);
+
+impl Samples for Failing {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn fill(&self, index: usize, inputs: &mut [f32], targets: &mut [f32]) {
+        // Scoped worker threads have no name; the test's own thread does.
+        if index == 7 && std::thread::current().name().is_none() {
+            panic!("cannot read sample {index}");
+        }
+        self.0[..].fill(index, inputs, targets);
+    }
+}
+
+#[test]
+fn a_panicking_worker_ends_the_epoch_instead_of_hanging() {
+    let data = Failing(samples(20, 8, 2, 3));
+    let mut net = NeuralNetwork::new(8, 6, 2, 0.1, 1).unwrap();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        net.train_epoch(&data, &TrainOptions::with_threads(3), |_| {});
+    }));
+    assert!(result.is_err(), "the worker's panic reaches the caller");
+}
