@@ -88,7 +88,12 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         _ => Path::new("."),
     };
     let write = || -> std::io::Result<()> {
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        let mut builder = tempfile::Builder::new();
+        // The finished file gets the permissions any new file would (0666
+        // less the umask), not the private 0600 of a temporary file.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let mut tmp = builder.tempfile_in(dir)?;
         tmp.write_all(bytes)?;
         tmp.persist(path).map_err(|e| e.error)?;
         Ok(())
@@ -327,6 +332,20 @@ mod tests {
         let linear = ValuesAxis::new(&sample_chart(false));
         let at = |x: f64| linear.map(&x, (0, 1000));
         assert!((at(100.0) - at(5.0) - 2 * (at(52.5) - at(5.0))).abs() <= 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_get_the_permissions_of_any_new_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, b"x").unwrap();
+        let ours = dir.path().join("ours");
+        write_atomically(&ours, b"x").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&ours), mode(&plain));
+        assert_eq!(std::fs::read(&ours).unwrap(), b"x");
     }
 
     #[test]
