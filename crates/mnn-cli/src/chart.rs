@@ -2,22 +2,25 @@
 //! against the value that was varied. Our runs are points (one per seed) with
 //! a line through their medians; the book's own figures are a second series.
 //!
-//! The same drawing goes to `chart.svg` and `chart.png`. The PNG's text is
-//! drawn with a subset of DejaVu Sans built into the program, so the chart
-//! reads the same on a machine with no fonts installed.
+//! The same drawing goes to `chart.svg` and `chart.png`: plotters draws the
+//! SVG, and resvg renders that SVG to the PNG with a subset of DejaVu Sans
+//! built into the program, so the chart reads the same on a machine with no
+//! fonts installed.
 
 use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
+use resvg::{tiny_skia, usvg};
 use std::io::Write;
 use std::path::Path;
-use std::sync::Once;
 
 /// DejaVu Sans cut down to the characters charts use (see `assets/README.md`).
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans-subset.ttf");
-/// The family name the chart's text asks for; [`FONT`] is registered under it.
+/// The family the chart's text asks for; the PNG maps it to [`FONT`].
 const FAMILY: &str = "sans-serif";
+/// [`FONT`]'s own family name.
+const FONT_NAME: &str = "DejaVu Sans";
 
 /// Size of both pictures, in pixels.
 pub const WIDTH: u32 = 960;
@@ -48,26 +51,49 @@ pub struct Chart {
 
 /// Writes the chart as an SVG file (text left to the viewer's sans-serif font).
 pub fn write_svg(path: &Path, chart: &Chart) -> Result<()> {
+    write_atomically(path, svg(chart)?.as_bytes())
+}
+
+/// Writes the chart as an RGB PNG file: the SVG drawn with the built-in font.
+pub fn write_png(path: &Path, chart: &Chart) -> Result<()> {
+    write_atomically(path, &png_bytes(&svg(chart)?)?)
+}
+
+/// The chart as SVG text.
+fn svg(chart: &Chart) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, chart).map_err(|e| anyhow::anyhow!("{e}"))?;
-        root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
+        draw(&root, chart).map_err(|e| anyhow::anyhow!("drawing the chart: {e}"))?;
+        root.present()
+            .map_err(|e| anyhow::anyhow!("drawing the chart: {e}"))?;
     }
-    write_atomically(path, svg.as_bytes())
+    Ok(svg)
 }
 
-/// Writes the chart as an RGB PNG file.
-pub fn write_png(path: &Path, chart: &Chart) -> Result<()> {
-    let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+/// Renders `svg` (one of ours, on white) and encodes it as an RGB PNG. Every
+/// font family is the built-in DejaVu Sans: no installed font is needed.
+fn png_bytes(svg: &str) -> Result<Vec<u8>> {
+    let mut options = usvg::Options::default();
+    let fonts = options.fontdb_mut();
+    fonts.load_font_data(FONT.to_vec());
+    fonts.set_sans_serif_family(FONT_NAME);
+    options.font_family = FONT_NAME.into();
+    let tree = usvg::Tree::from_str(svg, &options).context("reading the chart's SVG")?;
+    let size = tree.size().to_int_size();
+    let mut pixmap =
+        tiny_skia::Pixmap::new(size.width(), size.height()).context("the chart has no size")?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    // Opaque everywhere (white below), so dropping alpha loses nothing.
+    let rgb: Vec<u8> = pixmap
+        .data()
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    let mut bytes = Vec::new();
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, chart).map_err(|e| anyhow::anyhow!("{e}"))?;
-        root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    let mut png_bytes = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut png_bytes, WIDTH, HEIGHT);
+        let mut encoder = png::Encoder::new(&mut bytes, size.width(), size.height());
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder
@@ -77,7 +103,7 @@ pub fn write_png(path: &Path, chart: &Chart) -> Result<()> {
             .write_image_data(&rgb)
             .context("encoding the chart as PNG")?;
     }
-    write_atomically(path, &png_bytes)
+    Ok(bytes)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory,
@@ -101,21 +127,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     write().with_context(|| format!("{}: cannot write", path.display()))
 }
 
-/// Makes the built-in font the one every chart's text uses.
-fn register_font() {
-    static REGISTER: Once = Once::new();
-    REGISTER.call_once(|| {
-        // The font is part of the program, so failing here is a build mistake.
-        if plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_err() {
-            panic!("the built-in chart font does not load");
-        }
-    });
-}
-
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> DrawResult<DB> {
-    register_font();
     root.fill(&WHITE)?;
     let mut ctx = ChartBuilder::on(root)
         .caption(&chart.title, (FAMILY, 24))
@@ -136,7 +150,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Dra
     let medians = medians(&chart.runs);
     ctx.draw_series(LineSeries::new(
         medians.iter().copied(),
-        OURS.stroke_width(2),
+        OURS.stroke_width(3),
     ))?;
     ctx.draw_series(
         chart
@@ -147,7 +161,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Dra
     .label(&chart.runs_label)
     .legend(|(x, y)| {
         EmptyElement::at((x, y))
-            + PathElement::new([(-10, 0), (10, 0)], OURS.stroke_width(2))
+            + PathElement::new([(-10, 0), (10, 0)], OURS.stroke_width(3))
             + Circle::new((0, 0), 4, OURS.mix(0.6).filled())
     });
     if !chart.book.is_empty() {
@@ -387,5 +401,12 @@ mod tests {
         let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(3).collect();
         assert!(pixels.iter().any(|p| *p == [OURS.0, OURS.1, OURS.2]));
         assert!(pixels.iter().any(|p| *p == [BOOK.0, BOOK.1, BOOK.2]));
+        // The title, in the top 50 rows, is drawn: text needs the built-in
+        // font, as no installed font is ever looked at.
+        let title_ink = pixels[..50 * WIDTH as usize]
+            .iter()
+            .filter(|p| p.iter().all(|&c| c < 100))
+            .count();
+        assert!(title_ink > 200, "{title_ink} dark pixels in the title");
     }
 }
