@@ -43,7 +43,8 @@ Each value is trained once per seed (seeds 1..N, the seed of the initial weights
 as many trainings at a time as there are cores. The settings not swept are the ones \
 of the book's chart for that sweep unless given: lr: 100 hidden, 1 epoch; epochs: 100 \
 hidden, lr 0.1; hidden: lr 0.1, 5 epochs; rotate: 200 hidden, lr 0.01, 10 epochs. \
-Writes DIR/results.csv (a row per run), DIR/chart.svg and DIR/chart.png. The book's \
+An epochs sweep trains each seed once and tests it after each number of epochs asked \
+for (the same networks as separate trainings would give). Writes DIR/results.csv (a row per run), DIR/chart.svg and DIR/chart.png. The book's \
 figures are drawn beside ours when the settings are the book's and the data is the \
 full MNIST.")]
 pub struct SweepArgs {
