@@ -448,7 +448,7 @@ fn full_mnist_lr_sweep_meets_the_book_at_lr_0_3() {
             "--values",
             "0.3",
             "--seeds",
-            "1",
+            "3",
             "--data",
             data.to_str().unwrap(),
             "--out",
@@ -458,12 +458,15 @@ fn full_mnist_lr_sweep_meets_the_book_at_lr_0_3() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let rows = read_results(&dir.path().join("lr"));
-    assert_eq!(rows.len(), 1);
-    // The book: 784-100-10, lr 0.3, one epoch → 0.9473.
+    assert_eq!(rows.len(), 3);
+    // The book: 784-100-10, lr 0.3, one epoch → 0.9473. One run can be off
+    // by more than half a point at this learning rate; the median of three
+    // seeds is the fair comparison.
+    let mut accuracies: Vec<f64> = rows.iter().map(|r| r.accuracy).collect();
+    accuracies.sort_by(f64::total_cmp);
     assert!(
-        (rows[0].accuracy - 0.9473).abs() < 0.01,
-        "accuracy {} is far from the book's 0.9473",
-        rows[0].accuracy
+        (accuracies[1] - 0.9473).abs() < 0.01,
+        "median accuracy of {accuracies:?} is far from the book's 0.9473"
     );
     assert_svg_says(
         &dir.path().join("lr").join("chart.svg"),
