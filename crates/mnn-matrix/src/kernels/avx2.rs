@@ -11,7 +11,7 @@
 //! scalar tail, then the fixed reduction in [`sum_lanes`]. That is what makes
 //! the fused kernel's dot product bit for bit equal to [`dot`]'s.
 
-use super::Kernels;
+use super::{Kernels, WINDOW};
 use std::arch::x86_64::{
     __m256, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_movehl_ps, _mm_shuffle_ps, _mm256_add_ps,
     _mm256_castps256_ps128, _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_loadu_ps,
@@ -34,8 +34,12 @@ pub(super) fn detect() -> Option<Kernels> {
         name: "avx2+fma",
         // SAFETY (all three): the CPU has just been found to support AVX2 and FMA.
         dot: |a, b| unsafe { dot(a, b) },
+        dot2: |a, b0, b1| unsafe { dot2(a, b0, b1) },
         axpy: |alpha, x, y| unsafe { axpy(alpha, x, y) },
         axpy_then_dot: |alpha, x, y, z| unsafe { axpy_then_dot(alpha, x, y, z) },
+        add_outer4_then_mul_vec4: |rows, alphas, x, z, out| unsafe {
+            add_outer4_then_mul_vec4(rows, alphas, x, z, out)
+        },
     })
 }
 
@@ -92,6 +96,44 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     sum_lanes(acc) + tail
 }
 
+/// `[dot(a, b0), dot(a, b1)]`, bit for bit (the same order of summation for
+/// each), reading `a` once. The caller has checked the lengths.
+#[target_feature(enable = "avx2,fma")]
+fn dot2(a: &[f32], b0: &[f32], b1: &[f32]) -> [f32; 2] {
+    let mut acc0 = [_mm256_setzero_ps(); UNROLL];
+    let mut acc1 = [_mm256_setzero_ps(); UNROLL];
+    let (mut a_blocks, mut b0_blocks, mut b1_blocks) = (
+        a.chunks_exact(BLOCK),
+        b0.chunks_exact(BLOCK),
+        b1.chunks_exact(BLOCK),
+    );
+    for ((a, b0), b1) in (&mut a_blocks).zip(&mut b0_blocks).zip(&mut b1_blocks) {
+        for u in 0..UNROLL {
+            let lanes = u * LANES..;
+            let a = load(&a[lanes.clone()]);
+            acc0[u] = _mm256_fmadd_ps(a, load(&b0[lanes.clone()]), acc0[u]);
+            acc1[u] = _mm256_fmadd_ps(a, load(&b1[lanes]), acc1[u]);
+        }
+    }
+    let (mut a_vectors, mut b0_vectors, mut b1_vectors) = (
+        a_blocks.remainder().chunks_exact(LANES),
+        b0_blocks.remainder().chunks_exact(LANES),
+        b1_blocks.remainder().chunks_exact(LANES),
+    );
+    for ((a, b0), b1) in (&mut a_vectors).zip(&mut b0_vectors).zip(&mut b1_vectors) {
+        let a = load(a);
+        acc0[0] = _mm256_fmadd_ps(a, load(b0), acc0[0]);
+        acc1[0] = _mm256_fmadd_ps(a, load(b1), acc1[0]);
+    }
+    let (mut tail0, mut tail1) = (0.0f32, 0.0f32);
+    let tails = a_vectors.remainder().iter().zip(b0_vectors.remainder());
+    for ((a, b0), b1) in tails.zip(b1_vectors.remainder()) {
+        tail0 = a.mul_add(*b0, tail0);
+        tail1 = a.mul_add(*b1, tail1);
+    }
+    [sum_lanes(acc0) + tail0, sum_lanes(acc1) + tail1]
+}
+
 /// `y += alpha·x`. The caller has checked `x.len() == y.len()`.
 #[target_feature(enable = "avx2,fma")]
 fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
@@ -142,4 +184,97 @@ fn axpy_then_dot(alpha: f32, x: &[f32], y: &mut [f32], z: &[f32]) -> f32 {
         tail = y.mul_add(*z, tail);
     }
     sum_lanes(acc) + tail
+}
+
+/// The eight lanes of one accumulator, in the same pairwise order as [`sum_lanes`].
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn sum_one(v: __m256) -> f32 {
+    let zero = _mm256_setzero_ps();
+    sum_lanes([v, zero, zero, zero])
+}
+
+/// [`super::add_outer4_then_mul_vec4`]. The caller has checked the shapes
+/// and that the rows are not empty. Rows go through two at a time, sharing
+/// the loads of `x` and `z`; a row's arithmetic is the same alone or paired.
+#[target_feature(enable = "avx2,fma")]
+fn add_outer4_then_mul_vec4(
+    rows: &mut [f32],
+    alphas: &[[f32; WINDOW]],
+    x: [&[f32]; WINDOW],
+    z: [&[f32]; WINDOW],
+    out: &mut [[f32; WINDOW]],
+) {
+    let cols = x[0].len();
+    let mut pairs = rows.chunks_exact_mut(2 * cols);
+    let (mut alpha_pairs, mut out_pairs) = (alphas.chunks_exact(2), out.chunks_exact_mut(2));
+    for ((pair, alpha), out) in (&mut pairs).zip(&mut alpha_pairs).zip(&mut out_pairs) {
+        let (first, second) = pair.split_at_mut(cols);
+        let [o0, o1] = sweep_rows([first, second], [alpha[0], alpha[1]], x, z);
+        out[0] = o0;
+        out[1] = o1;
+    }
+    let last = pairs.into_remainder();
+    if let ([alpha], [out]) = (alpha_pairs.remainder(), out_pairs.into_remainder()) {
+        [*out] = sweep_rows([last], [*alpha], x, z);
+    }
+}
+
+/// The window sweep for `R` rows at once.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn sweep_rows<const R: usize>(
+    mut rows: [&mut [f32]; R],
+    alphas: [[f32; WINDOW]; R],
+    x: [&[f32]; WINDOW],
+    z: [&[f32]; WINDOW],
+) -> [[f32; WINDOW]; R] {
+    let cols = x[0].len();
+    assert!(
+        rows.iter().all(|r| r.len() == cols) && x.iter().chain(&z).all(|v| v.len() == cols),
+        "sweep_rows: every row and vector must have {cols} values"
+    );
+    let body = cols - cols % LANES;
+    let mut acc = [[_mm256_setzero_ps(); WINDOW]; R];
+    {
+        let w_at = rows.each_mut().map(|r| r.as_mut_ptr());
+        let (x_at, z_at) = (x.map(<[f32]>::as_ptr), z.map(<[f32]>::as_ptr));
+        for i in (0..body).step_by(LANES) {
+            // SAFETY: i + LANES <= body <= cols, and every row and vector
+            // holds cols values (asserted above); loadu/storeu accept any
+            // alignment; the rows are distinct &mut slices.
+            unsafe {
+                let mut w: [__m256; R] = std::array::from_fn(|r| _mm256_loadu_ps(w_at[r].add(i)));
+                for j in 0..WINDOW {
+                    let xj = _mm256_loadu_ps(x_at[j].add(i));
+                    for r in 0..R {
+                        w[r] = _mm256_fmadd_ps(_mm256_set1_ps(alphas[r][j]), xj, w[r]);
+                    }
+                }
+                for r in 0..R {
+                    _mm256_storeu_ps(w_at[r].add(i), w[r]);
+                }
+                for j in 0..WINDOW {
+                    let zj = _mm256_loadu_ps(z_at[j].add(i));
+                    for r in 0..R {
+                        acc[r][j] = _mm256_fmadd_ps(w[r], zj, acc[r][j]);
+                    }
+                }
+            }
+        }
+    }
+    let mut tails = [[0.0f32; WINDOW]; R];
+    for i in body..cols {
+        for r in 0..R {
+            let mut w = rows[r][i];
+            for j in 0..WINDOW {
+                w = alphas[r][j].mul_add(x[j][i], w);
+            }
+            rows[r][i] = w;
+            for j in 0..WINDOW {
+                tails[r][j] = w.mul_add(z[j][i], tails[r][j]);
+            }
+        }
+    }
+    std::array::from_fn(|r| std::array::from_fn(|j| sum_one(acc[r][j]) + tails[r][j]))
 }

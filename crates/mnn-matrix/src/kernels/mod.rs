@@ -40,22 +40,37 @@ mod avx2;
 mod neon;
 pub mod scalar;
 
+/// Samples per window of [`add_outer4_then_mul_vec4`].
+pub const WINDOW: usize = 4;
+
+// The kernels' signatures, without the checks of the public functions.
+type Dot = fn(&[f32], &[f32]) -> f32;
+type Dot2 = fn(&[f32], &[f32], &[f32]) -> [f32; 2];
+type Axpy = fn(f32, &[f32], &mut [f32]);
+type AxpyThenDot = fn(f32, &[f32], &mut [f32], &[f32]) -> f32;
+type Sweep4 =
+    fn(&mut [f32], &[[f32; WINDOW]], [&[f32]; WINDOW], [&[f32]; WINDOW], &mut [[f32; WINDOW]]);
+
 /// One complete set of kernels for one instruction set.
 #[derive(Clone, Copy)]
 struct Kernels {
     /// What [`simd_level`] reports.
     name: &'static str,
-    dot: fn(&[f32], &[f32]) -> f32,
-    axpy: fn(f32, &[f32], &mut [f32]),
-    axpy_then_dot: fn(f32, &[f32], &mut [f32], &[f32]) -> f32,
+    dot: Dot,
+    dot2: Dot2,
+    axpy: Axpy,
+    axpy_then_dot: AxpyThenDot,
+    add_outer4_then_mul_vec4: Sweep4,
 }
 
 /// The portable kernels.
 const SCALAR: Kernels = Kernels {
     name: "scalar",
     dot: scalar::dot,
+    dot2: scalar::dot2,
     axpy: scalar::axpy,
     axpy_then_dot: scalar::axpy_then_dot,
+    add_outer4_then_mul_vec4: scalar::add_outer4_then_mul_vec4,
 };
 
 /// The fastest kernels this CPU can run, ignoring `MNN_SIMD`.
@@ -105,6 +120,25 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     (active().dot)(a, b)
 }
 
+/// `[Σ a[i]·b0[i], Σ a[i]·b1[i]]`: two dot products sharing `a`, read once.
+/// Bit for bit `[dot(a, b0), dot(a, b1)]`.
+///
+/// A query of two inputs at once reads each row of `W` once instead of twice.
+///
+/// # Panics
+/// If `a`, `b0` and `b1` do not all have the same length.
+#[inline]
+pub fn dot2(a: &[f32], b0: &[f32], b1: &[f32]) -> [f32; 2] {
+    assert!(
+        a.len() == b0.len() && a.len() == b1.len(),
+        "dot2: length mismatch ({}, {}, {})",
+        a.len(),
+        b0.len(),
+        b1.len()
+    );
+    (active().dot2)(a, b0, b1)
+}
+
 /// `y += alpha·x`.
 ///
 /// # Panics
@@ -139,6 +173,58 @@ pub fn axpy_then_dot(alpha: f32, x: &[f32], y: &mut [f32], z: &[f32]) -> f32 {
         z.len()
     );
     (active().axpy_then_dot)(alpha, x, y, z)
+}
+
+/// Four rank-1 updates of a block of rows, then four products of the updated
+/// rows with four vectors, in one pass over the rows.
+///
+/// `rows` holds `alphas.len()` rows of `cols = x[0].len()` values one after
+/// another. For each row `r`:
+///
+/// ```text
+/// row_r    += alphas[r][0]·x[0] + alphas[r][1]·x[1] + alphas[r][2]·x[2] + alphas[r][3]·x[3]
+/// out[r][j] = row_r · z[j]                       (j = 0..4, with the updated row)
+/// ```
+///
+/// The four updates are added to each element one after another, in the
+/// order `j = 0, 1, 2, 3`. A zero `alpha` leaves the row exactly as it was,
+/// so fewer than four updates (or products) are fine: pass zeros and any
+/// vector of the right length, and ignore the unused products. Each row's
+/// result depends only on that row, not on the others in the block.
+///
+/// Training uses it to apply four samples' updates to `W_ih` and compute
+/// `W_ih·x` for the next four samples in one sweep over the matrix.
+///
+/// # Panics
+/// If the vectors' lengths differ, or `rows` and `out` do not hold one row
+/// per entry of `alphas`.
+#[inline]
+pub fn add_outer4_then_mul_vec4(
+    rows: &mut [f32],
+    alphas: &[[f32; WINDOW]],
+    x: [&[f32]; WINDOW],
+    z: [&[f32]; WINDOW],
+    out: &mut [[f32; WINDOW]],
+) {
+    let cols = x[0].len();
+    assert!(
+        x.iter().chain(&z).all(|v| v.len() == cols),
+        "add_outer4_then_mul_vec4: vectors of different lengths ({:?}, {:?})",
+        x.map(<[f32]>::len),
+        z.map(<[f32]>::len)
+    );
+    assert!(
+        rows.len() == alphas.len() * cols && out.len() == alphas.len(),
+        "add_outer4_then_mul_vec4: {} values for {} rows of {cols}, {} outputs",
+        rows.len(),
+        alphas.len(),
+        out.len()
+    );
+    if cols == 0 {
+        out.fill([0.0; WINDOW]);
+        return;
+    }
+    (active().add_outer4_then_mul_vec4)(rows, alphas, x, z, out)
 }
 
 #[cfg(test)]

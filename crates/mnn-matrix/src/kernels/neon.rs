@@ -17,7 +17,7 @@
 // safe on aarch64. Allowing `unused_unsafe` keeps both quiet.
 #![allow(unused_unsafe)]
 
-use super::Kernels;
+use super::{Kernels, WINDOW};
 use std::arch::aarch64::{
     float32x4_t, vaddq_f32, vaddvq_f32, vdupq_n_f32, vfmaq_f32, vld1q_f32, vst1q_f32,
 };
@@ -34,8 +34,10 @@ pub(super) fn detect() -> Option<Kernels> {
     Some(Kernels {
         name: "neon",
         dot,
+        dot2,
         axpy,
         axpy_then_dot,
+        add_outer4_then_mul_vec4,
     })
 }
 
@@ -103,6 +105,42 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     sum_lanes(acc) + tail
 }
 
+/// `[dot(a, b0), dot(a, b1)]`, bit for bit (the same order of summation for
+/// each), reading `a` once. The caller has checked the lengths.
+fn dot2(a: &[f32], b0: &[f32], b1: &[f32]) -> [f32; 2] {
+    let (mut acc0, mut acc1) = (zeros(), zeros());
+    let (mut a_blocks, mut b0_blocks, mut b1_blocks) = (
+        a.chunks_exact(BLOCK),
+        b0.chunks_exact(BLOCK),
+        b1.chunks_exact(BLOCK),
+    );
+    for ((a, b0), b1) in (&mut a_blocks).zip(&mut b0_blocks).zip(&mut b1_blocks) {
+        for u in 0..UNROLL {
+            let lanes = u * LANES..;
+            let a = load(&a[lanes.clone()]);
+            acc0[u] = fma(acc0[u], a, load(&b0[lanes.clone()]));
+            acc1[u] = fma(acc1[u], a, load(&b1[lanes]));
+        }
+    }
+    let (mut a_vectors, mut b0_vectors, mut b1_vectors) = (
+        a_blocks.remainder().chunks_exact(LANES),
+        b0_blocks.remainder().chunks_exact(LANES),
+        b1_blocks.remainder().chunks_exact(LANES),
+    );
+    for ((a, b0), b1) in (&mut a_vectors).zip(&mut b0_vectors).zip(&mut b1_vectors) {
+        let a = load(a);
+        acc0[0] = fma(acc0[0], a, load(b0));
+        acc1[0] = fma(acc1[0], a, load(b1));
+    }
+    let (mut tail0, mut tail1) = (0.0f32, 0.0f32);
+    let tails = a_vectors.remainder().iter().zip(b0_vectors.remainder());
+    for ((a, b0), b1) in tails.zip(b1_vectors.remainder()) {
+        tail0 = a.mul_add(*b0, tail0);
+        tail1 = a.mul_add(*b1, tail1);
+    }
+    [sum_lanes(acc0) + tail0, sum_lanes(acc1) + tail1]
+}
+
 /// `y += alpha·x`. The caller has checked `x.len() == y.len()`.
 fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
     // SAFETY: NEON is part of the aarch64 baseline this module is built for.
@@ -153,4 +191,103 @@ fn axpy_then_dot(alpha: f32, x: &[f32], y: &mut [f32], z: &[f32]) -> f32 {
         tail = y.mul_add(*z, tail);
     }
     sum_lanes(acc) + tail
+}
+
+/// The four lanes of one accumulator.
+#[inline]
+fn sum_one(v: float32x4_t) -> f32 {
+    // SAFETY: NEON is part of the aarch64 baseline this module is built for.
+    unsafe { vaddvq_f32(v) }
+}
+
+/// `alpha` in every lane.
+#[inline]
+fn splat(alpha: f32) -> float32x4_t {
+    // SAFETY: NEON is part of the aarch64 baseline this module is built for.
+    unsafe { vdupq_n_f32(alpha) }
+}
+
+/// [`super::add_outer4_then_mul_vec4`]. The caller has checked the shapes
+/// and that the rows are not empty. Rows go through two at a time, sharing
+/// the loads of `x` and `z`; a row's arithmetic is the same alone or paired.
+fn add_outer4_then_mul_vec4(
+    rows: &mut [f32],
+    alphas: &[[f32; WINDOW]],
+    x: [&[f32]; WINDOW],
+    z: [&[f32]; WINDOW],
+    out: &mut [[f32; WINDOW]],
+) {
+    let cols = x[0].len();
+    let mut pairs = rows.chunks_exact_mut(2 * cols);
+    let (mut alpha_pairs, mut out_pairs) = (alphas.chunks_exact(2), out.chunks_exact_mut(2));
+    for ((pair, alpha), out) in (&mut pairs).zip(&mut alpha_pairs).zip(&mut out_pairs) {
+        let (first, second) = pair.split_at_mut(cols);
+        let [o0, o1] = sweep_rows([first, second], [alpha[0], alpha[1]], x, z);
+        out[0] = o0;
+        out[1] = o1;
+    }
+    let last = pairs.into_remainder();
+    if let ([alpha], [out]) = (alpha_pairs.remainder(), out_pairs.into_remainder()) {
+        [*out] = sweep_rows([last], [*alpha], x, z);
+    }
+}
+
+/// The window sweep for `R` rows at once.
+#[inline]
+fn sweep_rows<const R: usize>(
+    mut rows: [&mut [f32]; R],
+    alphas: [[f32; WINDOW]; R],
+    x: [&[f32]; WINDOW],
+    z: [&[f32]; WINDOW],
+) -> [[f32; WINDOW]; R] {
+    let cols = x[0].len();
+    assert!(
+        rows.iter().all(|r| r.len() == cols) && x.iter().chain(&z).all(|v| v.len() == cols),
+        "sweep_rows: every row and vector must have {cols} values"
+    );
+    let body = cols - cols % LANES;
+    let splats: [[float32x4_t; WINDOW]; R] = alphas.map(|a| a.map(splat));
+    let mut acc = [[splat(0.0); WINDOW]; R];
+    {
+        let w_at = rows.each_mut().map(|r| r.as_mut_ptr());
+        let (x_at, z_at) = (x.map(<[f32]>::as_ptr), z.map(<[f32]>::as_ptr));
+        for i in (0..body).step_by(LANES) {
+            // SAFETY: i + LANES <= body <= cols, and every row and vector
+            // holds cols values (asserted above); vld1q/vst1q accept any f32
+            // alignment; the rows are distinct &mut slices. NEON is part of
+            // the aarch64 baseline this module is built for.
+            unsafe {
+                let mut w: [float32x4_t; R] = std::array::from_fn(|r| vld1q_f32(w_at[r].add(i)));
+                for j in 0..WINDOW {
+                    let xj = vld1q_f32(x_at[j].add(i));
+                    for r in 0..R {
+                        w[r] = vfmaq_f32(w[r], splats[r][j], xj);
+                    }
+                }
+                for r in 0..R {
+                    vst1q_f32(w_at[r].add(i), w[r]);
+                }
+                for j in 0..WINDOW {
+                    let zj = vld1q_f32(z_at[j].add(i));
+                    for r in 0..R {
+                        acc[r][j] = vfmaq_f32(acc[r][j], w[r], zj);
+                    }
+                }
+            }
+        }
+    }
+    let mut tails = [[0.0f32; WINDOW]; R];
+    for i in body..cols {
+        for r in 0..R {
+            let mut w = rows[r][i];
+            for j in 0..WINDOW {
+                w = alphas[r][j].mul_add(x[j][i], w);
+            }
+            rows[r][i] = w;
+            for j in 0..WINDOW {
+                tails[r][j] = w.mul_add(z[j][i], tails[r][j]);
+            }
+        }
+    }
+    std::array::from_fn(|r| std::array::from_fn(|j| sum_one(acc[r][j]) + tails[r][j]))
 }

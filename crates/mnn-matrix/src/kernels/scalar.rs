@@ -46,3 +46,30 @@ pub fn axpy_then_dot(alpha: f32, x: &[f32], y: &mut [f32], z: &[f32]) -> f32 {
     axpy(alpha, x, y);
     dot(y, z)
 }
+
+/// `[dot(a, b0), dot(a, b1)]`.
+pub fn dot2(a: &[f32], b0: &[f32], b1: &[f32]) -> [f32; 2] {
+    [dot(a, b0), dot(a, b1)]
+}
+
+/// For each row of `rows`: four `axpy` updates in the order 0..4, then four
+/// `dot` products with the updated row.
+pub fn add_outer4_then_mul_vec4(
+    rows: &mut [f32],
+    alphas: &[[f32; 4]],
+    x: [&[f32]; 4],
+    z: [&[f32]; 4],
+    out: &mut [[f32; 4]],
+) {
+    let cols = x[0].len();
+    if cols == 0 {
+        out.fill([0.0; 4]);
+        return;
+    }
+    for ((row, alpha), out) in rows.chunks_exact_mut(cols).zip(alphas).zip(out) {
+        for (a, x) in alpha.iter().zip(x) {
+            axpy(*a, x, row);
+        }
+        *out = z.map(|z| dot(row, z));
+    }
+}

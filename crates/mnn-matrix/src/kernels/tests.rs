@@ -57,6 +57,26 @@ fn public_entry_points_use_the_active_kernels() {
 }
 
 #[test]
+#[should_panic(expected = "add_outer4_then_mul_vec4: 6 values for 2 rows of 2, 2 outputs")]
+fn add_outer4_then_mul_vec4_checks_shapes() {
+    let v = [1.0; 2];
+    add_outer4_then_mul_vec4(
+        &mut [0.0; 6],
+        &[[1.0; 4]; 2],
+        [&v; 4],
+        [&v; 4],
+        &mut [[0.0; 4]; 2],
+    );
+}
+
+#[test]
+fn add_outer4_then_mul_vec4_of_empty_rows_is_zero() {
+    let mut out = [[f32::NAN; 4]; 3];
+    add_outer4_then_mul_vec4(&mut [], &[[1.0; 4]; 3], [&[]; 4], [&[]; 4], &mut out);
+    assert_eq!(out, [[0.0; 4]; 3]);
+}
+
+#[test]
 #[should_panic(expected = "axpy_then_dot: length mismatch (3, 3, 2)")]
 fn axpy_then_dot_checks_lengths() {
     axpy_then_dot(1.0, &[1.0; 3], &mut [1.0; 3], &[1.0; 2]);
@@ -137,6 +157,112 @@ proptest! {
             (kernels.axpy)(alpha, &x[..cut], left);
             (kernels.axpy)(alpha, &x[cut..], right);
             prop_assert_eq!(&whole, &split, "{}", kernels.name);
+        }
+    }
+}
+
+/// A block of `rows` rows of `cols` values, four update vectors `x`, four
+/// product vectors `z` and per-row coefficients, all from one seed.
+#[derive(Debug, Clone)]
+struct Window {
+    cols: usize,
+    rows: Vec<f32>,
+    alphas: Vec<[f32; WINDOW]>,
+    x: Vec<Vec<f32>>,
+    z: Vec<Vec<f32>>,
+}
+
+fn window() -> impl Strategy<Value = Window> {
+    (0usize..6, 0usize..80).prop_flat_map(|(rows, cols)| {
+        let vectors = || prop::collection::vec(prop::collection::vec(-2.0f32..2.0, cols), WINDOW);
+        (
+            prop::collection::vec(-2.0f32..2.0, rows * cols),
+            prop::collection::vec(prop::array::uniform4(-0.5f32..0.5), rows),
+            vectors(),
+            vectors(),
+        )
+            .prop_map(move |(rows, alphas, x, z)| Window {
+                cols,
+                rows,
+                alphas,
+                x,
+                z,
+            })
+    })
+}
+
+impl Window {
+    fn x(&self) -> [&[f32]; WINDOW] {
+        std::array::from_fn(|j| &self.x[j][..])
+    }
+    fn z(&self) -> [&[f32]; WINDOW] {
+        std::array::from_fn(|j| &self.z[j][..])
+    }
+    /// The rows after the sweep and the products, with `kernels`.
+    fn sweep(&self, kernels: &Kernels) -> (Vec<f32>, Vec<[f32; WINDOW]>) {
+        let mut rows = self.rows.clone();
+        let mut out = vec![[f32::NAN; WINDOW]; self.alphas.len()];
+        if self.cols == 0 {
+            return (rows, vec![[0.0; WINDOW]; self.alphas.len()]);
+        }
+        (kernels.add_outer4_then_mul_vec4)(&mut rows, &self.alphas, self.x(), self.z(), &mut out);
+        (rows, out)
+    }
+}
+
+proptest! {
+    #[test]
+    fn dot2_is_two_dots_bit_for_bit((a, b, offset) in unaligned_pair()) {
+        let c: Vec<f32> = b.iter().map(|v| v * 0.5 - 0.1).collect();
+        for kernels in [Some(SCALAR), simd_kernels()].into_iter().flatten() {
+            let (a, b, c) = (&a[offset..], &b[offset..], &c[offset..]);
+            let [d0, d1] = (kernels.dot2)(a, b, c);
+            prop_assert_eq!(d0.to_bits(), (kernels.dot)(a, b).to_bits(), "{}", kernels.name);
+            prop_assert_eq!(d1.to_bits(), (kernels.dot)(a, c).to_bits(), "{}", kernels.name);
+        }
+    }
+
+    #[test]
+    fn simd_add_outer4_then_mul_vec4_matches_scalar(w in window()) {
+        let Some(simd) = simd_kernels() else { return Ok(()) };
+        let (got_rows, got_out) = w.sweep(&simd);
+        let (want_rows, want_out) = w.sweep(&SCALAR);
+        for (i, (g, v)) in got_rows.iter().zip(&want_rows).enumerate() {
+            prop_assert!((g - v).abs() <= 1e-5 * (1.0 + v.abs()), "row value {}: {} vs {}", i, g, v);
+        }
+        for (r, (g, v)) in got_out.iter().zip(&want_out).enumerate() {
+            let row = &want_rows[r * w.cols..(r + 1) * w.cols];
+            for j in 0..WINDOW {
+                let tolerance = 1e-5 * magnitude(row, &w.z[j]).max(1.0);
+                prop_assert!((g[j] - v[j]).abs() <= tolerance, "out[{}][{}]: {} vs {}", r, j, g[j], v[j]);
+            }
+        }
+    }
+
+    /// A row's result does not depend on the other rows in the block (so
+    /// not on how rows are shared between threads), and a zero coefficient
+    /// leaves a row exactly as it was.
+    #[test]
+    fn add_outer4_then_mul_vec4_works_row_by_row(w in window(), unused in 0usize..=WINDOW) {
+        let mut w = w;
+        for alpha in &mut w.alphas {
+            alpha[WINDOW - unused..].fill(0.0);
+        }
+        for kernels in [Some(SCALAR), simd_kernels()].into_iter().flatten() {
+            let (rows, out) = w.sweep(&kernels);
+            for r in 0..w.alphas.len() {
+                let one = Window {
+                    rows: w.rows[r * w.cols..(r + 1) * w.cols].to_vec(),
+                    alphas: vec![w.alphas[r]],
+                    ..w.clone()
+                };
+                let (one_row, one_out) = one.sweep(&kernels);
+                prop_assert_eq!(&one_row[..], &rows[r * w.cols..(r + 1) * w.cols], "{}", kernels.name);
+                prop_assert_eq!(one_out[0].map(f32::to_bits), out[r].map(f32::to_bits), "{}", kernels.name);
+                if unused == WINDOW {
+                    prop_assert_eq!(&one_row, &one.rows, "{}: zero alphas changed the row", kernels.name);
+                }
+            }
         }
     }
 }
