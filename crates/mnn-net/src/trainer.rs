@@ -1,33 +1,50 @@
 //! The training engine: the book's [`train`](NeuralNetwork::train) for a whole
-//! epoch, exactly, but with one sweep over `W_ih` per sample and on all cores.
+//! epoch, one sample per update as the book does it, but with few sweeps over
+//! `W_ih` and on all cores.
 //!
-//! **One sweep.** `W_ih` (200×784 = 627 KB for the book's final network)
+//! **Few sweeps.** `W_ih` (200×784 = 627 KB for the book's final network)
 //! is by far the biggest thing a train step touches, and the book's order
-//! touches it twice per sample: `W_ih·x` in the forward pass, then
-//! `W_ih += …·xᵀ` in the update. The update for sample k and the forward
-//! pass for sample k+1 are next to each other in time, so the engine fuses
-//! them: it updates a row and, while the row is still in registers, takes its
-//! dot product with the next input ([`mnn_matrix::axpy_then_dot`]).
+//! reads and writes all of it twice per sample: `W_ih·x` in the forward pass,
+//! then `W_ih += lr·g·xᵀ` in the update (`g` is the hidden gradient
+//! `e_h∘hid∘(1−hid)`). Moving 627 KB through the cache costs more than the
+//! arithmetic, so the engine moves it less often ([`Sweep`]):
+//!
+//! - [`Sweep::PerSample`]: the update for sample k and the forward pass for
+//!   sample k+1 are next to each other in time, so they are fused: update a
+//!   row, and while it is in registers, take its dot product with the next
+//!   input ([`mnn_matrix::axpy_then_dot`]). One sweep per sample, and bit for
+//!   bit the book's arithmetic.
+//! - [`Sweep::PerWindow`] (the default): one sweep per four samples. Sample
+//!   k+p of a window needs `W_ih` with the updates of samples k..k+p applied;
+//!   instead of applying them, it corrects the forward pass computed at the
+//!   window's start, because `(W + lr·g_j·x_jᵀ)·x = W·x + lr·g_j·(x_j·x)`: one
+//!   dot product of two inputs per pending update. At the window's end one
+//!   sweep applies all four updates and computes `W_ih·x` for the next four
+//!   samples ([`mnn_matrix::add_outer4_then_mul_vec4`]). Every sample still
+//!   sees the weights after every earlier sample — the book's algorithm, with
+//!   its sums rounded in a different order.
 //!
 //! **All cores.** The hidden rows of `W_ih` are split between threads, each
-//! keeping its rows (and so its share of the sweep) for the whole epoch, in
+//! keeping its rows (and so its share of every sweep) for the whole epoch, in
 //! its own core's cache. Once per sample the threads meet at a barrier to
 //! share the hidden signals; the small output layer (`W_ho`, 10×200) is then
 //! computed by every thread on its own copy, identically, so no second
 //! meeting is needed.
 //!
-//! **Exactly the book.** Every number is computed by the same kernel, on the
-//! same values, in the same order as `train` computes it: a row's update and
-//! dot product do not depend on which thread owns the row, the output layer
-//! is computed whole by each thread, and the fused kernel is bit for bit
-//! `axpy` then `dot`. So `train_epoch` gives the same weights as calling
-//! `train` on every sample, bit for bit, for every thread count (tested).
-//! Only the kernels (`MNN_SIMD`) change the rounding.
+//! **Same result on any number of threads.** Every number is computed by the
+//! same kernel, on the same values, in the same order whatever the thread
+//! count: a row's update and dot products do not depend on which thread owns
+//! the row, and the output layer is computed whole by each thread. So the
+//! weights after an epoch are bit for bit the same for 1, 2 or 16 threads
+//! (tested), and with [`Sweep::PerSample`] also bit for bit those of calling
+//! `train` on every sample. Only the kernels (`MNN_SIMD`) and the sweep
+//! change the rounding.
 
 use crate::activation::sigmoid_inplace;
 use crate::barrier::{PoisonOnPanic, Poisoned, SpinBarrier};
 use crate::{Activations, NeuralNetwork, sigmoid_gradient};
-use mnn_matrix::{Matrix, axpy, axpy_then_dot, dot};
+use mnn_matrix::kernels::WINDOW;
+use mnn_matrix::{Matrix, add_outer4_then_mul_vec4, axpy, axpy_then_dot, dot, dot2};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -68,6 +85,29 @@ where
     }
 }
 
+/// How often [`NeuralNetwork::train_epoch`] sweeps over `W_ih` (see the
+/// [module documentation](self)). Both train one sample per update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sweep {
+    /// Once per sample: bit for bit the book's `train`.
+    PerSample,
+    /// Once per four samples, with each forward pass corrected for the
+    /// updates not yet applied: the same algorithm, rounded differently, and
+    /// the fastest.
+    #[default]
+    PerWindow,
+}
+
+impl Sweep {
+    /// Samples per sweep.
+    fn window(self) -> usize {
+        match self {
+            Sweep::PerSample => 1,
+            Sweep::PerWindow => WINDOW,
+        }
+    }
+}
+
 /// How [`NeuralNetwork::train_epoch`] and [`NeuralNetwork::query_all`] run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrainOptions {
@@ -76,6 +116,8 @@ pub struct TrainOptions {
     pub threads: usize,
     /// Report progress after every this many samples (and at the end).
     pub progress_interval: usize,
+    /// How often `W_ih` is swept.
+    pub sweep: Sweep,
 }
 
 impl Default for TrainOptions {
@@ -83,12 +125,13 @@ impl Default for TrainOptions {
         Self {
             threads: 0,
             progress_interval: 1000,
+            sweep: Sweep::default(),
         }
     }
 }
 
 impl TrainOptions {
-    /// Options for `threads` worker threads (0 = one per core).
+    /// The default options with `threads` worker threads (0 = one per core).
     pub fn with_threads(threads: usize) -> Self {
         Self {
             threads,
@@ -114,15 +157,16 @@ pub fn available_threads() -> usize {
 
 impl NeuralNetwork {
     /// One pass over `samples` in order, one [`train`](Self::train) step per
-    /// sample, with the same result bit for bit, fused into one sweep over
-    /// `W_ih` per sample and split across `options.threads` threads.
+    /// sample, swept as `options.sweep` says and split across
+    /// `options.threads` threads; the weights do not depend on the thread
+    /// count.
     ///
     /// `progress` is called on the calling thread with the number of samples
     /// done, every `options.progress_interval` samples and at the end.
     /// Allocates once per call, never per sample.
     ///
     /// ```
-    /// use mnn_net::{NeuralNetwork, TrainOptions};
+    /// use mnn_net::{NeuralNetwork, Sweep, TrainOptions};
     ///
     /// let samples = vec![
     ///     (vec![0.9, 0.1], vec![0.99, 0.01]),
@@ -130,7 +174,8 @@ impl NeuralNetwork {
     /// ];
     /// let mut fast = NeuralNetwork::new(2, 4, 2, 0.3, 7).unwrap();
     /// let mut book = fast.clone();
-    /// fast.train_epoch(&samples[..], &TrainOptions::with_threads(2), |_| {});
+    /// let options = TrainOptions { sweep: Sweep::PerSample, ..TrainOptions::with_threads(2) };
+    /// fast.train_epoch(&samples[..], &options, |_| {});
     /// for (inputs, targets) in &samples {
     ///     book.train(inputs, targets);
     /// }
@@ -158,24 +203,25 @@ impl NeuralNetwork {
             total,
             learning_rate: self.learning_rate,
             progress_interval: options.progress_interval.max(1),
+            window: options.sweep.window(),
         };
         let w_ho = &self.weights_hidden_output;
-        let mut workers = Vec::with_capacity(threads);
+        let mut shares = Vec::with_capacity(threads);
         let mut rest = self.weights_input_hidden.as_mut_slice();
         for t in 0..threads {
-            let rows = hidden * t / threads..hidden * (t + 1) / threads;
-            let (mine, others) = rest.split_at_mut(rows.len() * inputs);
+            let nodes = hidden * t / threads..hidden * (t + 1) / threads;
+            let (mine, others) = rest.split_at_mut(nodes.len() * inputs);
             rest = others;
-            workers.push(Worker::new(rows, mine, w_ho.clone()));
+            shares.push((nodes, mine));
         }
-        let mut workers = workers.into_iter();
-        let first = workers.next().expect("at least one worker");
+        let mut shares = shares.into_iter();
+        let (nodes, w_ih) = shares.next().expect("at least one thread");
         let w_ho = std::thread::scope(|scope| {
-            for worker in workers {
+            for (nodes, w_ih) in shares {
                 let (shared, epoch) = (&shared, &epoch);
-                scope.spawn(move || worker.run(epoch, shared, &mut |_| {}));
+                scope.spawn(move || Worker::new(nodes, w_ih, w_ho).run(epoch, shared, &mut |_| {}));
             }
-            first.run(&epoch, &shared, &mut progress)
+            Worker::new(nodes, w_ih, w_ho).run(&epoch, &shared, &mut progress)
         });
         // Every worker finished with the same W_ho; the first one's is kept.
         if let Ok(w_ho) = w_ho {
@@ -184,37 +230,63 @@ impl NeuralNetwork {
     }
 
     /// The book's `query` for every sample, on `options.threads` threads:
-    /// row `i` of the result holds the output signals for sample `i`, exactly
-    /// as [`query`](Self::query) computes them. The samples' targets are
-    /// ignored.
+    /// row `i` of the result holds the output signals for sample `i`, bit for
+    /// bit as [`query`](Self::query) computes them. The samples' targets are
+    /// ignored. Inputs go through two at a time, so each row of `W_ih` is
+    /// read once for both.
     pub fn query_all<S: Samples + ?Sized>(&self, samples: &S, options: &TrainOptions) -> Matrix {
         let (total, outputs) = (samples.len(), self.output_nodes());
         let mut results = Matrix::zeros(total, outputs);
         if total == 0 {
             return results;
         }
-        let threads = options.threads_for(total);
-        let per_thread = total.div_ceil(threads);
-        let query_range = |first: usize, rows: &mut [f32]| {
-            let mut inputs = vec![0.0; self.input_nodes()];
-            let mut targets = vec![0.0; outputs];
-            let mut activations = self.activations();
-            for (i, row) in rows.chunks_exact_mut(outputs).enumerate() {
-                samples.fill(first + i, &mut inputs, &mut targets);
-                self.forward(&inputs, &mut activations);
-                row.copy_from_slice(&activations.outputs);
-            }
-        };
+        let threads = options.threads_for(total.div_ceil(2));
+        // Whole pairs per thread, so only the last thread can have an odd one.
+        let per_thread = total.div_ceil(threads).next_multiple_of(2);
         std::thread::scope(|scope| {
             let mut chunks = results.as_mut_slice().chunks_mut(per_thread * outputs);
             let mine = chunks.next().expect("at least one sample");
             for (t, rows) in chunks.enumerate() {
-                let query_range = &query_range;
-                scope.spawn(move || query_range((t + 1) * per_thread, rows));
+                scope.spawn(move || self.query_range(samples, (t + 1) * per_thread, rows));
             }
-            query_range(0, mine);
+            self.query_range(samples, 0, mine);
         });
         results
+    }
+
+    /// `query` for the samples from `first` on, one row of `results` each.
+    fn query_range<S: Samples + ?Sized>(&self, samples: &S, first: usize, results: &mut [f32]) {
+        let (inputs, outputs) = (self.input_nodes(), self.output_nodes());
+        let mut x = [vec![0.0; inputs], vec![0.0; inputs]];
+        let mut targets = vec![0.0; outputs];
+        let mut a = [self.activations(), self.activations()];
+        let last = first + results.len() / outputs - 1;
+        let mut pairs = results.chunks_exact_mut(2 * outputs);
+        for (p, pair) in (&mut pairs).enumerate() {
+            let [x0, x1] = &mut x;
+            samples.fill(first + 2 * p, x0, &mut targets);
+            samples.fill(first + 2 * p + 1, x1, &mut targets);
+            // hidden = σ(W_ih·x), both inputs per row
+            let [a0, a1] = &mut a;
+            let hidden = a0.hidden.iter_mut().zip(a1.hidden.iter_mut());
+            for ((h0, h1), row) in hidden.zip(self.weights_input_hidden.row_iter()) {
+                [*h0, *h1] = dot2(row, x0, x1);
+            }
+            for (activations, out) in a.iter_mut().zip(pair.chunks_exact_mut(outputs)) {
+                sigmoid_inplace(&mut activations.hidden);
+                // out = σ(W_ho·hidden)
+                self.weights_hidden_output
+                    .mul_vec(&activations.hidden, &mut activations.outputs);
+                sigmoid_inplace(&mut activations.outputs);
+                out.copy_from_slice(&activations.outputs);
+            }
+        }
+        let odd = pairs.into_remainder();
+        if !odd.is_empty() {
+            samples.fill(last, &mut x[0], &mut targets);
+            self.forward(&x[0], &mut a[0]);
+            odd.copy_from_slice(&a[0].outputs);
+        }
     }
 }
 
@@ -224,6 +296,8 @@ struct Epoch<'a, S: ?Sized> {
     total: usize,
     learning_rate: f32,
     progress_interval: usize,
+    /// Samples per sweep over `W_ih`: 1 or [`WINDOW`].
+    window: usize,
 }
 
 /// What the workers exchange once per sample.
@@ -236,19 +310,120 @@ struct Shared {
     hidden: [Vec<AtomicU32>; 2],
 }
 
+/// `len` floats starting on a 64-byte boundary (a cache line), so that the
+/// vector loads and stores of the kernels do not straddle two lines.
+struct Aligned {
+    data: Vec<f32>,
+    start: usize,
+    len: usize,
+}
+
+impl Aligned {
+    const LINE: usize = 64 / size_of::<f32>();
+
+    fn from_slice(values: &[f32]) -> Self {
+        let len = values.len();
+        let mut data = vec![0.0; len + Self::LINE];
+        let offset = data.as_ptr().align_offset(64);
+        let start = if offset < Self::LINE { offset } else { 0 };
+        data[start..start + len].copy_from_slice(values);
+        Self { data, start, len }
+    }
+
+    fn zeros(len: usize) -> Self {
+        Self::from_slice(&vec![0.0; len])
+    }
+
+    fn as_slice(&self) -> &[f32] {
+        &self.data[self.start..self.start + self.len]
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [f32] {
+        &mut self.data[self.start..self.start + self.len]
+    }
+}
+
+/// Up to [`WINDOW`] vectors of one length, each starting on a cache line.
+struct Vectors {
+    buffer: Aligned,
+    len: usize,
+    stride: usize,
+}
+
+impl Vectors {
+    fn new(len: usize) -> Self {
+        let stride = len.next_multiple_of(Aligned::LINE);
+        Self {
+            buffer: Aligned::zeros(WINDOW * stride),
+            len,
+            stride,
+        }
+    }
+
+    fn get(&self, j: usize) -> &[f32] {
+        &self.buffer.as_slice()[j * self.stride..][..self.len]
+    }
+
+    fn get_mut(&mut self, j: usize) -> &mut [f32] {
+        &mut self.buffer.as_mut_slice()[j * self.stride..][..self.len]
+    }
+}
+
+/// A window of consecutive samples: their inputs and targets.
+struct Window {
+    first: usize,
+    len: usize,
+    inputs: Vectors,
+    targets: Vectors,
+}
+
+impl Window {
+    fn new(inputs: usize, outputs: usize) -> Self {
+        Self {
+            first: 0,
+            len: 0,
+            inputs: Vectors::new(inputs),
+            targets: Vectors::new(outputs),
+        }
+    }
+
+    /// Reads the (up to) `size` samples from `first` on.
+    fn fill<S: Samples + ?Sized>(&mut self, first: usize, size: usize, epoch: &Epoch<S>) {
+        self.first = first;
+        self.len = size.min(epoch.total.saturating_sub(first));
+        for j in 0..self.len {
+            let (inputs, targets) = (self.inputs.get_mut(j), self.targets.get_mut(j));
+            epoch.samples.fill(first + j, inputs, targets);
+        }
+    }
+
+    /// The inputs as the four vectors of a window sweep; slots past the end
+    /// repeat the first input (their coefficients are zero, their products
+    /// unused).
+    fn sweep_vectors(&self) -> [&[f32]; WINDOW] {
+        std::array::from_fn(|j| self.inputs.get(if j < self.len { j } else { 0 }))
+    }
+}
+
 /// One thread's share of the work, and its working memory.
 struct Worker<'a> {
     /// The hidden nodes this worker owns.
     nodes: Range<usize>,
-    /// Their rows of `W_ih`, one after another.
-    w_ih: &'a mut [f32],
+    /// Their rows of `W_ih` in the network, written back at the end.
+    w_ih_home: &'a mut [f32],
+    /// The same rows, worked on in cache-line-aligned memory.
+    w_ih: Aligned,
     /// A private copy of all of `W_ho`, updated like every other copy.
     w_ho: Matrix,
-    /// This sample's inputs and targets, and the next sample's.
-    inputs: Vec<f32>,
-    targets: Vec<f32>,
-    next_inputs: Vec<f32>,
-    next_targets: Vec<f32>,
+    /// The samples of this window, and of the next.
+    window: Window,
+    next: Window,
+    /// Per owned node: `W_ih·x` for each sample of the window, as swept (not
+    /// yet corrected for the window's own updates).
+    forward: Vec<[f32; WINDOW]>,
+    /// Per owned node: `lr·g` for each sample of the window so far, the
+    /// coefficients of the pending updates `W_ih += lr·g·xᵀ`.
+    pending: Vec<[f32; WINDOW]>,
     /// `W_ih·x` for the owned nodes, then `σ` of it.
     own_hidden: Vec<f32>,
     /// `e_h` for the owned nodes, then the hidden gradient.
@@ -260,16 +435,17 @@ struct Worker<'a> {
 }
 
 impl<'a> Worker<'a> {
-    fn new(nodes: Range<usize>, w_ih: &'a mut [f32], w_ho: Matrix) -> Self {
+    fn new(nodes: Range<usize>, w_ih: &'a mut [f32], w_ho: &Matrix) -> Self {
         let (outputs, hidden) = w_ho.shape();
         let inputs = w_ih.len() / nodes.len();
         Self {
-            w_ih,
-            w_ho,
-            inputs: vec![0.0; inputs],
-            targets: vec![0.0; outputs],
-            next_inputs: vec![0.0; inputs],
-            next_targets: vec![0.0; outputs],
+            w_ih: Aligned::from_slice(w_ih),
+            w_ih_home: w_ih,
+            w_ho: w_ho.clone(),
+            window: Window::new(inputs, outputs),
+            next: Window::new(inputs, outputs),
+            forward: vec![[0.0; WINDOW]; nodes.len()],
+            pending: vec![[0.0; WINDOW]; nodes.len()],
             own_hidden: vec![0.0; nodes.len()],
             own_errors: vec![0.0; nodes.len()],
             activations: Activations {
@@ -289,27 +465,63 @@ impl<'a> Worker<'a> {
         progress: &mut dyn FnMut(usize),
     ) -> Result<Matrix, Poisoned> {
         let _guard = PoisonOnPanic(&shared.barrier);
-        let cols = self.inputs.len();
-        epoch.samples.fill(0, &mut self.inputs, &mut self.targets);
-        // W_ih·x for the first sample; later ones come out of the fused sweep.
-        for (signal, row) in self.own_hidden.iter_mut().zip(self.w_ih.chunks_exact(cols)) {
-            *signal = dot(row, &self.inputs);
-        }
-        for k in 0..epoch.total {
-            self.output_layer(k, epoch, shared)?;
-            self.update_hidden_layer(k, epoch);
-            if (k + 1) % epoch.progress_interval == 0 || k + 1 == epoch.total {
-                progress(k + 1);
+        let cols = self.window.inputs.len;
+        self.window.fill(0, epoch.window, epoch);
+        // W_ih·x for the first window; later ones come out of the sweeps.
+        for (forward, row) in self
+            .forward
+            .iter_mut()
+            .zip(self.w_ih.as_slice().chunks_exact(cols))
+        {
+            for (j, f) in forward.iter_mut().enumerate().take(self.window.len) {
+                *f = dot(row, self.window.inputs.get(j));
             }
+        }
+        let mut next_report = epoch.progress_interval.min(epoch.total);
+        while self.window.len > 0 {
+            for p in 0..self.window.len {
+                let k = self.window.first + p;
+                self.hidden_inputs(p);
+                self.output_layer(k, p, epoch, shared)?;
+                self.hidden_gradient(p, epoch.learning_rate);
+                if k + 1 == next_report {
+                    progress(k + 1);
+                    next_report = (next_report + epoch.progress_interval).min(epoch.total);
+                }
+            }
+            let after = self.window.first + self.window.len;
+            self.next.fill(after, epoch.window, epoch);
+            self.sweep(epoch.window);
+            std::mem::swap(&mut self.window, &mut self.next);
+        }
+        for (home, row) in self.w_ih_home.iter_mut().zip(self.w_ih.as_slice()) {
+            *home = *row;
         }
         Ok(self.w_ho)
     }
 
-    /// Sample k, from the owned hidden nodes' `W_ih·x` to `e_h` for them,
-    /// with `W_ho` updated. The one place the workers meet.
+    /// `W_ih·x` for sample p of the window and the owned nodes, with the
+    /// window's earlier updates: `W·x_p + Σ_{j<p} lr·g_j·(x_j·x_p)`.
+    fn hidden_inputs(&mut self, p: usize) {
+        for (h, forward) in self.own_hidden.iter_mut().zip(&self.forward) {
+            *h = forward[p];
+        }
+        let inputs = &self.window.inputs;
+        for j in 0..p {
+            let overlap = dot(inputs.get(j), inputs.get(p));
+            for (h, pending) in self.own_hidden.iter_mut().zip(&self.pending) {
+                *h += pending[j] * overlap;
+            }
+        }
+    }
+
+    /// Sample k (number p in the window), from the owned hidden nodes'
+    /// `W_ih·x` to `e_h` for them, with `W_ho` updated. The one place the
+    /// workers meet.
     fn output_layer<S: Samples + ?Sized>(
         &mut self,
         k: usize,
+        p: usize,
         epoch: &Epoch<S>,
         shared: &Shared,
     ) -> Result<(), Poisoned> {
@@ -329,7 +541,8 @@ impl<'a> Worker<'a> {
         sigmoid_inplace(outputs);
         // e_o = target − out
         let errors = &mut self.output_errors;
-        for ((e, &t), &o) in errors.iter_mut().zip(&self.targets).zip(outputs.iter()) {
+        let targets = self.window.targets.get(p);
+        for ((e, &t), &o) in errors.iter_mut().zip(targets).zip(outputs.iter()) {
             *e = t - o;
         }
         // e_h = W_hoᵀ·e_o for the owned nodes, with W_ho before its update
@@ -343,25 +556,50 @@ impl<'a> Worker<'a> {
         Ok(())
     }
 
-    /// `W_ih += lr·(e_h∘hid∘(1−hid))·xᵀ` for the owned rows, fused with
-    /// `W_ih·x` for sample k+1.
-    fn update_hidden_layer<S: Samples + ?Sized>(&mut self, k: usize, epoch: &Epoch<S>) {
-        let lr = epoch.learning_rate;
+    /// `g = e_h∘hid∘(1−hid)` for sample p, kept as the coefficient `lr·g` of
+    /// its pending update `W_ih += lr·g·xᵀ`.
+    fn hidden_gradient(&mut self, p: usize, learning_rate: f32) {
         sigmoid_gradient(&mut self.own_errors, &self.own_hidden);
-        let cols = self.inputs.len();
-        let rows = self.w_ih.chunks_exact_mut(cols);
-        if k + 1 < epoch.total {
-            let (next_inputs, next_targets) = (&mut self.next_inputs, &mut self.next_targets);
-            epoch.samples.fill(k + 1, next_inputs, next_targets);
-            for ((row, &gradient), signal) in rows.zip(&self.own_errors).zip(&mut self.own_hidden) {
-                *signal = axpy_then_dot(lr * gradient, &self.inputs, row, next_inputs);
-            }
-            std::mem::swap(&mut self.inputs, &mut self.next_inputs);
-            std::mem::swap(&mut self.targets, &mut self.next_targets);
-        } else {
-            for (row, &gradient) in rows.zip(&self.own_errors) {
-                axpy(lr * gradient, &self.inputs, row);
-            }
+        for (pending, &g) in self.pending.iter_mut().zip(&self.own_errors) {
+            pending[p] = learning_rate * g;
         }
+    }
+
+    /// `W_ih += Σ_j lr·g_j·x_jᵀ` for the owned rows and the window's samples,
+    /// fused with `W_ih·x` for the next window's samples.
+    fn sweep(&mut self, window: usize) {
+        let cols = self.window.inputs.len;
+        let rows = self.w_ih.as_mut_slice();
+        if window == 1 {
+            // W_ih += lr·(e_h∘hid∘(1−hid))·xᵀ, fused with W_ih·x for the next sample
+            let (x, pending) = (self.window.inputs.get(0), &self.pending);
+            let rows = rows.chunks_exact_mut(cols).zip(pending);
+            if self.next.len == 1 {
+                let next = self.next.inputs.get(0);
+                for ((row, pending), forward) in rows.zip(&mut self.forward) {
+                    forward[0] = axpy_then_dot(pending[0], x, row, next);
+                }
+            } else {
+                for (row, pending) in rows {
+                    axpy(pending[0], x, row);
+                }
+            }
+            return;
+        }
+        for pending in &mut self.pending {
+            pending[self.window.len..].fill(0.0);
+        }
+        let next = if self.next.len > 0 {
+            &self.next
+        } else {
+            &self.window
+        };
+        add_outer4_then_mul_vec4(
+            rows,
+            &self.pending,
+            self.window.sweep_vectors(),
+            next.sweep_vectors(),
+            &mut self.forward,
+        );
     }
 }

@@ -1,8 +1,9 @@
-//! The training engine against the book's `train`: fused, threaded
-//! `train_epoch` must give the same weights, bit for bit, whatever the
-//! thread count; `query_all` must give `query`'s answers.
+//! The training engine against the book's `train`: `train_epoch` must give
+//! the same weights bit for bit whatever the thread count, and the book's own
+//! weights bit for bit with one sweep per sample, within f32 rounding with one
+//! sweep per window; `query_all` must give `query`'s answers.
 
-use mnn_net::{NeuralNetwork, Samples, TrainOptions};
+use mnn_net::{NeuralNetwork, Samples, Sweep, TrainOptions};
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64;
 
@@ -38,18 +39,27 @@ fn assert_same_weights(got: &NeuralNetwork, want: &NeuralNetwork, what: &str) {
     );
 }
 
+fn options(threads: usize, sweep: Sweep) -> TrainOptions {
+    TrainOptions {
+        sweep,
+        ..TrainOptions::with_threads(threads)
+    }
+}
+
+/// Layer sizes that are not multiples of any vector width, and the book's.
+const SHAPES: [(usize, usize, usize); 4] = [(37, 13, 4), (784, 50, 10), (5, 3, 2), (784, 200, 10)];
+
 #[test]
-fn train_epoch_is_the_books_train_bit_for_bit_for_any_thread_count() {
-    // Layer sizes that are not multiples of any vector width.
-    for (inputs, hidden, outputs) in [(37, 13, 4), (784, 50, 10), (5, 3, 2)] {
-        let data = samples(60, inputs, outputs, 11);
+fn one_sweep_per_sample_is_the_books_train_bit_for_bit_for_any_thread_count() {
+    for (inputs, hidden, outputs) in SHAPES {
+        let data = samples(61, inputs, outputs, 11);
         let start = NeuralNetwork::new(inputs, hidden, outputs, 0.2, 3).unwrap();
         let mut book = start.clone();
         book_epoch(&mut book, &data);
         book_epoch(&mut book, &data);
         for threads in [1, 2, 3, 4, 7] {
             let mut fast = start.clone();
-            let options = TrainOptions::with_threads(threads);
+            let options = options(threads, Sweep::PerSample);
             fast.train_epoch(&data[..], &options, |_| {});
             fast.train_epoch(&data[..], &options, |_| {});
             assert_same_weights(
@@ -57,6 +67,48 @@ fn train_epoch_is_the_books_train_bit_for_bit_for_any_thread_count() {
                 &book,
                 &format!("{inputs}-{hidden}-{outputs}, {threads} threads"),
             );
+        }
+    }
+}
+
+/// The largest difference between two networks' weights.
+fn largest_difference(a: &NeuralNetwork, b: &NeuralNetwork) -> f32 {
+    let pairs = |m: fn(&NeuralNetwork) -> &mnn_matrix::Matrix| {
+        m(a).as_slice()
+            .iter()
+            .zip(m(b).as_slice())
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max)
+    };
+    pairs(NeuralNetwork::weights_input_hidden).max(pairs(NeuralNetwork::weights_hidden_output))
+}
+
+#[test]
+fn one_sweep_per_window_is_the_books_train_up_to_rounding_and_the_same_for_any_thread_count() {
+    for (inputs, hidden, outputs) in SHAPES {
+        // 61 samples: the last window is a short one.
+        let data = samples(61, inputs, outputs, 12);
+        let start = NeuralNetwork::new(inputs, hidden, outputs, 0.2, 4).unwrap();
+        let mut book = start.clone();
+        book_epoch(&mut book, &data);
+        book_epoch(&mut book, &data);
+        let mut first: Option<NeuralNetwork> = None;
+        for threads in [1, 2, 3, 4, 7] {
+            let mut fast = start.clone();
+            let options = options(threads, Sweep::PerWindow);
+            fast.train_epoch(&data[..], &options, |_| {});
+            fast.train_epoch(&data[..], &options, |_| {});
+            let what = format!("{inputs}-{hidden}-{outputs}, {threads} threads");
+            // The weights move by about 0.1 over these 122 steps; rounding
+            // differences are a million times smaller.
+            let moved = largest_difference(&book, &start);
+            let off = largest_difference(&fast, &book);
+            assert!(moved > 0.01, "{what}: the weights hardly moved ({moved})");
+            assert!(off < 1e-5, "{what}: {off} away from the book's weights");
+            match &first {
+                None => first = Some(fast),
+                Some(first) => assert_same_weights(&fast, first, &what),
+            }
         }
     }
 }
@@ -78,6 +130,10 @@ fn train_epoch_learns() {
         net.train_epoch(&data[..], &TrainOptions::with_threads(2), |_| {});
     }
     assert!(error(&net) < 0.5 * before, "{} -> {}", before, error(&net));
+    for _ in 0..30 {
+        net.train_epoch(&data[..], &options(2, Sweep::PerSample), |_| {});
+    }
+    assert!(error(&net) < 0.5 * before, "{} -> {}", before, error(&net));
 }
 
 #[test]
@@ -85,16 +141,19 @@ fn progress_counts_samples_on_the_calling_thread() {
     let data = samples(25, 6, 2, 1);
     let mut net = NeuralNetwork::new(6, 4, 2, 0.1, 1).unwrap();
     let caller = std::thread::current().id();
-    let mut seen = vec![];
-    let options = TrainOptions {
-        threads: 2,
-        progress_interval: 10,
-    };
-    net.train_epoch(&data[..], &options, |done| {
-        assert_eq!(std::thread::current().id(), caller);
-        seen.push(done);
-    });
-    assert_eq!(seen, [10, 20, 25]);
+    for sweep in [Sweep::PerSample, Sweep::PerWindow] {
+        let options = TrainOptions {
+            threads: 2,
+            progress_interval: 10,
+            sweep,
+        };
+        let mut seen = vec![];
+        net.train_epoch(&data[..], &options, |done| {
+            assert_eq!(std::thread::current().id(), caller);
+            seen.push(done);
+        });
+        assert_eq!(seen, [10, 20, 25], "{sweep:?}");
+    }
 }
 
 #[test]

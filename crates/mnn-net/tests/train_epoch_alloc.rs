@@ -1,7 +1,7 @@
 //! `train_epoch` allocates its working memory once per call, never per
 //! sample: an epoch of 400 samples allocates exactly as often as one of 4.
 
-use mnn_net::{NeuralNetwork, TrainOptions};
+use mnn_net::{NeuralNetwork, Sweep, TrainOptions};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -26,10 +26,12 @@ fn allocations_for_epoch(
     net: &mut NeuralNetwork,
     samples: &[(Vec<f32>, Vec<f32>)],
     threads: usize,
+    sweep: Sweep,
 ) -> usize {
     let options = TrainOptions {
         threads,
         progress_interval: 1,
+        sweep,
     };
     let before = ALLOCATIONS.load(Ordering::SeqCst);
     net.train_epoch(samples, &options, |_| {});
@@ -48,14 +50,17 @@ fn train_epoch_allocates_nothing_per_sample() {
     };
     let few: Vec<_> = (0..4).map(sample).collect();
     let many: Vec<_> = (0..400).map(sample).collect();
-    for threads in [1, 2] {
-        let mut net = NeuralNetwork::new(784, 40, 10, 0.1, 1).unwrap();
-        allocations_for_epoch(&mut net, &few, threads); // warm-up: lazy one-time set-up
-        let for_few = allocations_for_epoch(&mut net, &few, threads);
-        let for_many = allocations_for_epoch(&mut net, &many, threads);
-        assert_eq!(
-            for_few, for_many,
-            "{threads} threads: {for_few} allocations for 4 samples, {for_many} for 400"
-        );
+    for sweep in [Sweep::PerSample, Sweep::PerWindow] {
+        for threads in [1, 2] {
+            let mut net = NeuralNetwork::new(784, 40, 10, 0.1, 1).unwrap();
+            // warm-up: lazy one-time set-up may allocate
+            allocations_for_epoch(&mut net, &few, threads, sweep);
+            let for_few = allocations_for_epoch(&mut net, &few, threads, sweep);
+            let for_many = allocations_for_epoch(&mut net, &many, threads, sweep);
+            assert_eq!(
+                for_few, for_many,
+                "{sweep:?}, {threads} threads: {for_few} allocations for 4 samples, {for_many} for 400"
+            );
+        }
     }
 }
