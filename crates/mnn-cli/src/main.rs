@@ -15,6 +15,7 @@
 //! (2 for a wrong flag or a missing data directory, 1 for everything else).
 
 mod backquery;
+mod bench;
 mod chart;
 mod confusion;
 mod data;
@@ -22,6 +23,7 @@ mod model_file;
 mod pictures;
 mod query;
 mod report;
+mod samples;
 mod show;
 mod sweep;
 mod train;
@@ -41,6 +43,9 @@ struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     train: TrainArgs,
+    /// Threads for training and testing one network [default: one per core]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +62,8 @@ enum Command {
     Show(show::ShowArgs),
     /// Rerun one of the book's experiments: vary a setting over several seeds, chart the accuracy.
     Sweep(sweep::SweepArgs),
+    /// Measure how fast this machine trains and queries; prints a markdown table to paste.
+    Bench(bench::BenchArgs),
 }
 
 /// Where the MNIST data comes from.
@@ -169,6 +176,7 @@ impl std::error::Error for UsageError {}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    train::set_threads(cli.threads.map_or(0, |n| n as usize));
     let result = match cli.command {
         None => train::run_train(&cli.train),
         Some(Command::Train(args)) => train::run_train(&args),
@@ -177,6 +185,7 @@ fn main() -> ExitCode {
         Some(Command::Backquery(args)) => backquery::run_backquery(&args),
         Some(Command::Show(args)) => show::run_show(&args),
         Some(Command::Sweep(args)) => sweep::run_sweep(&args),
+        Some(Command::Bench(args)) => bench::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,12 +1,14 @@
 //! `mnn train` and `mnn test`: the book's training loop and its scorecard.
 
 use crate::report::Reporter;
+use crate::samples::MnistSamples;
 use crate::{TestArgs, TrainArgs, data, model_file};
 use anyhow::Result;
 use indicatif::ProgressBar;
-use mnn_data::{DIGITS, Dataset, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, fill_targets};
-use mnn_net::{Activations, ModelInfo, NeuralNetwork, argmax};
+use mnn_data::{DIGITS, Dataset, IMAGE_PIXELS};
+use mnn_net::{ModelInfo, NeuralNetwork, TrainOptions, argmax};
 use serde_json::json;
+use std::cell::Cell;
 use std::time::Instant;
 
 /// How often the progress bar is moved on, in samples.
@@ -146,38 +148,44 @@ pub fn samples_per_record(rotate: Option<f32>) -> usize {
     if rotate.is_some() { 3 } else { 1 }
 }
 
+thread_local! {
+    /// Threads for one training or test started on this thread (0 = one per
+    /// core): `--threads` on the main thread; 1 on every other thread, where
+    /// `mnn sweep` already trains several networks at once.
+    static THREADS: Cell<usize> = const { Cell::new(1) };
+}
+
+/// Sets the threads for trainings and tests started on this thread (0 = one
+/// per core).
+pub fn set_threads(threads: usize) {
+    THREADS.with(|t| t.set(threads));
+}
+
+/// The threads for a training or test started on this thread (0 = one per core).
+pub fn threads() -> usize {
+    THREADS.with(Cell::get)
+}
+
 /// One pass over the training set, one `train` step per sample, in the
-/// data's order (the book does not shuffle).
+/// data's order (the book does not shuffle), on [`threads`] threads with the
+/// training engine of mnn-net (`NeuralNetwork::train_epoch`).
 pub fn train_epoch(
     net: &mut NeuralNetwork,
     train: &Dataset,
     rotate: Option<f32>,
     bar: &ProgressBar,
 ) {
-    let mut inputs = vec![0.0; IMAGE_PIXELS];
-    let mut rotated = vec![0.0; IMAGE_PIXELS];
-    let mut targets = vec![0.0; DIGITS];
-    let angles = rotate.map_or(vec![], |d| vec![d, -d]);
-    for (i, (label, _)) in train.iter().enumerate() {
-        train.scaled_input(i, &mut inputs);
-        fill_targets(label, &mut targets);
-        net.train(&inputs, &targets);
-        for &degrees in &angles {
-            // Book: scipy.ndimage.rotate(img, ±10, cval=0.01, order=1, reshape=False)
-            mnn_augment::rotate_into(
-                &inputs,
-                IMAGE_COLS,
-                IMAGE_ROWS,
-                degrees,
-                mnn_augment::BOOK_FILL,
-                &mut rotated,
-            );
-            net.train(&rotated, &targets);
-        }
-        if (i + 1) % PROGRESS_STEP == 0 {
-            bar.inc((PROGRESS_STEP * (1 + angles.len())) as u64);
-        }
-    }
+    let samples = MnistSamples::new(train, rotate);
+    let options = TrainOptions {
+        threads: threads(),
+        progress_interval: PROGRESS_STEP,
+        ..TrainOptions::default()
+    };
+    let mut reported = 0;
+    net.train_epoch(&samples, &options, |done| {
+        bar.inc((done - reported) as u64);
+        reported = done;
+    });
 }
 
 /// How the network did on a test set.
@@ -201,16 +209,15 @@ impl Score {
 /// Queries every test record and counts the answers that match the label.
 pub fn evaluate(net: &NeuralNetwork, test: &Dataset) -> Score {
     let started = Instant::now();
-    let mut inputs = vec![0.0; IMAGE_PIXELS];
-    let mut activations: Activations = net.activations();
-    let mut correct = 0;
-    for (i, (label, _)) in test.iter().enumerate() {
-        test.scaled_input(i, &mut inputs);
-        net.forward(&inputs, &mut activations);
-        if argmax(&activations.outputs) == Some(usize::from(label)) {
-            correct += 1;
-        }
-    }
+    let outputs = net.query_all(
+        &MnistSamples::new(test, None),
+        &TrainOptions::with_threads(threads()),
+    );
+    let correct = outputs
+        .row_iter()
+        .zip(test.labels())
+        .filter(|&(out, &label)| argmax(out) == Some(usize::from(label)))
+        .count();
     Score {
         correct,
         total: test.len(),
