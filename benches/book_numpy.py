@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""The book's final code (Make Your Own Neural Network, part 2), timed.
+
+The neuralNetwork class and the training and test loops are the book's, line
+for line in spirit: one sample per update, numpy.dot for every matrix product,
+scipy.special.expit as the sigmoid, and the records parsed from CSV text in
+the loop as the book does. Only two things differ: the records come from the
+MNIST IDX files in data/mnist (turned into the book's CSV lines in memory,
+before the clock starts), and numpy.asfarray, gone in numpy 2, is
+numpy.asarray(..., dtype=float).
+
+    python3 benches/book_numpy.py --epochs 1
+
+Prints the time per training sample and per epoch, the accuracy, and the
+query time for the test set, then one JSON line. OpenBLAS settings change the
+speed of numpy.dot: run it with the environment you want to measure (see
+docs/benchmarks.md).
+"""
+
+import argparse
+import gzip
+import json
+import struct
+import time
+from pathlib import Path
+
+import numpy
+import scipy.special
+
+
+class neuralNetwork:
+    """The book's three-layer network."""
+
+    def __init__(self, inputnodes, hiddennodes, outputnodes, learningrate):
+        self.inodes = inputnodes
+        self.hnodes = hiddennodes
+        self.onodes = outputnodes
+        # weights drawn from Normal(0, 1/sqrt(incoming links))
+        self.wih = numpy.random.normal(0.0, pow(self.inodes, -0.5), (self.hnodes, self.inodes))
+        self.who = numpy.random.normal(0.0, pow(self.hnodes, -0.5), (self.onodes, self.hnodes))
+        self.lr = learningrate
+        self.activation_function = lambda x: scipy.special.expit(x)
+
+    def train(self, inputs_list, targets_list):
+        inputs = numpy.array(inputs_list, ndmin=2).T
+        targets = numpy.array(targets_list, ndmin=2).T
+        hidden_inputs = numpy.dot(self.wih, inputs)
+        hidden_outputs = self.activation_function(hidden_inputs)
+        final_inputs = numpy.dot(self.who, hidden_outputs)
+        final_outputs = self.activation_function(final_inputs)
+        output_errors = targets - final_outputs
+        hidden_errors = numpy.dot(self.who.T, output_errors)
+        self.who += self.lr * numpy.dot(
+            (output_errors * final_outputs * (1.0 - final_outputs)), numpy.transpose(hidden_outputs)
+        )
+        self.wih += self.lr * numpy.dot(
+            (hidden_errors * hidden_outputs * (1.0 - hidden_outputs)), numpy.transpose(inputs)
+        )
+
+    def query(self, inputs_list):
+        inputs = numpy.array(inputs_list, ndmin=2).T
+        hidden_outputs = self.activation_function(numpy.dot(self.wih, inputs))
+        return self.activation_function(numpy.dot(self.who, hidden_outputs))
+
+
+def idx(path):
+    """The array in a (gzipped) IDX file."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = struct.unpack(">" + "I" * dims, data[4 : 4 + 4 * dims])
+    return numpy.frombuffer(data, dtype=numpy.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def csv_lines(directory, kind, limit):
+    """The book's CSV lines ("label,p0,...,p783") for the train or t10k set."""
+
+    def find(name):
+        for candidate in (directory / (name + ".gz"), directory / name):
+            if candidate.exists():
+                return candidate
+        raise SystemExit(f"{directory}: no {name}[.gz] (get MNIST with `cargo xtask download`)")
+
+    images = idx(find(f"{kind}-images-idx3-ubyte"))[:limit]
+    labels = idx(find(f"{kind}-labels-idx1-ubyte"))[:limit]
+    return [
+        ",".join([str(label)] + [str(p) for p in image.reshape(-1)])
+        for label, image in zip(labels, images)
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("data/mnist"))
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--hidden", type=int, default=200)
+    parser.add_argument("--lr", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--limit", type=int, default=None, help="train on the first N records only")
+    args = parser.parse_args()
+
+    numpy.random.seed(args.seed)
+    training_data_list = csv_lines(args.data, "train", args.limit)
+    test_data_list = csv_lines(args.data, "t10k", None)
+    input_nodes, output_nodes = 784, 10
+    n = neuralNetwork(input_nodes, args.hidden, output_nodes, args.lr)
+
+    started = time.perf_counter()
+    for e in range(args.epochs):
+        for record in training_data_list:
+            all_values = record.split(",")
+            inputs = (numpy.asarray(all_values[1:], dtype=float) / 255.0 * 0.99) + 0.01
+            targets = numpy.zeros(output_nodes) + 0.01
+            targets[int(all_values[0])] = 0.99
+            n.train(inputs, targets)
+    train_seconds = time.perf_counter() - started
+    samples = args.epochs * len(training_data_list)
+
+    started = time.perf_counter()
+    scorecard = []
+    for record in test_data_list:
+        all_values = record.split(",")
+        correct_label = int(all_values[0])
+        inputs = (numpy.asarray(all_values[1:], dtype=float) / 255.0 * 0.99) + 0.01
+        outputs = n.query(inputs)
+        scorecard.append(1 if numpy.argmax(outputs) == correct_label else 0)
+    test_seconds = time.perf_counter() - started
+    accuracy = sum(scorecard) / len(scorecard)
+
+    per_sample = train_seconds / samples
+    print(
+        f"book numpy: 784-{args.hidden}-10, {samples} samples in {train_seconds:.1f} s: "
+        f"{per_sample * 1e6:.0f} µs/sample, {per_sample * 60000:.1f} s per 60,000-sample epoch; "
+        f"accuracy {accuracy:.4f}; query {len(test_data_list)} in {test_seconds * 1e3:.0f} ms"
+    )
+    print(
+        json.dumps(
+            {
+                "us_per_sample": per_sample * 1e6,
+                "seconds_per_epoch": per_sample * 60000,
+                "train_seconds": train_seconds,
+                "samples": samples,
+                "accuracy": accuracy,
+                "test_seconds": test_seconds,
+                "numpy": numpy.__version__,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
