@@ -25,8 +25,13 @@
 //! W_ih   += lr·(e_h∘hid∘(1−hid))·xᵀ           update, layer 1
 //! ```
 //!
+//! [`NeuralNetwork::train`] is the book's code line for line. For whole
+//! epochs, [`NeuralNetwork::train_epoch`] runs the same algorithm (one sample
+//! per update) fast: few sweeps over `W_ih`, on all cores ([`Sweep`],
+//! [`TrainOptions`]); [`NeuralNetwork::query_all`] queries many inputs at once.
+//!
 //! This crate knows no files and no MNIST: inputs and targets are plain
-//! slices, and a saved model is a byte buffer.
+//! slices (or [`Samples`]), and a saved model is a byte buffer.
 
 mod activation;
 mod barrier;

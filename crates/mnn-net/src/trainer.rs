@@ -85,15 +85,28 @@ where
     }
 }
 
-/// How often [`NeuralNetwork::train_epoch`] sweeps over `W_ih` (see the
-/// [module documentation](self)). Both train one sample per update.
+/// How often [`NeuralNetwork::train_epoch`] sweeps over `W_ih`. Both train
+/// one sample per update, exactly the book's algorithm.
+///
+/// `W_ih` (200×784 = 627 KB for the book's final network) is by far the
+/// biggest thing a train step touches, and moving it through the cache costs
+/// more than the arithmetic on it. The book's order moves it twice per sample:
+/// `W_ih·x` forward, then `W_ih += lr·g·xᵀ` (`g = e_h∘hid∘(1−hid)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sweep {
-    /// Once per sample: bit for bit the book's `train`.
+    /// Once per sample: the update for sample k is fused with the forward
+    /// pass for sample k+1 (update a row, then take its dot product with the
+    /// next input while it is in registers). Bit for bit the book's `train`.
     PerSample,
-    /// Once per four samples, with each forward pass corrected for the
-    /// updates not yet applied: the same algorithm, rounded differently, and
-    /// the fastest.
+    /// Once per four samples. Sample k+p of a window needs `W_ih` with the
+    /// updates of samples k..k+p applied; instead, its forward pass computed
+    /// at the window's start is corrected, since
+    /// `(W + lr·g_j·x_jᵀ)·x = W·x + lr·g_j·(x_j·x)`: one dot product of two
+    /// inputs per pending update. At the window's end one sweep applies the
+    /// four updates and computes `W_ih·x` for the next four samples. Every
+    /// sample still sees the weights after all earlier samples; only the
+    /// rounding differs from the book's order (tested: within 1e-5 of its
+    /// weights after 122 steps). The fastest, and the default.
     #[default]
     PerWindow,
 }
