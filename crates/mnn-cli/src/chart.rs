@@ -12,8 +12,9 @@ use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
 use resvg::{tiny_skia, usvg};
-use std::io::Write;
 use std::path::Path;
+
+pub use crate::files::write_atomically;
 
 /// DejaVu Sans cut down to the characters charts use (see `assets/README.md`).
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans-subset.ttf");
@@ -104,27 +105,6 @@ fn png_bytes(svg: &str) -> Result<Vec<u8>> {
             .context("encoding the chart as PNG")?;
     }
     Ok(bytes)
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory,
-/// renamed into place only when complete: a failure never leaves half a file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let write = || -> std::io::Result<()> {
-        let mut builder = tempfile::Builder::new();
-        // The finished file gets the permissions any new file would (0666
-        // less the umask), not the private 0600 of a temporary file.
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let mut tmp = builder.tempfile_in(dir)?;
-        tmp.write_all(bytes)?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
-    };
-    write().with_context(|| format!("{}: cannot write", path.display()))
 }
 
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;

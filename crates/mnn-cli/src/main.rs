@@ -19,6 +19,7 @@ mod bench;
 mod chart;
 mod confusion;
 mod data;
+mod files;
 mod model_file;
 mod pictures;
 mod query;
