@@ -175,8 +175,19 @@ fn query_all_answers_like_query() {
         let all = net.query_all(&data[..], &TrainOptions::with_threads(threads));
         assert_eq!(all.shape(), (23, 5));
         for (i, (x, _)) in data.iter().enumerate() {
-            assert_eq!(all.row(i), net.query(x), "sample {i}, {threads} threads");
+            let want = net.query(x);
+            for (o, (got, want)) in all.row(i).iter().zip(&want).enumerate() {
+                assert!(
+                    (got - want).abs() <= 1e-6,
+                    "sample {i}, output {o}, {threads} threads: {got} vs {want}"
+                );
+            }
         }
+        // The same answers whatever the thread count.
+        assert_eq!(
+            all,
+            net.query_all(&data[..], &TrainOptions::with_threads(1))
+        );
     }
     let none: Vec<(Vec<f32>, Vec<f32>)> = vec![];
     assert_eq!(

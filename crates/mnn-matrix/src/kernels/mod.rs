@@ -50,6 +50,7 @@ type Axpy = fn(f32, &[f32], &mut [f32]);
 type AxpyThenDot = fn(f32, &[f32], &mut [f32], &[f32]) -> f32;
 type Sweep4 =
     fn(&mut [f32], &[[f32; WINDOW]], [&[f32]; WINDOW], [&[f32]; WINDOW], &mut [[f32; WINDOW]]);
+type MulVec4 = fn(&[f32], [&[f32]; WINDOW], &mut [[f32; WINDOW]]);
 
 /// One complete set of kernels for one instruction set.
 #[derive(Clone, Copy)]
@@ -61,6 +62,7 @@ struct Kernels {
     axpy: Axpy,
     axpy_then_dot: AxpyThenDot,
     add_outer4_then_mul_vec4: Sweep4,
+    mul_vec4: MulVec4,
 }
 
 /// The portable kernels.
@@ -71,6 +73,7 @@ const SCALAR: Kernels = Kernels {
     axpy: scalar::axpy,
     axpy_then_dot: scalar::axpy_then_dot,
     add_outer4_then_mul_vec4: scalar::add_outer4_then_mul_vec4,
+    mul_vec4: scalar::mul_vec4,
 };
 
 /// The fastest kernels this CPU can run, ignoring `MNN_SIMD`.
@@ -225,6 +228,41 @@ pub fn add_outer4_then_mul_vec4(
         return;
     }
     (active().add_outer4_then_mul_vec4)(rows, alphas, x, z, out)
+}
+
+/// Four matrix-vector products in one pass over a block of rows: for each
+/// row `r` of `rows` (`out.len()` rows of `cols = x[0].len()` values, one
+/// after another), `out[r][j] = row_r · x[j]`.
+///
+/// Each row is read once for the four products, and several rows are worked
+/// on at once, so the arithmetic units, not the memory, set the pace: a
+/// query of four inputs at a time. Each product is summed in one order that
+/// depends only on `cols` (not on the other rows or vectors), the same as the
+/// products of [`add_outer4_then_mul_vec4`], but not the same as [`dot`]'s,
+/// so results can differ from `dot` in the last bits.
+///
+/// # Panics
+/// If the vectors' lengths differ, or `rows` does not hold one row per entry
+/// of `out`.
+#[inline]
+pub fn mul_vec4(rows: &[f32], x: [&[f32]; WINDOW], out: &mut [[f32; WINDOW]]) {
+    let cols = x[0].len();
+    assert!(
+        x.iter().all(|v| v.len() == cols),
+        "mul_vec4: vectors of different lengths ({:?})",
+        x.map(<[f32]>::len)
+    );
+    assert!(
+        rows.len() == out.len() * cols,
+        "mul_vec4: {} values for {} rows of {cols}",
+        rows.len(),
+        out.len()
+    );
+    if cols == 0 {
+        out.fill([0.0; WINDOW]);
+        return;
+    }
+    (active().mul_vec4)(rows, x, out)
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@ pub(super) fn detect() -> Option<Kernels> {
         axpy,
         axpy_then_dot,
         add_outer4_then_mul_vec4,
+        mul_vec4,
     })
 }
 
@@ -286,6 +287,65 @@ fn sweep_rows<const R: usize>(
             rows[r][i] = w;
             for j in 0..WINDOW {
                 tails[r][j] = w.mul_add(z[j][i], tails[r][j]);
+            }
+        }
+    }
+    std::array::from_fn(|r| std::array::from_fn(|j| sum_one(acc[r][j]) + tails[r][j]))
+}
+
+/// Rows worked on at once by [`mul_vec4`]: 4 rows × 4 vectors of
+/// accumulators, plus the rows' values, fill the vector registers.
+const GROUP: usize = 4;
+
+/// [`super::mul_vec4`]. The caller has checked the shapes and that the rows
+/// are not empty. Rows go through 4 at a time, sharing the loads of `x`;
+/// a row's arithmetic is the same whatever its group.
+fn mul_vec4(rows: &[f32], x: [&[f32]; WINDOW], out: &mut [[f32; WINDOW]]) {
+    let cols = x[0].len();
+    let mut groups = rows.chunks_exact(GROUP * cols);
+    let mut out_groups = out.chunks_exact_mut(GROUP);
+    for (group, out) in (&mut groups).zip(&mut out_groups) {
+        let rows: [&[f32]; GROUP] = std::array::from_fn(|r| &group[r * cols..(r + 1) * cols]);
+        out.copy_from_slice(&products(rows, x));
+    }
+    let rest = groups.remainder().chunks_exact(cols);
+    for (row, out) in rest.zip(out_groups.into_remainder()) {
+        [*out] = products([row], x);
+    }
+}
+
+/// `row_r · x[j]` for `R` rows and four vectors: one accumulator per product,
+/// then the scalar tail.
+#[inline]
+fn products<const R: usize>(rows: [&[f32]; R], x: [&[f32]; WINDOW]) -> [[f32; WINDOW]; R] {
+    let cols = x[0].len();
+    assert!(
+        rows.iter().chain(&x).all(|v| v.len() == cols),
+        "products: every row and vector must have {cols} values"
+    );
+    let body = cols - cols % LANES;
+    let mut acc = [[splat(0.0); WINDOW]; R];
+    let (w_at, x_at) = (rows.map(<[f32]>::as_ptr), x.map(<[f32]>::as_ptr));
+    for i in (0..body).step_by(LANES) {
+        // SAFETY: i + LANES <= body <= cols, and every row and vector
+        // holds cols values (asserted above); vld1q accepts any f32
+        // alignment. NEON is part of the aarch64 baseline this module is
+        // built for.
+        unsafe {
+            let w: [float32x4_t; R] = std::array::from_fn(|r| vld1q_f32(w_at[r].add(i)));
+            for j in 0..WINDOW {
+                let xj = vld1q_f32(x_at[j].add(i));
+                for r in 0..R {
+                    acc[r][j] = vfmaq_f32(acc[r][j], w[r], xj);
+                }
+            }
+        }
+    }
+    let mut tails = [[0.0f32; WINDOW]; R];
+    for i in body..cols {
+        for r in 0..R {
+            for j in 0..WINDOW {
+                tails[r][j] = rows[r][i].mul_add(x[j][i], tails[r][j]);
             }
         }
     }

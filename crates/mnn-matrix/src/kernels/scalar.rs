@@ -73,3 +73,15 @@ pub fn add_outer4_then_mul_vec4(
         *out = z.map(|z| dot(row, z));
     }
 }
+
+/// For each row of `rows`: four `dot` products.
+pub fn mul_vec4(rows: &[f32], x: [&[f32]; 4], out: &mut [[f32; 4]]) {
+    let cols = x[0].len();
+    if cols == 0 {
+        out.fill([0.0; 4]);
+        return;
+    }
+    for (row, out) in rows.chunks_exact(cols).zip(out) {
+        *out = x.map(|x| dot(row, x));
+    }
+}

@@ -266,3 +266,60 @@ proptest! {
         }
     }
 }
+
+impl Window {
+    /// The products of the rows with `z`, with `kernels`.
+    fn products(&self, kernels: &Kernels) -> Vec<[f32; WINDOW]> {
+        let mut out = vec![[f32::NAN; WINDOW]; self.alphas.len()];
+        if self.cols == 0 {
+            return vec![[0.0; WINDOW]; self.alphas.len()];
+        }
+        (kernels.mul_vec4)(&self.rows, self.z(), &mut out);
+        out
+    }
+}
+
+proptest! {
+    #[test]
+    fn simd_mul_vec4_matches_scalar(w in window()) {
+        let Some(simd) = simd_kernels() else { return Ok(()) };
+        let (got, want) = (w.products(&simd), w.products(&SCALAR));
+        for r in 0..w.alphas.len() {
+            let row = &w.rows[r * w.cols..(r + 1) * w.cols];
+            for j in 0..WINDOW {
+                let tolerance = 1e-5 * magnitude(row, &w.z[j]).max(1.0);
+                prop_assert!((got[r][j] - want[r][j]).abs() <= tolerance, "out[{}][{}]: {} vs {}", r, j, got[r][j], want[r][j]);
+            }
+        }
+    }
+
+    /// A row's products do not depend on the other rows in the block, and
+    /// are the products the window sweep computes when it updates nothing.
+    #[test]
+    fn mul_vec4_works_row_by_row_like_the_sweep(w in window()) {
+        let mut still = w.clone();
+        for alpha in &mut still.alphas {
+            *alpha = [0.0; WINDOW];
+        }
+        for kernels in [Some(SCALAR), simd_kernels()].into_iter().flatten() {
+            let out = w.products(&kernels);
+            let (_, swept) = still.sweep(&kernels);
+            prop_assert_eq!(out.iter().flatten().map(|v| v.to_bits()).collect::<Vec<_>>(), swept.iter().flatten().map(|v| v.to_bits()).collect::<Vec<_>>(), "{}", kernels.name);
+            for (r, (alpha, products)) in w.alphas.iter().zip(&out).enumerate() {
+                let one = Window {
+                    rows: w.rows[r * w.cols..(r + 1) * w.cols].to_vec(),
+                    alphas: vec![*alpha],
+                    ..w.clone()
+                };
+                prop_assert_eq!(one.products(&kernels)[0].map(f32::to_bits), products.map(f32::to_bits), "{}", kernels.name);
+            }
+        }
+    }
+}
+
+#[test]
+#[should_panic(expected = "mul_vec4: 5 values for 2 rows of 2")]
+fn mul_vec4_checks_shapes() {
+    let v = [1.0; 2];
+    mul_vec4(&[0.0; 5], [&v; 4], &mut [[0.0; 4]; 2]);
+}
