@@ -98,6 +98,11 @@ def main():
     parser.add_argument("--lr", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--limit", type=int, default=None, help="train on the first N records only")
+    parser.add_argument(
+        "--float32",
+        action="store_true",
+        help="the same initial weights, then every array in 32-bit floats (as mnn computes)",
+    )
     args = parser.parse_args()
 
     numpy.random.seed(args.seed)
@@ -105,13 +110,15 @@ def main():
     test_data_list = csv_lines(args.data, "t10k", None)
     input_nodes, output_nodes = 784, 10
     n = neuralNetwork(input_nodes, args.hidden, output_nodes, args.lr)
+    dtype = numpy.float32 if args.float32 else numpy.float64
+    n.wih, n.who = n.wih.astype(dtype), n.who.astype(dtype)
 
     started = time.perf_counter()
     for e in range(args.epochs):
         for record in training_data_list:
             all_values = record.split(",")
-            inputs = (numpy.asarray(all_values[1:], dtype=float) / 255.0 * 0.99) + 0.01
-            targets = numpy.zeros(output_nodes) + 0.01
+            inputs = ((numpy.asarray(all_values[1:], dtype=float) / 255.0 * 0.99) + 0.01).astype(dtype)
+            targets = numpy.zeros(output_nodes, dtype=dtype) + 0.01
             targets[int(all_values[0])] = 0.99
             n.train(inputs, targets)
     train_seconds = time.perf_counter() - started
@@ -122,7 +129,7 @@ def main():
     for record in test_data_list:
         all_values = record.split(",")
         correct_label = int(all_values[0])
-        inputs = (numpy.asarray(all_values[1:], dtype=float) / 255.0 * 0.99) + 0.01
+        inputs = ((numpy.asarray(all_values[1:], dtype=float) / 255.0 * 0.99) + 0.01).astype(dtype)
         outputs = n.query(inputs)
         scorecard.append(1 if numpy.argmax(outputs) == correct_label else 0)
     test_seconds = time.perf_counter() - started
@@ -144,6 +151,7 @@ def main():
                 "accuracy": accuracy,
                 "test_seconds": test_seconds,
                 "numpy": numpy.__version__,
+                "dtype": numpy.dtype(dtype).name,
             }
         )
     )

@@ -84,12 +84,12 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             let seconds = time_training(&train, samples, hidden, t, sweep);
             let per_sample = seconds / samples as f64;
             outln!(
-                "| {cpu} | {} | {t} | {sweep_name} | {:.1} | {:.0} | {:.2} | {:.1} | {query_ms:.1} |",
+                "| {cpu} | {} | {t} | {sweep_name} | {:.1} | {:.0} | {:.2} | {} | {query_ms:.1} |",
                 kernels::simd_level(),
                 per_sample * 1e6,
                 1.0 / per_sample,
                 per_sample * EPOCH as f64,
-                flops / per_sample / 1e9,
+                three_figures(flops / per_sample / 1e9),
             );
         }
     }
@@ -99,6 +99,18 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         flops / 1e6
     );
     Ok(())
+}
+
+/// `value` with three significant figures, and one decimal from 10 up:
+/// `65.6`, `3.47`, `0.214`, so that a Pi Zero's GFLOP/s still reads as a
+/// number.
+fn three_figures(value: f64) -> String {
+    let decimals = match value.abs() {
+        v if v >= 10.0 => 1,
+        v if v >= 1.0 => 2,
+        _ => 3,
+    };
+    format!("{value:.decimals$}")
 }
 
 /// Training and query data: MNIST if asked for or present, else synthetic.
@@ -233,6 +245,14 @@ mod tests {
         let by_hand = 2 * (200 * 784 + 10 * 200) + 2 * 10 * 200 + 2 * (10 * 200 + 200 * 784);
         assert_eq!(train_step_flops(784, 200, 10), by_hand as f64);
         assert_eq!(train_step_flops(784, 200, 10), 639_200.0);
+    }
+
+    #[test]
+    fn gflops_keep_three_figures_however_slow_the_machine() {
+        assert_eq!(three_figures(65.64), "65.6");
+        assert_eq!(three_figures(3.4712), "3.47");
+        assert_eq!(three_figures(0.2144), "0.214");
+        assert_eq!(three_figures(0.0), "0.000");
     }
 
     #[test]
