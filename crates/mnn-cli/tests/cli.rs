@@ -1,56 +1,8 @@
 //! End-to-end: the `mnn` program as a person runs it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn mnn(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mnn"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("MNN_DATA")
-        .output()
-        .expect("mnn runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn last_json(o: &Output) -> serde_json::Value {
-    let text = stdout(o);
-    let line = text.lines().last().expect("some stdout");
-    serde_json::from_str(line).unwrap_or_else(|e| panic!("last line {line:?} is not JSON: {e}"))
-}
-
-fn repo_data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
-}
-
-/// The full MNIST in `data/mnist`, or `None` with a note when it is not
-/// there. In CI (`CI` set) a missing dataset is a failure, not a skip; under
-/// emulation (`MNN_EMULATED`) full-MNIST runs are always skipped.
-fn full_mnist(test: &str) -> Option<PathBuf> {
-    if std::env::var_os("MNN_EMULATED").is_some() {
-        eprintln!("skipped {test}: full-MNIST training is not run under emulation");
-        return None;
-    }
-    let dir = repo_data().join("mnist");
-    if dir.join("t10k-labels-idx1-ubyte.gz").exists() || dir.join("t10k-labels-idx1-ubyte").exists()
-    {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{test}: full MNIST missing in {} (CI must run `cargo xtask download` first)",
-        dir.display()
-    );
-    eprintln!("skipped {test}: full MNIST not in data/mnist (run `cargo xtask download`)");
-    None
-}
+use common::*;
 
 #[test]
 fn without_data_it_trains_on_the_built_in_sample_and_says_so() {

@@ -1,29 +1,11 @@
 //! End-to-end, the book's part 3: your own handwriting (`mnn query`), looking
 //! inside the network (`mnn backquery`) and at the data (`mnn show`).
 
+mod common;
+
+use common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn mnn(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mnn"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("MNN_DATA")
-        .output()
-        .expect("mnn runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn repo_data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
-}
+use std::process::Output;
 
 fn handwriting_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/handwriting")
@@ -46,28 +28,6 @@ fn handwriting() -> Vec<(PathBuf, usize)> {
     files.sort();
     assert!(files.len() >= 10, "fixtures missing: {files:?}");
     files
-}
-
-/// The full MNIST in `data/mnist`, or `None` with a note when it is not
-/// there. In CI (`CI` set) a missing dataset is a failure, not a skip; under
-/// emulation (`MNN_EMULATED`) full-MNIST runs are always skipped.
-fn full_mnist(test: &str) -> Option<PathBuf> {
-    if std::env::var_os("MNN_EMULATED").is_some() {
-        eprintln!("skipped {test}: full-MNIST training is not run under emulation");
-        return None;
-    }
-    let dir = repo_data().join("mnist");
-    if dir.join("t10k-labels-idx1-ubyte.gz").exists() || dir.join("t10k-labels-idx1-ubyte").exists()
-    {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{test}: full MNIST missing in {} (CI must run `cargo xtask download` first)",
-        dir.display()
-    );
-    eprintln!("skipped {test}: full MNIST not in data/mnist (run `cargo xtask download`)");
-    None
 }
 
 /// Trains a network with `args` and saves it as `dir/model.safetensors`.

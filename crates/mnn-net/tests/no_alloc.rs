@@ -2,25 +2,9 @@
 //! not touch the allocator. A counting global allocator checks it.
 
 use mnn_net::NeuralNetwork;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod counting_allocator;
 
-struct CountingAllocator;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAllocator = CountingAllocator;
+use counting_allocator::allocations;
 
 #[test]
 fn train_and_forward_allocate_nothing() {
@@ -31,12 +15,12 @@ fn train_and_forward_allocate_nothing() {
     let mut activations = net.activations();
     net.train(&inputs, &targets); // warm-up: lazy one-time set-up may allocate
 
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = allocations();
     for _ in 0..10 {
         net.train(&inputs, &targets);
         net.forward(&inputs, &mut activations);
     }
-    let after = ALLOCATIONS.load(Ordering::SeqCst);
+    let after = allocations();
     assert_eq!(
         after - before,
         0,

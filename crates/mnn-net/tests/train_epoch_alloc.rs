@@ -2,25 +2,9 @@
 //! sample: an epoch of 400 samples allocates exactly as often as one of 4.
 
 use mnn_net::{NeuralNetwork, Sweep, TrainOptions};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod counting_allocator;
 
-struct CountingAllocator;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAllocator = CountingAllocator;
+use counting_allocator::allocations;
 
 fn allocations_for_epoch(
     net: &mut NeuralNetwork,
@@ -33,9 +17,9 @@ fn allocations_for_epoch(
         progress_interval: 1,
         sweep,
     };
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = allocations();
     net.train_epoch(samples, &options, |_| {});
-    ALLOCATIONS.load(Ordering::SeqCst) - before
+    allocations() - before
 }
 
 #[test]
