@@ -9,11 +9,11 @@
 //! depend on what the digits show. `MNN_SIMD=scalar mnn bench` measures the
 //! portable kernels.
 
-use crate::data::DEFAULT_DIR;
+use crate::data::{self, DEFAULT_DIR};
 use crate::report::outln;
 use crate::samples::MnistSamples;
 use crate::train::threads;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use mnn_data::{DIGITS, Dataset, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, Mnist};
 use mnn_matrix::kernels;
@@ -33,7 +33,7 @@ pub struct BenchArgs {
     #[arg(long, value_name = "N", default_value_t = EPOCH as u32, value_parser = clap::value_parser!(u32).range(1000..))]
     pub samples: u32,
     /// Hidden nodes
-    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::MAX_HIDDEN)))]
     pub hidden: u32,
     /// MNIST directory [default: data/mnist if it is there, else synthetic digits]
     #[arg(long, value_name = "DIR", conflicts_with = "synthetic")]
@@ -120,8 +120,10 @@ fn bench_data(args: &BenchArgs) -> Result<(Dataset, Dataset, String)> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
     if !args.synthetic && (args.data.is_some() || dir.is_dir()) {
-        let mnist = Mnist::load_dir(&dir)
-            .with_context(|| format!("{}: cannot load MNIST", dir.display()))?;
+        if args.data.is_some() {
+            data::check_dir(&dir)?;
+        }
+        let mnist = Mnist::load_dir(&dir)?;
         return Ok((
             mnist.train,
             mnist.test,

@@ -33,7 +33,12 @@ pub struct ShowArgs {
 }
 
 pub fn run_show(args: &ShowArgs) -> Result<()> {
-    let loaded = data::load(&args.data)?;
+    let need = if args.test {
+        data::Need::Test
+    } else {
+        data::Need::TrainAndTest
+    };
+    let loaded = data::load(&args.data, need)?;
     let (set, name) = if args.test {
         (&loaded.mnist.test, "test")
     } else {

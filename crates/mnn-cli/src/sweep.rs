@@ -65,7 +65,7 @@ pub struct SweepArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Hidden nodes, when not swept
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::MAX_HIDDEN)))]
     pub hidden: Option<u32>,
     /// Learning rate, when not swept
     #[arg(long, value_parser = crate::positive_number)]
@@ -176,7 +176,8 @@ impl Parameter {
         let whole = value.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&value);
         let ok = match self {
             Parameter::Lr => value > 0.0 && value.is_finite(),
-            Parameter::Epochs | Parameter::Hidden => whole,
+            Parameter::Epochs => whole,
+            Parameter::Hidden => whole && value <= f64::from(crate::MAX_HIDDEN),
             Parameter::Rotate => value.abs() <= 180.0,
         };
         if ok {
@@ -185,7 +186,10 @@ impl Parameter {
             Err(match self {
                 Parameter::Lr => format!("learning rate {value} must be greater than 0"),
                 Parameter::Epochs => format!("epochs {value} must be a whole number from 1"),
-                Parameter::Hidden => format!("hidden {value} must be a whole number from 1"),
+                Parameter::Hidden => format!(
+                    "hidden {value} must be a whole number from 1 to {}",
+                    crate::MAX_HIDDEN
+                ),
                 Parameter::Rotate => format!("rotation {value} must be from -180 to 180 degrees"),
             })
         }
@@ -278,7 +282,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("sweep-{}", parameter.name())));
 
-    let mut loaded = data::load(&args.data)?;
+    let mut loaded = data::load(&args.data, data::Need::TrainAndTest)?;
     if let Some(limit) = args.limit {
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
         loaded.mnist.train.truncate(limit);

@@ -1,5 +1,7 @@
 //! `mnn train` and `mnn test`: the book's training loop and its scorecard.
 
+use crate::data::Need;
+use crate::files::check_writable;
 use crate::report::Reporter;
 use crate::samples::MnistSamples;
 use crate::{TestArgs, TrainArgs, data, model_file};
@@ -15,8 +17,11 @@ use std::time::Instant;
 const PROGRESS_STEP: usize = 1000;
 
 pub fn run_train(args: &TrainArgs) -> Result<()> {
+    if let Some(path) = &args.save {
+        check_writable(path)?;
+    }
     let out = Reporter::new(args.json);
-    let mut loaded = data::load(&args.data)?;
+    let mut loaded = data::load(&args.data, Need::TrainAndTest)?;
     if let Some(limit) = args.limit {
         loaded
             .mnist
@@ -98,8 +103,11 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
 
 pub fn run_test(args: &TestArgs) -> Result<()> {
     let out = Reporter::new(args.json);
+    if let Some(path) = &args.mistakes {
+        check_writable(path)?;
+    }
     let (net, info) = model_file::load(&args.model)?;
-    let loaded = data::load(&args.data)?;
+    let loaded = data::load(&args.data, Need::Test)?;
     let test = &loaded.mnist.test;
     anyhow::ensure!(
         net.input_nodes() == IMAGE_PIXELS && net.output_nodes() == DIGITS,

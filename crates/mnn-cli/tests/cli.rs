@@ -179,3 +179,62 @@ fn full_mnist_one_epoch_of_100_hidden_reaches_the_books_accuracy() {
     // The book: 0.9473.
     assert!(accuracy >= 0.94, "accuracy {accuracy}");
 }
+
+#[test]
+fn test_needs_only_the_test_set_and_output_paths_are_checked_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = |name: &str| repo_data().join(name).to_str().unwrap().to_string();
+    // A save into a folder that is not there is refused before training.
+    let out = mnn(&["train", "--save", "nodir/m.safetensors"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: nodir/m.safetensors: folder nodir does not exist"
+    );
+    assert!(!stderr(&out).contains("epoch"), "{}", stderr(&out));
+
+    let trained = mnn(
+        &[
+            "train",
+            "--hidden",
+            "20",
+            "--epochs",
+            "1",
+            "--save",
+            "m.safetensors",
+        ],
+        dir.path(),
+    );
+    assert!(trained.status.success(), "{}", stderr(&trained));
+    // The test set alone is enough for `mnn test`.
+    let tested = mnn(
+        &[
+            "test",
+            "--model",
+            "m.safetensors",
+            "--test-csv",
+            &csv("mnist_test_10.csv"),
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert!(tested.status.success(), "{}", stderr(&tested));
+    assert_eq!(last_json(&tested)["test_records"], 10);
+    // Training still needs both.
+    let out = mnn(
+        &["train", "--test-csv", &csv("mnist_test_10.csv")],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--test-csv needs --train-csv"));
+
+    // An unreadable file's reason is said once.
+    let out = mnn(
+        &["test", "--model", "m.safetensors", "--test-csv", "nope.csv"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert_eq!(text.matches("os error 2").count(), 1, "{text}");
+    assert!(text.starts_with("error: nope.csv: "), "{text}");
+}

@@ -19,6 +19,10 @@ pub enum DataError {
         source: io::Error,
     },
 
+    /// The file's name ends in `.gz`, but it is not gzip-compressed.
+    #[error("{}: not a gzip file (it does not start with the gzip magic bytes 1f 8b)", path.display())]
+    NotGzip { path: PathBuf },
+
     /// The file does not start with the IDX magic number we expected.
     #[error(
         "{}: not an IDX {what} file: magic number 0x{found:08x}, expected 0x{expected:08x}",

@@ -34,8 +34,8 @@ pub struct IdxImages {
     pub pixels: Vec<u8>,
 }
 
-/// Open a file for reading, decompressing it if it ends in `.gz` or starts with
-/// the gzip magic bytes `1f 8b`.
+/// Open a file for reading, decompressing it if it starts with the gzip magic
+/// bytes `1f 8b`. A file named `*.gz` must be gzip-compressed.
 pub fn open(path: &Path) -> Result<Box<dyn Read>, DataError> {
     let io_error = |source| DataError::Io {
         path: path.to_path_buf(),
@@ -49,7 +49,11 @@ pub fn open(path: &Path) -> Result<Box<dyn Read>, DataError> {
     let has_gz_extension = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
-    if starts_with_gzip_magic || has_gz_extension {
+    if has_gz_extension && !starts_with_gzip_magic {
+        Err(DataError::NotGzip {
+            path: path.to_path_buf(),
+        })
+    } else if starts_with_gzip_magic {
         Ok(Box::new(MultiGzDecoder::new(reader)))
     } else {
         Ok(Box::new(reader))
@@ -514,10 +518,13 @@ mod tests {
 
         std::fs::write(&images_path, b"not gzip at all, just text").unwrap();
         let err = Dataset::from_idx(&images_path, &labels_path).unwrap_err();
-        assert!(matches!(err, DataError::Io { .. }), "{err}");
-        assert!(
-            err.to_string()
-                .starts_with(&images_path.display().to_string())
+        assert!(matches!(err, DataError::NotGzip { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: not a gzip file (it does not start with the gzip magic bytes 1f 8b)",
+                images_path.display()
+            )
         );
     }
 

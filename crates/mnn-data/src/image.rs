@@ -118,8 +118,19 @@ pub fn decode_png_gray(
         reason,
     };
     let mut signature = [0u8; 8];
-    let is_png = reader.read_exact(&mut signature).is_ok() && signature == PNG_SIGNATURE;
-    if !is_png {
+    match reader.read_exact(&mut signature) {
+        // Shorter than a signature: not a PNG, said below.
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => signature = [0; 8],
+        // Unreadable (a directory, say), which is not the same as not a PNG.
+        Err(source) => {
+            return Err(DataError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+        Ok(()) => {}
+    }
+    if signature != PNG_SIGNATURE {
         return Err(png_error(
             "not a PNG file (it does not start with the PNG signature)".into(),
         ));

@@ -1,6 +1,6 @@
 //! Both halves of MNIST, from a directory of IDX files or from two CSV files.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::idx::{TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, find_in};
 use crate::{DataError, Dataset};
@@ -20,40 +20,20 @@ impl Mnist {
     /// If any is missing, the error names the directory and every missing file.
     pub fn load_dir(dir: impl AsRef<Path>) -> Result<Mnist, DataError> {
         let dir = dir.as_ref();
-        let names = [TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS];
-        let found = names.map(|name| find_in(dir, name));
-        let missing: Vec<String> = names
-            .iter()
-            .zip(&found)
-            .filter(|(_, path)| path.is_none())
-            .map(|(name, _)| format!("{name}[.gz]"))
-            .collect();
-        if let [
-            Some(train_images),
-            Some(train_labels),
-            Some(test_images),
-            Some(test_labels),
-        ] = found
-        {
-            Ok(Mnist {
-                train: Dataset::from_idx(train_images, train_labels)?,
-                test: Dataset::from_idx(test_images, test_labels)?,
-            })
-        } else {
-            let place = if dir.is_dir() {
-                ""
-            } else {
-                " (no such directory)"
-            };
-            Err(DataError::Missing {
-                path: dir.to_path_buf(),
-                what: format!(
-                    "MNIST file{} {}{place}; run `cargo xtask download`",
-                    if missing.len() == 1 { "" } else { "s" },
-                    missing.join(", ")
-                ),
-            })
-        }
+        let [train_images, train_labels, test_images, test_labels] =
+            find_all(dir, [TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS])?;
+        Ok(Mnist {
+            train: Dataset::from_idx(train_images, train_labels)?,
+            test: Dataset::from_idx(test_images, test_labels)?,
+        })
+    }
+
+    /// Load only the test set (`t10k-images-idx3-ubyte`,
+    /// `t10k-labels-idx1-ubyte`, raw or `.gz`) from `dir`: all that testing a
+    /// trained network needs.
+    pub fn load_test_dir(dir: impl AsRef<Path>) -> Result<Dataset, DataError> {
+        let [images, labels] = find_all(dir.as_ref(), [TEST_IMAGES, TEST_LABELS])?;
+        Dataset::from_idx(images, labels)
     }
 
     /// Load the book's two CSV files (e.g. `mnist_train_100.csv`, `mnist_test_10.csv`).
@@ -66,6 +46,34 @@ impl Mnist {
             test: Dataset::from_csv(test_csv)?,
         })
     }
+}
+
+/// The files `names` in `dir`, each raw or with `.gz`; if any is missing, an
+/// error naming the directory and every missing file.
+fn find_all<const N: usize>(dir: &Path, names: [&str; N]) -> Result<[PathBuf; N], DataError> {
+    let found = names.map(|name| find_in(dir, name));
+    let missing: Vec<String> = names
+        .iter()
+        .zip(&found)
+        .filter(|(_, path)| path.is_none())
+        .map(|(name, _)| format!("{name}[.gz]"))
+        .collect();
+    if !missing.is_empty() {
+        let place = match std::fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => "",
+            Ok(_) => " (it is not a directory)",
+            Err(_) => " (no such directory)",
+        };
+        return Err(DataError::Missing {
+            path: dir.to_path_buf(),
+            what: format!(
+                "MNIST file{} {}{place}; run `cargo xtask download`",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", ")
+            ),
+        });
+    }
+    Ok(found.map(|path| path.expect("none missing")))
 }
 
 #[cfg(test)]
@@ -114,6 +122,21 @@ mod tests {
             text.starts_with("no/such/dir: missing MNIST files train-images-idx3-ubyte[.gz], ")
         );
         assert!(text.contains("(no such directory)"), "{text}");
+    }
+
+    #[test]
+    fn the_test_set_loads_without_the_training_set() {
+        let dir = tempfile::tempdir().unwrap();
+        write_pair(dir.path(), TEST_IMAGES, TEST_LABELS, 3);
+        assert_eq!(Mnist::load_test_dir(dir.path()).unwrap().len(), 3);
+        assert!(Mnist::load_dir(dir.path()).is_err());
+    }
+
+    #[test]
+    fn a_file_in_place_of_the_directory_says_so() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let text = Mnist::load_test_dir(file.path()).unwrap_err().to_string();
+        assert!(text.contains("(it is not a directory)"), "{text}");
     }
 
     #[test]

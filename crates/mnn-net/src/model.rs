@@ -156,11 +156,19 @@ fn matrix(tensors: &SafeTensors<'_>, name: &str) -> Result<Matrix, NetError> {
             t.shape()
         )));
     };
-    let values = t
+    let values: Vec<f32> = t
         .data()
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
+    if let Some(at) = values.iter().position(|v| !v.is_finite()) {
+        return Err(NetError::Model(format!(
+            "tensor {name:?}: weight {at} (row {}, column {}) is {}, not a number a network can use",
+            at / cols.max(1),
+            at % cols.max(1),
+            values[at]
+        )));
+    }
     Matrix::from_vec(rows, cols, values)
         .map_err(|e| NetError::Model(format!("tensor {name:?}: {e}")))
 }
@@ -236,6 +244,24 @@ mod tests {
             .to_string();
         assert!(
             err.contains("no tensor named \"weights_hidden_output\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn weights_that_are_not_numbers_are_an_error() {
+        let mut values = [0.5f32; 6];
+        values[4] = f32::NAN;
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let w = TensorView::new(Dtype::F32, vec![2, 3], &bytes).unwrap();
+        let mut meta = HashMap::new();
+        meta.insert("learning_rate".to_string(), "0.1".to_string());
+        let bytes = safetensors::serialize([(WEIGHTS_INPUT_HIDDEN, w)], Some(meta)).unwrap();
+        let err = NeuralNetwork::from_safetensors(&bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("\"weights_input_hidden\": weight 4 (row 1, column 1) is NaN"),
             "{err}"
         );
     }

@@ -450,6 +450,14 @@ fn missing_png_is_an_io_error_naming_it() {
     assert!(err.to_string().starts_with("no/such/digit.png: "));
 }
 
+#[test]
+fn a_directory_is_unreadable_not_a_bad_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = load_png_gray(dir.path()).unwrap_err();
+    assert!(matches!(err, DataError::Io { .. }), "{err}");
+    assert!(!err.to_string().contains("not a PNG"), "{err}");
+}
+
 // ---------------------------------------------------------------------------
 // Preparing a digit.
 
