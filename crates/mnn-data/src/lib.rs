@@ -117,3 +117,8 @@ mod tests {
         fill_targets(10, &mut [0.0; DIGITS]);
     }
 }
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;

@@ -347,3 +347,8 @@ pub fn argmax(values: &[f32]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests;
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;
