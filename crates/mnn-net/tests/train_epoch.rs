@@ -221,3 +221,28 @@ fn a_panicking_worker_ends_the_epoch_instead_of_hanging() {
     }));
     assert!(result.is_err(), "the worker's panic reaches the caller");
 }
+
+/// With one sweep per sample, an epoch trained in parts gives the weights
+/// of the epoch trained whole, bit for bit, whatever the thread count of each
+/// part: a caller may change `threads` between parts. (With one sweep per
+/// window it does not: a part's first forward pass is summed in `dot`'s
+/// order, not the sweep's.)
+#[test]
+fn an_epoch_in_parts_is_the_epoch_whole_with_one_sweep_per_sample() {
+    for (inputs, hidden, outputs) in SHAPES {
+        let data = samples(61, inputs, outputs, 5);
+        let start = NeuralNetwork::new(inputs, hidden, outputs, 0.2, 9).unwrap();
+        let sweep = Sweep::PerSample;
+        let mut whole = start.clone();
+        whole.train_epoch(&data[..], &options(2, sweep), |_| {});
+        let mut parts = start.clone();
+        for (range, threads) in [(0..24, 1), (24..40, 2), (40..61, 1)] {
+            parts.train_epoch(&data[range], &options(threads, sweep), |_| {});
+        }
+        assert_same_weights(
+            &parts,
+            &whole,
+            &format!("{inputs}-{hidden}-{outputs} {sweep:?}"),
+        );
+    }
+}
