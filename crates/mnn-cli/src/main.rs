@@ -44,8 +44,8 @@ struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     train: TrainArgs,
-    /// Threads for training and testing one network [default: one per core]. The threads meet
-    /// once per sample, so when other programs keep the cores busy, --threads 1 is faster
+    /// Threads for training and testing one network [default: one per core, and one after an epoch
+    /// in which the threads mostly waited for each other because other programs kept the cores busy]
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     threads: Option<u32>,
 }

@@ -8,7 +8,7 @@ use crate::{TestArgs, TrainArgs, data, model_file};
 use anyhow::Result;
 use indicatif::ProgressBar;
 use mnn_data::{DIGITS, Dataset, IMAGE_PIXELS};
-use mnn_net::{ModelInfo, NeuralNetwork, TrainOptions, argmax};
+use mnn_net::{EpochReport, ModelInfo, NeuralNetwork, TrainOptions, argmax};
 use serde_json::json;
 use std::cell::Cell;
 use std::time::Instant;
@@ -53,13 +53,16 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
         let epoch_started = Instant::now();
         let samples = train.len() * samples_per_record(args.rotate);
         let bar = out.progress(samples as u64, format!("epoch {epoch}/{}", args.epochs));
-        train_epoch(&mut net, train, args.rotate, &bar);
+        let report = train_epoch(&mut net, train, args.rotate, &bar);
         bar.finish_and_clear();
         out.line(format_args!(
             "epoch {epoch}/{}: {samples} samples in {:.2} s",
             args.epochs,
             epoch_started.elapsed().as_secs_f64()
         ));
+        if epoch < args.epochs {
+            go_on_with_one_thread_if_faster(&report);
+        }
     }
     let train_seconds = started.elapsed().as_secs_f64();
 
@@ -182,7 +185,7 @@ pub fn train_epoch(
     train: &Dataset,
     rotate: Option<f32>,
     bar: &ProgressBar,
-) {
+) -> EpochReport {
     let samples = MnistSamples::new(train, rotate);
     let options = TrainOptions {
         threads: threads(),
@@ -193,7 +196,24 @@ pub fn train_epoch(
     net.train_epoch(&samples, &options, |done| {
         bar.inc((done - reported) as u64);
         reported = done;
-    });
+    })
+}
+
+/// If the threads of the last epoch spent so long waiting for each other
+/// that one thread would have been faster (other programs are using the
+/// cores), and `--threads` was not given, the next epochs run on one
+/// thread, with a note: the weights are the same on any number of threads.
+fn go_on_with_one_thread_if_faster(report: &EpochReport) {
+    if threads() == 0 && report.one_thread_would_be_faster() {
+        set_threads(1);
+        eprintln!(
+            "note: the {} training threads spent {:.0}% of that epoch waiting for each other \
+             (other programs are using the cores), so training goes on with one thread \
+             (same weights, less waiting; --threads 1 chooses it from the start)",
+            report.threads,
+            report.waiting * 100.0
+        );
+    }
 }
 
 /// How the network did on a test set.

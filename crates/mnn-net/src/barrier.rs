@@ -45,6 +45,11 @@ impl SpinBarrier {
         }
     }
 
+    /// The number of threads that meet here.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
     /// Waits until all threads have called `wait` in this round. Everything a
     /// thread wrote before its `wait` is visible to all threads after theirs.
     pub fn wait(&self) -> Result<(), Poisoned> {

@@ -40,7 +40,7 @@ mod trainer;
 
 pub use activation::{logit, sigmoid};
 pub use model::{FORMAT_VERSION, ModelInfo, WEIGHTS_HIDDEN_OUTPUT, WEIGHTS_INPUT_HIDDEN};
-pub use trainer::{Samples, Sweep, TrainOptions, available_threads};
+pub use trainer::{EpochReport, Samples, Sweep, TrainOptions, available_threads};
 
 use activation::{logit_inplace, sigmoid_inplace};
 use mnn_matrix::Matrix;

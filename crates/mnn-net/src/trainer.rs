@@ -47,6 +47,7 @@ use mnn_matrix::kernels::WINDOW;
 use mnn_matrix::{Matrix, add_outer4_then_mul_vec4, axpy, axpy_then_dot, dot, mul_vec4};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 /// A numbered sequence of training samples, read one at a time.
 ///
@@ -82,6 +83,28 @@ where
         let (i, t) = &self[index];
         inputs.copy_from_slice(i.as_ref());
         targets.copy_from_slice(t.as_ref());
+    }
+}
+
+/// How an epoch went on its threads, as [`NeuralNetwork::train_epoch`]
+/// reports it. The weights do not depend on it: they are the same on any
+/// number of threads.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct EpochReport {
+    /// Threads the epoch ran on.
+    pub threads: usize,
+    /// The share of the threads' time spent waiting for each other at the
+    /// per-sample meeting (0 on one thread).
+    pub waiting: f64,
+}
+
+impl EpochReport {
+    /// `true` if one thread would have trained this epoch faster: the
+    /// threads' time not spent waiting adds up to less than the epoch took,
+    /// `threads·(1 − waiting) < 1`. That happens when other programs keep
+    /// the cores busy: every sample waits for the thread that lost its core.
+    pub fn one_thread_would_be_faster(&self) -> bool {
+        self.threads > 1 && self.threads as f64 * (1.0 - self.waiting) < 1.0
     }
 }
 
@@ -200,10 +223,10 @@ impl NeuralNetwork {
         samples: &S,
         options: &TrainOptions,
         mut progress: impl FnMut(usize),
-    ) {
+    ) -> EpochReport {
         let total = samples.len();
         if total == 0 {
-            return;
+            return EpochReport::default();
         }
         let (hidden, inputs) = self.weights_input_hidden.shape();
         let threads = options.threads_for(hidden);
@@ -229,16 +252,43 @@ impl NeuralNetwork {
         }
         let mut shares = shares.into_iter();
         let (nodes, w_ih) = shares.next().expect("at least one thread");
-        let w_ho = std::thread::scope(|scope| {
-            for (nodes, w_ih) in shares {
-                let (shared, epoch) = (&shared, &epoch);
-                scope.spawn(move || Worker::new(nodes, w_ih, w_ho).run(epoch, shared, &mut |_| {}));
-            }
-            Worker::new(nodes, w_ih, w_ho).run(&epoch, &shared, &mut progress)
+        let (first, others) = std::thread::scope(|scope| {
+            let others: Vec<_> = shares
+                .map(|(nodes, w_ih)| {
+                    let (shared, epoch) = (&shared, &epoch);
+                    scope.spawn(move || {
+                        Worker::new(nodes, w_ih, w_ho).run(epoch, shared, &mut |_| {})
+                    })
+                })
+                .collect();
+            let first = Worker::new(nodes, w_ih, w_ho).run(&epoch, &shared, &mut progress);
+            // A worker's panic goes on to the caller, as the scope would send it.
+            let others: Vec<_> = others
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect();
+            (first, others)
         });
+        let Ok(first) = first else {
+            return EpochReport::default();
+        };
+        let (mut waited, mut took) = (first.waited, first.took);
+        for finished in others.into_iter().flatten() {
+            waited += finished.waited;
+            took += finished.took;
+        }
         // Every worker finished with the same W_ho; the first one's is kept.
-        if let Ok(w_ho) = w_ho {
-            self.weights_hidden_output = w_ho;
+        self.weights_hidden_output = first.w_ho;
+        EpochReport {
+            threads,
+            waiting: if took.is_zero() {
+                0.0
+            } else {
+                waited.as_secs_f64() / took.as_secs_f64()
+            },
         }
     }
 
@@ -448,6 +498,17 @@ struct Worker<'a> {
     activations: Activations,
     /// `e_o`, then the output gradient.
     output_errors: Vec<f32>,
+    /// Time spent waiting at the per-sample meeting.
+    waited: Duration,
+}
+
+/// What a worker hands back at the end of an epoch.
+struct Finished {
+    /// Its copy of `W_ho` (the same in every worker).
+    w_ho: Matrix,
+    /// Time it spent waiting for the others, and in all.
+    waited: Duration,
+    took: Duration,
 }
 
 impl<'a> Worker<'a> {
@@ -469,6 +530,7 @@ impl<'a> Worker<'a> {
                 outputs: vec![0.0; outputs],
             },
             output_errors: vec![0.0; outputs],
+            waited: Duration::ZERO,
             nodes,
         }
     }
@@ -479,8 +541,9 @@ impl<'a> Worker<'a> {
         epoch: &Epoch<S>,
         shared: &Shared,
         progress: &mut dyn FnMut(usize),
-    ) -> Result<Matrix, Poisoned> {
+    ) -> Result<Finished, Poisoned> {
         let _guard = PoisonOnPanic(&shared.barrier);
+        let started = Instant::now();
         let cols = self.window.inputs.len;
         self.window.fill(0, epoch.window, epoch);
         // W_ih·x for the first window; later ones come out of the sweeps.
@@ -513,7 +576,11 @@ impl<'a> Worker<'a> {
         for (home, row) in self.w_ih_home.iter_mut().zip(self.w_ih.as_slice()) {
             *home = *row;
         }
-        Ok(self.w_ho)
+        Ok(Finished {
+            w_ho: self.w_ho,
+            waited: self.waited,
+            took: started.elapsed(),
+        })
     }
 
     /// `W_ih·x` for sample p of the window and the owned nodes, with the
@@ -547,7 +614,11 @@ impl<'a> Worker<'a> {
         for (slot, &h) in board[self.nodes.clone()].iter().zip(&self.own_hidden) {
             slot.store(h.to_bits(), Ordering::Relaxed);
         }
-        shared.barrier.wait()?;
+        if shared.barrier.threads() > 1 {
+            let arrived = Instant::now();
+            shared.barrier.wait()?;
+            self.waited += arrived.elapsed();
+        }
         let Activations { hidden, outputs } = &mut self.activations;
         for (h, slot) in hidden.iter_mut().zip(board) {
             *h = f32::from_bits(slot.load(Ordering::Relaxed));
@@ -617,5 +688,23 @@ impl<'a> Worker<'a> {
             next.sweep_vectors(),
             &mut self.forward,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_thread_is_faster_when_the_threads_mostly_wait() {
+        let report = |threads, waiting| EpochReport { threads, waiting };
+        // Two threads, each waiting a quarter of the time: 1.5 threads' work.
+        assert!(!report(2, 0.25).one_thread_would_be_faster());
+        // Each waiting 86% (a busy machine): 0.28 threads' work.
+        assert!(report(2, 0.86).one_thread_would_be_faster());
+        // Eight threads waiting 80%: still 1.6 threads' work.
+        assert!(!report(8, 0.8).one_thread_would_be_faster());
+        assert!(!report(1, 0.0).one_thread_would_be_faster());
+        assert!(!EpochReport::default().one_thread_would_be_faster());
     }
 }

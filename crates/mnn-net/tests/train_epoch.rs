@@ -246,3 +246,17 @@ fn an_epoch_in_parts_is_the_epoch_whole_with_one_sweep_per_sample() {
         );
     }
 }
+
+#[test]
+fn the_report_says_how_many_threads_ran_and_how_much_they_waited() {
+    let data = samples(200, 784, 10, 2);
+    let mut net = NeuralNetwork::new(784, 20, 10, 0.1, 1).unwrap();
+    let one = net.train_epoch(&data[..], &options(1, Sweep::PerWindow), |_| {});
+    assert_eq!((one.threads, one.waiting), (1, 0.0));
+    let two = net.train_epoch(&data[..], &options(2, Sweep::PerWindow), |_| {});
+    assert_eq!(two.threads, 2);
+    assert!((0.0..=1.0).contains(&two.waiting), "{two:?}");
+    let none: Vec<(Vec<f32>, Vec<f32>)> = vec![];
+    let empty = net.train_epoch(&none[..], &options(2, Sweep::PerWindow), |_| {});
+    assert_eq!(empty, mnn_net::EpochReport::default());
+}
