@@ -255,12 +255,7 @@ fn sweep_rows<const R: usize>(
                 for r in 0..R {
                     _mm256_storeu_ps(w_at[r].add(i), w[r]);
                 }
-                for j in 0..WINDOW {
-                    let zj = _mm256_loadu_ps(z_at[j].add(i));
-                    for r in 0..R {
-                        acc[r][j] = _mm256_fmadd_ps(w[r], zj, acc[r][j]);
-                    }
-                }
+                accumulate_products(&mut acc, &w, &z_at, i);
             }
         }
     }
@@ -277,7 +272,7 @@ fn sweep_rows<const R: usize>(
             }
         }
     }
-    std::array::from_fn(|r| std::array::from_fn(|j| sum_one(acc[r][j]) + tails[r][j]))
+    finish_products(&acc, &tails)
 }
 
 /// Rows worked on at once by [`mul_vec4`]: 3 rows × 4 vectors of
@@ -320,12 +315,7 @@ fn products<const R: usize>(rows: [&[f32]; R], x: [&[f32]; WINDOW]) -> [[f32; WI
         // holds cols values (asserted above); loadu accepts any alignment.
         unsafe {
             let w: [__m256; R] = std::array::from_fn(|r| _mm256_loadu_ps(w_at[r].add(i)));
-            for j in 0..WINDOW {
-                let xj = _mm256_loadu_ps(x_at[j].add(i));
-                for r in 0..R {
-                    acc[r][j] = _mm256_fmadd_ps(w[r], xj, acc[r][j]);
-                }
-            }
+            accumulate_products(&mut acc, &w, &x_at, i);
         }
     }
     let mut tails = [[0.0f32; WINDOW]; R];
@@ -336,5 +326,39 @@ fn products<const R: usize>(rows: [&[f32]; R], x: [&[f32]; WINDOW]) -> [[f32; WI
             }
         }
     }
+    finish_products(&acc, &tails)
+}
+
+/// One step of the products `row_r · z[j]` that the window sweep and
+/// [`mul_vec4`] both compute: lanes `i..i + LANES` of every row (in `w`)
+/// times the same lanes of every vector, into `acc`. One code path, so the
+/// two kernels' products agree bit for bit.
+///
+/// # Safety
+/// Every `z_at[j]` points to at least `i + LANES` readable values.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn accumulate_products<const R: usize>(
+    acc: &mut [[__m256; WINDOW]; R],
+    w: &[__m256; R],
+    z_at: &[*const f32; WINDOW],
+    i: usize,
+) {
+    for j in 0..WINDOW {
+        // SAFETY: the caller's promise; loadu accepts any alignment.
+        let zj = unsafe { _mm256_loadu_ps(z_at[j].add(i)) };
+        for r in 0..R {
+            acc[r][j] = _mm256_fmadd_ps(w[r], zj, acc[r][j]);
+        }
+    }
+}
+
+/// The products' totals: each accumulator's lanes summed, plus its tail.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn finish_products<const R: usize>(
+    acc: &[[__m256; WINDOW]; R],
+    tails: &[[f32; WINDOW]; R],
+) -> [[f32; WINDOW]; R] {
     std::array::from_fn(|r| std::array::from_fn(|j| sum_one(acc[r][j]) + tails[r][j]))
 }

@@ -268,12 +268,7 @@ fn sweep_rows<const R: usize>(
                 for r in 0..R {
                     vst1q_f32(w_at[r].add(i), w[r]);
                 }
-                for j in 0..WINDOW {
-                    let zj = vld1q_f32(z_at[j].add(i));
-                    for r in 0..R {
-                        acc[r][j] = vfmaq_f32(acc[r][j], w[r], zj);
-                    }
-                }
+                accumulate_products(&mut acc, &w, &z_at, i);
             }
         }
     }
@@ -290,7 +285,7 @@ fn sweep_rows<const R: usize>(
             }
         }
     }
-    std::array::from_fn(|r| std::array::from_fn(|j| sum_one(acc[r][j]) + tails[r][j]))
+    finish_products(&acc, &tails)
 }
 
 /// Rows worked on at once by [`mul_vec4`]: 4 rows × 4 vectors of
@@ -333,12 +328,7 @@ fn products<const R: usize>(rows: [&[f32]; R], x: [&[f32]; WINDOW]) -> [[f32; WI
         // built for.
         unsafe {
             let w: [float32x4_t; R] = std::array::from_fn(|r| vld1q_f32(w_at[r].add(i)));
-            for j in 0..WINDOW {
-                let xj = vld1q_f32(x_at[j].add(i));
-                for r in 0..R {
-                    acc[r][j] = vfmaq_f32(acc[r][j], w[r], xj);
-                }
-            }
+            accumulate_products(&mut acc, &w, &x_at, i);
         }
     }
     let mut tails = [[0.0f32; WINDOW]; R];
@@ -349,5 +339,37 @@ fn products<const R: usize>(rows: [&[f32]; R], x: [&[f32]; WINDOW]) -> [[f32; WI
             }
         }
     }
+    finish_products(&acc, &tails)
+}
+
+/// One step of the products `row_r · z[j]` that the window sweep and
+/// [`mul_vec4`] both compute: lanes `i..i + LANES` of every row (in `w`)
+/// times the same lanes of every vector, into `acc`. One code path, so the
+/// two kernels' products agree bit for bit.
+///
+/// # Safety
+/// Every `z_at[j]` points to at least `i + LANES` readable values.
+#[inline]
+unsafe fn accumulate_products<const R: usize>(
+    acc: &mut [[float32x4_t; WINDOW]; R],
+    w: &[float32x4_t; R],
+    z_at: &[*const f32; WINDOW],
+    i: usize,
+) {
+    for j in 0..WINDOW {
+        // SAFETY: the caller's promise; vld1q accepts any f32 alignment.
+        let zj = unsafe { vld1q_f32(z_at[j].add(i)) };
+        for r in 0..R {
+            acc[r][j] = unsafe { vfmaq_f32(acc[r][j], w[r], zj) };
+        }
+    }
+}
+
+/// The products' totals: each accumulator's lanes summed, plus its tail.
+#[inline]
+fn finish_products<const R: usize>(
+    acc: &[[float32x4_t; WINDOW]; R],
+    tails: &[[f32; WINDOW]; R],
+) -> [[f32; WINDOW]; R] {
     std::array::from_fn(|r| std::array::from_fn(|j| sum_one(acc[r][j]) + tails[r][j]))
 }
