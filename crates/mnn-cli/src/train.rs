@@ -11,7 +11,7 @@ use mnn_data::{DIGITS, Dataset, IMAGE_PIXELS};
 use mnn_net::{EpochReport, ModelInfo, NeuralNetwork, TrainOptions, argmax};
 use serde_json::json;
 use std::cell::Cell;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// How often the progress bar is moved on, in samples.
 const PROGRESS_STEP: usize = 1000;
@@ -61,7 +61,7 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             epoch_started.elapsed().as_secs_f64()
         ));
         if epoch < args.epochs {
-            go_on_with_one_thread_if_faster(&report);
+            go_on_with_one_thread_if_faster(&report, epoch_started.elapsed());
         }
     }
     let train_seconds = started.elapsed().as_secs_f64();
@@ -199,12 +199,17 @@ pub fn train_epoch(
     })
 }
 
-/// If the threads of the last epoch spent so long waiting for each other
-/// that one thread would have been faster (other programs are using the
-/// cores), and `--threads` was not given, the next epochs run on one
-/// thread, with a note: the weights are the same on any number of threads.
-fn go_on_with_one_thread_if_faster(report: &EpochReport) {
-    if threads() == 0 && report.one_thread_would_be_faster() {
+/// Epochs shorter than this say nothing about the machine: starting the
+/// threads is most of their time, and nothing is to be won.
+const TOO_SHORT_TO_TELL: Duration = Duration::from_millis(200);
+
+/// If the threads of the last epoch (`took` long) spent so long waiting for
+/// each other that one thread would have been faster (other programs are
+/// using the cores), and `--threads` was not given, the next epochs run on
+/// one thread, with a note: the weights are the same on any number of
+/// threads.
+fn go_on_with_one_thread_if_faster(report: &EpochReport, took: Duration) {
+    if threads() == 0 && took >= TOO_SHORT_TO_TELL && report.one_thread_would_be_faster() {
         set_threads(1);
         eprintln!(
             "note: the {} training threads spent {:.0}% of that epoch waiting for each other \
@@ -250,5 +255,37 @@ pub fn evaluate(net: &NeuralNetwork, test: &Dataset) -> Score {
         correct,
         total: test.len(),
         seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_thread_after_a_long_epoch_of_waiting_unless_threads_were_given() {
+        let waited = EpochReport {
+            threads: 2,
+            waiting: 0.9,
+        };
+        let worked = EpochReport {
+            threads: 2,
+            waiting: 0.2,
+        };
+        let long = Duration::from_secs(1);
+        // Each case on a fresh thread, whose THREADS starts as the test sets it.
+        let after = |threads: usize, report: EpochReport, took: Duration| {
+            std::thread::spawn(move || {
+                set_threads(threads);
+                go_on_with_one_thread_if_faster(&report, took);
+                super::threads()
+            })
+            .join()
+            .unwrap()
+        };
+        assert_eq!(after(0, waited, long), 1);
+        assert_eq!(after(0, worked, long), 0);
+        assert_eq!(after(0, waited, Duration::from_millis(20)), 0, "too short");
+        assert_eq!(after(2, waited, long), 2, "--threads 2 stays");
     }
 }
