@@ -93,8 +93,8 @@ pub struct TrainArgs {
     /// Learning rate (> 0)
     #[arg(long, default_value_t = 0.1, value_parser = positive_number, allow_negative_numbers = true)]
     pub lr: f64,
-    /// Passes over the training set
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Passes over the training set (0: no training; test, and with --save keep, the initial weights)
+    #[arg(long, default_value_t = 5)]
     pub epochs: u32,
     /// Seed of the initial weights (and nothing else: training order is the data's order)
     #[arg(long, default_value_t = 1)]

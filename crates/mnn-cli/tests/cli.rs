@@ -29,7 +29,7 @@ fn bad_flags_exit_with_code_2_and_a_message() {
         (vec!["train", "--lr", "0"], "--lr"),
         (vec!["train", "--lr", "-1"], "--lr"),
         (vec!["train", "--hidden", "0"], "--hidden"),
-        (vec!["train", "--epochs", "0"], "--epochs"),
+        (vec!["train", "--epochs", "two"], "--epochs"),
         (vec!["train", "--data", "no/such/dir"], "no/such/dir"),
         (vec!["train", "--frobnicate"], "--frobnicate"),
     ] {

@@ -222,6 +222,25 @@ fn bad_images_are_reported_per_file_and_fail_only_when_all_fail() {
 }
 
 #[test]
+fn zero_epochs_saves_the_initial_weights_of_the_seed() {
+    // For training another implementation (the book's numpy code) from the
+    // same start: `benches/book_numpy.py --init`.
+    let dir = tempfile::tempdir().unwrap();
+    let model = train(
+        dir.path(),
+        &[
+            "--hidden", "20", "--lr", "0.05", "--epochs", "0", "--seed", "7",
+        ],
+    );
+    let (saved, info) =
+        mnn_net::NeuralNetwork::from_safetensors(&std::fs::read(model).unwrap()).unwrap();
+    let fresh = mnn_net::NeuralNetwork::new(784, 20, 10, 0.05, 7).unwrap();
+    assert_eq!(saved.weights_input_hidden(), fresh.weights_input_hidden());
+    assert_eq!(saved.weights_hidden_output(), fresh.weights_hidden_output());
+    assert_eq!((info.seed, info.epochs), (Some(7), Some(0)));
+}
+
+#[test]
 fn a_damaged_model_file_is_a_clear_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let model = sample_model(dir.path());
