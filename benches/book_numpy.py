@@ -116,12 +116,12 @@ def scorecard_accuracy(n, test_data_list, dtype):
     return sum(scorecard) / len(scorecard)
 
 
-def mnn_weights(path):
-    """W_ih (hidden, inputs) and W_ho (outputs, hidden) of a model saved by `mnn train --save`."""
-    from safetensors.numpy import load_file
+def mnn_model(path):
+    """W_ih (hidden, inputs), W_ho (outputs, hidden) and the metadata of a model saved by `mnn train --save`."""
+    from safetensors import safe_open
 
-    tensors = load_file(str(path))
-    return tensors["weights_input_hidden"], tensors["weights_hidden_output"]
+    with safe_open(str(path), framework="numpy") as f:
+        return f.get_tensor("weights_input_hidden"), f.get_tensor("weights_hidden_output"), f.metadata() or {}
 
 
 def main():
@@ -149,7 +149,7 @@ def main():
     test_data_list = csv_lines(args.data, "t10k", None)
     input_nodes, output_nodes = 784, 10
     if args.init:
-        start_ih, start_ho = mnn_weights(args.init)
+        start_ih, start_ho, _ = mnn_model(args.init)
         args.hidden = start_ih.shape[0]
     n = neuralNetwork(input_nodes, args.hidden, output_nodes, args.lr)
     if args.init:
@@ -200,11 +200,9 @@ def main():
         "dtype": numpy.dtype(dtype).name,
     }
     if args.compare:
-        theirs = mnn_weights(args.compare)
-        difference = max(float(numpy.abs(ours - t).max()) for ours, t in zip((n.wih, n.who), theirs))
-        m = neuralNetwork(input_nodes, args.hidden, output_nodes, args.lr)
-        m.wih, m.who = (t.astype(dtype) for t in theirs)
-        their_accuracy = scorecard_accuracy(m, test_data_list, dtype)
+        their_ih, their_ho, meta = mnn_model(args.compare)
+        difference = max(float(numpy.abs(n.wih - their_ih).max()), float(numpy.abs(n.who - their_ho).max()))
+        their_accuracy = float(meta.get("test_accuracy", "nan"))
         print(
             f"compared with {args.compare}: largest weight difference {difference:.1e} "
             f"(tolerance {args.tolerance:.0e}); accuracy book {accuracy:.4f}, mnn {their_accuracy:.4f}"
