@@ -10,6 +10,10 @@ use anyhow::{Context, Result, bail};
 use super::shell::{is_root, run_command};
 use super::target::Spec;
 
+/// apt waits up to ten minutes for another apt or dpkg (an unattended
+/// upgrade, another install) to release its lock instead of failing at once.
+const APT_WAIT: [&str; 2] = ["-o", "DPkg::Lock::Timeout=600"];
+
 /// Installs the Debian route for `spec` (needs root; uses sudo otherwise).
 pub(super) fn install_deps(spec: &Spec) -> Result<()> {
     let (Some(arch), Some(packages)) = (spec.debian_arch, spec.debian_packages()) else {
@@ -26,13 +30,14 @@ pub(super) fn install_deps(spec: &Spec) -> Result<()> {
         }
     };
     run_command(as_root("dpkg").args(["--add-architecture", arch]))?;
-    if let Err(e) = run_command(as_root("apt-get").arg("update")) {
+    if let Err(e) = run_command(as_root("apt-get").args(APT_WAIT).arg("update")) {
         // One stale index (a mirror mid-sync) need not stop the install.
         eprintln!("pi: warning: {e:#}; going on with the package lists there are");
     }
     run_command(
         as_root("apt-get")
             .env("DEBIAN_FRONTEND", "noninteractive")
+            .args(APT_WAIT)
             .args(["install", "-y", "--no-install-recommends"])
             .args(&packages),
     )?;
