@@ -27,6 +27,7 @@ mod report;
 mod samples;
 mod show;
 mod sweep;
+mod tour;
 mod train;
 
 use clap::{Args, Parser, Subcommand};
@@ -66,6 +67,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Measure how fast this machine trains and queries; prints a markdown table to paste.
     Bench(bench::BenchArgs),
+    /// The book's worked examples, step by step, computed by mnn's own code.
+    Tour(tour::TourArgs),
 }
 
 /// Where the MNIST data comes from.
@@ -201,6 +204,7 @@ fn main() -> ExitCode {
         Some(Command::Show(args)) => show::run_show(&args),
         Some(Command::Sweep(args)) => sweep::run_sweep(&args),
         Some(Command::Bench(args)) => bench::run(&args),
+        Some(Command::Tour(args)) => tour::run_tour(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
