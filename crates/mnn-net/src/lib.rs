@@ -35,12 +35,17 @@
 
 mod activation;
 mod barrier;
+mod buffers;
 mod model;
+mod options;
+mod samples;
 mod trainer;
+mod worker;
 
 pub use activation::{logit, sigmoid};
 pub use model::{FORMAT_VERSION, ModelInfo, WEIGHTS_HIDDEN_OUTPUT, WEIGHTS_INPUT_HIDDEN};
-pub use trainer::{EpochReport, Samples, Sweep, TrainOptions, available_threads};
+pub use options::{EpochReport, Sweep, TrainOptions, available_threads};
+pub use samples::Samples;
 
 use activation::{logit_inplace, sigmoid_inplace};
 use mnn_matrix::Matrix;
