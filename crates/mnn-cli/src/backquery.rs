@@ -1,8 +1,8 @@
 //! `mnn backquery`: the book's look inside the mind of the network — run it
 //! backwards from each label to the image it associates with that label.
 
+use crate::model_file::load_digit_network;
 use crate::pictures::{greys, labelled_row, upscale};
-use crate::query::load_digit_network;
 use crate::report::outln;
 use anyhow::{Context, Result};
 use clap::Args;

@@ -11,13 +11,12 @@
 
 use crate::data::{self, DEFAULT_DIR};
 use crate::report::outln;
-use crate::samples::MnistSamples;
-use crate::train::threads;
 use anyhow::Result;
 use clap::Args;
-use mnn_data::{DIGITS, Dataset, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, Mnist};
+use mnn_data::{DIGITS, Dataset, IMAGE_PIXELS, Mnist};
 use mnn_matrix::kernels;
-use mnn_net::{NeuralNetwork, Samples, Sweep, TrainOptions, available_threads};
+use mnn_net::{NeuralNetwork, Sweep, TrainOptions, available_threads};
+use mnn_train::{Cycle, MnistSamples, Threads, synthetic_digits};
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -52,11 +51,11 @@ pub fn train_step_flops(inputs: usize, hidden: usize, outputs: usize) -> f64 {
     (4 * hidden * inputs + 6 * outputs * hidden) as f64
 }
 
-pub fn run(args: &BenchArgs) -> Result<()> {
+pub fn run(args: &BenchArgs, threads: Threads) -> Result<()> {
     let (train, test, source) = bench_data(args)?;
     let hidden = args.hidden as usize;
     let samples = args.samples as usize;
-    let all = match threads() {
+    let all = match threads.count() {
         0 => available_threads(),
         n => n,
     };
@@ -135,45 +134,6 @@ fn bench_data(args: &BenchArgs) -> Result<(Dataset, Dataset, String)> {
         synthetic_digits(QUERIES, 2),
         "synthetic digits".into(),
     ))
-}
-
-/// `count` pseudo-random 28×28 images, about four pixels in five blank as in
-/// MNIST, with pseudo-random labels.
-fn synthetic_digits(count: usize, seed: u64) -> Dataset {
-    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let mut data = Dataset::new(IMAGE_ROWS, IMAGE_COLS);
-    let mut image = [0u8; IMAGE_PIXELS];
-    for _ in 0..count {
-        for p in &mut image {
-            let r = next();
-            *p = if r % 5 == 0 { (r >> 8) as u8 } else { 0 };
-        }
-        data.push((next() % DIGITS as u64) as u8, &image);
-    }
-    data
-}
-
-/// `samples` samples cycling through `data`, as training samples.
-struct Cycle<'a> {
-    samples: MnistSamples<'a>,
-    len: usize,
-}
-
-impl Samples for Cycle<'_> {
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    fn fill(&self, index: usize, inputs: &mut [f32], targets: &mut [f32]) {
-        self.samples
-            .fill(index % self.samples.len(), inputs, targets);
-    }
 }
 
 /// Seconds to train a fresh network on `samples` samples, after a short
@@ -255,31 +215,6 @@ mod tests {
         assert_eq!(three_figures(3.4712), "3.47");
         assert_eq!(three_figures(0.2144), "0.214");
         assert_eq!(three_figures(0.0), "0.000");
-    }
-
-    #[test]
-    fn synthetic_digits_look_like_mnist_records() {
-        let data = synthetic_digits(500, 1);
-        assert_eq!((data.len(), data.rows(), data.cols()), (500, 28, 28));
-        assert!(data.labels().iter().all(|&l| usize::from(l) < DIGITS));
-        assert!(
-            data.label_counts().iter().all(|&n| n > 20),
-            "{:?}",
-            data.label_counts()
-        );
-        let blank = (0..data.len())
-            .flat_map(|i| data.image(i))
-            .filter(|&&p| p == 0)
-            .count();
-        let share = blank as f64 / (500 * IMAGE_PIXELS) as f64;
-        assert!(
-            (0.75..0.85).contains(&share),
-            "{share} of the pixels are blank"
-        );
-        assert_ne!(
-            synthetic_digits(1, 1).image(0),
-            synthetic_digits(1, 2).image(0)
-        );
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! `mnn test --confusion` and `--mistakes`: which digits the network mixes
-//! up, and a gallery of the test digits it got wrong, worst first.
+//! up, and a gallery of the test digits it got wrong, worst first, from the
+//! one scoring of the test set (`mnn_train::evaluate`).
 
 use crate::pictures::{Canvas, GLYPH_HEIGHT, GLYPH_WIDTH, ink_to_dark, upscale};
 use crate::report::Reporter;
 use anyhow::Result;
-use mnn_data::{DIGITS, Dataset, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, save_png_gray};
-use mnn_net::{Activations, NeuralNetwork, argmax};
+use mnn_data::{DIGITS, Dataset, IMAGE_COLS, IMAGE_ROWS, save_png_gray};
+use mnn_train::{Evaluation, Mistake};
 use std::path::Path;
 
 /// How many times larger than 28×28 each digit in the gallery is.
@@ -14,58 +15,6 @@ const TILE_SCALE: usize = 2;
 const GALLERY_COLUMNS: usize = 10;
 /// Size of a font pixel of the labels, in image pixels.
 const LABEL_SCALE: usize = 2;
-
-/// Every test answer, counted by true digit and predicted digit, and the
-/// wrong ones.
-pub struct Examination {
-    /// `confusion[true][predicted]`: how many test records of digit `true`
-    /// the network called `predicted`.
-    pub confusion: [[usize; DIGITS]; DIGITS],
-    /// The misclassified records, largest error first.
-    pub mistakes: Vec<Mistake>,
-}
-
-/// One test record the network got wrong.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Mistake {
-    /// Its position in the test set.
-    pub index: usize,
-    pub label: usize,
-    pub predicted: usize,
-    /// How much more the network believed the wrong answer than the right
-    /// one: `output[predicted] − output[label]`, from 0 to 1.
-    pub error: f32,
-}
-
-/// Queries every test record, as `evaluate` does, and keeps every answer.
-pub fn examine(net: &NeuralNetwork, test: &Dataset) -> Examination {
-    let mut inputs = vec![0.0; IMAGE_PIXELS];
-    let mut activations: Activations = net.activations();
-    let mut confusion = [[0; DIGITS]; DIGITS];
-    let mut mistakes = Vec::new();
-    for (index, (label, _)) in test.iter().enumerate() {
-        test.scaled_input(index, &mut inputs);
-        net.forward(&inputs, &mut activations);
-        let label = usize::from(label);
-        let predicted = argmax(&activations.outputs).unwrap_or(0);
-        confusion[label][predicted] += 1;
-        if predicted != label {
-            let outputs = &activations.outputs;
-            mistakes.push(Mistake {
-                index,
-                label,
-                predicted,
-                error: outputs[predicted] - outputs[label],
-            });
-        }
-    }
-    // Largest error first; equal errors in test-set order.
-    mistakes.sort_by(|a, b| b.error.total_cmp(&a.error).then(a.index.cmp(&b.index)));
-    Examination {
-        confusion,
-        mistakes,
-    }
-}
 
 /// The confusion matrix as text: a row per true digit, a column per
 /// predicted digit, then the row's total and the digit's accuracy.
@@ -151,7 +100,7 @@ fn draw_arrow(canvas: &mut Canvas, left: usize, top: usize) {
 /// accuracy (`confusion`), and the gallery of at most `limit` mistakes
 /// (`mistakes_png`).
 pub fn report(
-    net: &NeuralNetwork,
+    score: &Evaluation,
     test: &Dataset,
     confusion: bool,
     mistakes_png: Option<&Path>,
@@ -161,20 +110,19 @@ pub fn report(
     if !confusion && mistakes_png.is_none() {
         return Ok(());
     }
-    let exam = examine(net, test);
     if confusion {
-        for line in confusion_lines(&exam.confusion) {
+        for line in confusion_lines(&score.confusion) {
             out.line(line);
         }
     }
     if let Some(path) = mistakes_png {
-        let canvas = gallery(test, &exam.mistakes, limit);
+        let canvas = gallery(test, &score.mistakes, limit);
         save_png_gray(path, canvas.width, canvas.height, &canvas.pixels)?;
         out.line(format_args!(
             "wrote {} ({} of {} mistakes, largest error first, each labelled true → predicted)",
             path.display(),
-            exam.mistakes.len().min(limit),
-            exam.mistakes.len(),
+            score.mistakes.len().min(limit),
+            score.mistakes.len(),
         ));
     }
     Ok(())
@@ -183,17 +131,7 @@ pub fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mnn_matrix::Matrix;
-
-    /// A 784-1-10 network that answers `answer` for every image.
-    fn network_answering(answer: usize) -> NeuralNetwork {
-        let w_ih = Matrix::zeros(1, IMAGE_PIXELS);
-        let mut w_ho = Matrix::zeros(DIGITS, 1);
-        for d in 0..DIGITS {
-            w_ho.set(d, 0, if d == answer { 10.0 } else { -10.0 });
-        }
-        NeuralNetwork::from_weights(w_ih, w_ho, 0.1).unwrap()
-    }
+    use mnn_data::IMAGE_PIXELS;
 
     fn dataset(labels: &[u8]) -> Dataset {
         let mut data = Dataset::new(IMAGE_ROWS, IMAGE_COLS);
@@ -201,24 +139,6 @@ mod tests {
             data.push(label, &[label * 20; IMAGE_PIXELS]);
         }
         data
-    }
-
-    #[test]
-    fn rows_count_each_true_digit_and_columns_the_answers() {
-        let test = dataset(&[3, 3, 7, 1, 3]);
-        let exam = examine(&network_answering(3), &test);
-        let mut expected = [[0; DIGITS]; DIGITS];
-        expected[3][3] = 3;
-        expected[7][3] = 1;
-        expected[1][3] = 1;
-        assert_eq!(exam.confusion, expected);
-        let wrong: Vec<(usize, usize, usize)> = exam
-            .mistakes
-            .iter()
-            .map(|m| (m.index, m.label, m.predicted))
-            .collect();
-        assert_eq!(wrong, [(2, 7, 3), (3, 1, 3)]);
-        assert!(exam.mistakes.iter().all(|m| m.error > 0.9));
     }
 
     #[test]

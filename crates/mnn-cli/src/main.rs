@@ -24,15 +24,17 @@ mod model_file;
 mod pictures;
 mod query;
 mod report;
-mod samples;
 mod show;
 mod sweep;
 mod tour;
 mod train;
 
 use clap::{Args, Parser, Subcommand};
+use mnn_train::Threads;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+pub use mnn_train::MAX_HIDDEN;
 
 /// Train and explore the neural network of "Make Your Own Neural Network".
 ///
@@ -148,11 +150,12 @@ fn positive_number(s: &str) -> Result<f64, String> {
 
 fn rotation_degrees(s: &str) -> Result<f32, String> {
     let v: f32 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
-    if v.is_finite() && v.abs() <= 180.0 {
+    if mnn_train::is_rotation(v) {
         Ok(v)
     } else {
         Err(format!(
-            "must be an angle from -180 to 180 degrees, got {s}"
+            "must be an angle from -{0} to {0} degrees, got {s}",
+            mnn_train::MAX_ROTATION
         ))
     }
 }
@@ -168,11 +171,6 @@ impl std::fmt::Display for UsageError {
 }
 
 impl std::error::Error for UsageError {}
-
-/// The most hidden nodes a command accepts: 784×100,000 f32 weights are
-/// 314 MB, far past where more nodes help (the book's best is 500) but
-/// still a network this machine can hold.
-pub const MAX_HIDDEN: u32 = 100_000;
 
 /// The error and its causes on one line, `error: cause: cause`, each reason
 /// once: many errors already end with their source's message, so a cause
@@ -194,16 +192,16 @@ fn one_line(err: &anyhow::Error) -> String {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    train::set_threads(cli.threads.map_or(0, |n| n as usize));
+    let threads = Threads::from_option(cli.threads.map(|n| n as usize));
     let result = match cli.command {
-        None => train::run_train(&cli.train),
-        Some(Command::Train(args)) => train::run_train(&args),
-        Some(Command::Test(args)) => train::run_test(&args),
+        None => train::run_train(&cli.train, threads),
+        Some(Command::Train(args)) => train::run_train(&args, threads),
+        Some(Command::Test(args)) => train::run_test(&args, threads),
         Some(Command::Query(args)) => query::run_query(&args),
         Some(Command::Backquery(args)) => backquery::run_backquery(&args),
         Some(Command::Show(args)) => show::run_show(&args),
         Some(Command::Sweep(args)) => sweep::run_sweep(&args),
-        Some(Command::Bench(args)) => bench::run(&args),
+        Some(Command::Bench(args)) => bench::run(&args, threads),
         Some(Command::Tour(args)) => tour::run_tour(&args),
     };
     match result {

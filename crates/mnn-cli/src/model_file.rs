@@ -2,6 +2,7 @@
 
 use anyhow::{Context, Result};
 use mnn_net::{ModelInfo, NeuralNetwork};
+use mnn_train::check_digit_network;
 use std::path::Path;
 
 /// Writes `net` to `path` through a temporary file in the same directory,
@@ -16,4 +17,11 @@ pub fn load(path: &Path) -> Result<(NeuralNetwork, ModelInfo)> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     NeuralNetwork::from_safetensors(&bytes)
         .with_context(|| format!("{}: not a usable mnn model", path.display()))
+}
+
+/// Loads a saved network and checks it reads 28×28 images into ten digits.
+pub fn load_digit_network(path: &Path) -> Result<NeuralNetwork> {
+    let (net, _) = load(path)?;
+    check_digit_network(&net).with_context(|| path.display().to_string())?;
+    Ok(net)
 }

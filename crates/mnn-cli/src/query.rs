@@ -1,16 +1,17 @@
 //! `mnn query`: the book's "your own handwriting" — ask a saved network what
 //! digit a PNG shows.
 
-use crate::report::Reporter;
-use crate::{model_file, pictures};
+use crate::model_file::load_digit_network;
+use crate::pictures;
+use crate::report::{Reporter, shortest_decimal};
 use anyhow::{Result, bail};
 use clap::Args;
 use mnn_data::image::MIN_CONTRAST;
 use mnn_data::{
-    DIGITS, DataError, GrayImage, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, input_to_pixels,
-    load_png_gray, prepare_digit_pixels, prepare_raw, scale_pixel,
+    DataError, GrayImage, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, input_to_pixels, load_png_gray,
+    prepare_digit_pixels, prepare_raw, scale_pixel,
 };
-use mnn_net::{NeuralNetwork, argmax};
+use mnn_net::argmax;
 use serde_json::json;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -85,11 +86,7 @@ pub fn run_query(args: &QueryArgs) -> Result<()> {
         let label = argmax(&outputs).expect("ten outputs");
         answered += 1;
         if args.json {
-            // Each through its shortest decimal form, so 0.1f32 prints as 0.1.
-            let outputs: Vec<f64> = outputs
-                .iter()
-                .map(|v| v.to_string().parse().expect("a float prints as a number"))
-                .collect();
+            let outputs: Vec<f64> = outputs.iter().map(|&v| shortest_decimal(v)).collect();
             let mut line = json!({ "file": file, "label": label, "outputs": outputs });
             if let Some(path) = saved {
                 line["input"] = json!(path);
@@ -111,21 +108,6 @@ pub fn run_query(args: &QueryArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Loads a saved network and checks it reads 28×28 images into ten digits.
-pub fn load_digit_network(path: &Path) -> Result<NeuralNetwork> {
-    let (net, _) = model_file::load(path)?;
-    if net.input_nodes() != IMAGE_PIXELS || net.output_nodes() != DIGITS {
-        bail!(
-            "{}: the network is {}-{}-{}, but MNIST digits need {IMAGE_PIXELS} inputs and {DIGITS} outputs",
-            path.display(),
-            net.input_nodes(),
-            net.hidden_nodes(),
-            net.output_nodes()
-        );
-    }
-    Ok(net)
 }
 
 /// The 28×28 image the network will see, as MNIST bytes (0 = background,

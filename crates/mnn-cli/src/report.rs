@@ -24,6 +24,14 @@ pub fn write_stdout_line(line: std::fmt::Arguments<'_>) {
     }
 }
 
+/// `x` as the `f64` of its shortest decimal form, so that `--json` prints
+/// 0.1f32 as 0.1, not as 0.10000000149011612. (Serializing the `f32` itself
+/// would print some values differently from the `f64`s around them, e.g.
+/// 9.529001e-6 as 0.000009529001.)
+pub fn shortest_decimal(x: f32) -> f64 {
+    x.to_string().parse().expect("a float prints as a number")
+}
+
 /// Prints human-readable lines to stdout, or to stderr under `--json` so that
 /// stdout carries the JSON object alone.
 pub struct Reporter {
@@ -62,5 +70,18 @@ impl Reporter {
             .progress_chars("=> "),
         );
         bar
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_as_the_decimal_they_were_written_as() {
+        assert_eq!(serde_json::json!(shortest_decimal(0.1)).to_string(), "0.1");
+        assert_eq!(shortest_decimal(0.3), 0.3);
+        assert_eq!(shortest_decimal(9.529001e-6), 9.529001e-6);
+        assert_eq!(shortest_decimal(1.0), 1.0);
     }
 }

@@ -6,6 +6,7 @@ use crate::{DataArgs, UsageError, data};
 use anyhow::Result;
 use clap::Args;
 use mnn_data::save_png_gray;
+use mnn_train::Need;
 use std::path::PathBuf;
 
 /// `mnn show` flags.
@@ -34,9 +35,9 @@ pub struct ShowArgs {
 
 pub fn run_show(args: &ShowArgs) -> Result<()> {
     let need = if args.test {
-        data::Need::Test
+        Need::Test
     } else {
-        data::Need::TrainAndTest
+        Need::TrainAndTest
     };
     let loaded = data::load(&args.data, need)?;
     let (set, name) = if args.test {

@@ -1,0 +1,69 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## The pieces
+//!
+//! - [`load`]: a run's data ([`DataSource`]: a MNIST directory, the book's
+//!   CSV files, or its built-in sample);
+//! - [`MnistSamples`]: MNIST records as the training engine's samples, with
+//!   the book's rotated copies;
+//! - [`Training`]: a network from [`NetworkSettings`], trained an epoch at a
+//!   time on [`Threads`];
+//! - [`evaluate`]: accuracy, confusion matrix and mistakes from one query per
+//!   test record ([`Evaluation`]);
+//! - [`sweep`]: the book's experiments, planned, run on a pool of threads,
+//!   and written as CSV;
+//! - [`synthetic_digits`] and [`Cycle`]: stand-ins for benchmarks.
+//!
+//! Nothing here prints or exits: progress arrives through callbacks, and
+//! errors as a [`TrainError`].
+
+mod data;
+mod evaluate;
+mod samples;
+pub mod sweep;
+mod synthetic;
+mod threads;
+mod training;
+
+pub use data::{DEFAULT_DIR, DataSource, LoadedData, Need, Origin, load};
+pub use evaluate::{Evaluation, Mistake, evaluate};
+pub use samples::{MAX_ROTATION, MnistSamples, is_rotation, samples_per_record};
+pub use synthetic::{Cycle, synthetic_digits};
+pub use threads::Threads;
+pub use training::{MAX_HIDDEN, NetworkSettings, Training, check_digit_network, learning_rate};
+
+use mnn_data::{DIGITS, DataError, IMAGE_PIXELS};
+use mnn_net::NetError;
+
+/// What can go wrong in a training run.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// The data could not be read (the error names the file).
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// The network could not be built.
+    #[error(transparent)]
+    Net(#[from] NetError),
+    /// Training from the book's CSV files needs a training file.
+    #[error("training from CSV files needs a training file as well as a test file")]
+    NoTrainingFile,
+    /// A network that does not read MNIST digits.
+    #[error(
+        "the network is {inputs}-{hidden}-{outputs}, but MNIST digits need {IMAGE_PIXELS} \
+         inputs and {DIGITS} outputs"
+    )]
+    NotForDigits {
+        inputs: usize,
+        hidden: usize,
+        outputs: usize,
+    },
+    /// Results that could not be written as CSV.
+    #[error("cannot write the results as CSV: {0}")]
+    Csv(String),
+}
+
+impl TrainError {
+    fn csv(err: impl std::fmt::Display) -> Self {
+        TrainError::Csv(err.to_string())
+    }
+}

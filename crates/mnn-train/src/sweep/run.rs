@@ -1,0 +1,138 @@
+//! A sweep's trainings, on a pool of threads: one training per thread, each
+//! on one thread of its own (trainings are independent, so the pool keeps
+//! every core busy without the per-sample meetings of a shared training).
+
+use super::plan::{Job, Plan};
+use crate::training::{NetworkSettings, Training};
+use crate::{Threads, TrainError};
+use mnn_data::Dataset;
+use serde::Serialize;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// One row of results: a network trained and tested.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Run {
+    /// The swept setting's name.
+    pub parameter: &'static str,
+    /// Which of the plan's values this run is for.
+    #[serde(skip)]
+    pub value_index: usize,
+    pub value: f64,
+    pub seed: u64,
+    pub hidden: u32,
+    pub lr: f64,
+    pub epochs: u32,
+    pub rotate: f32,
+    pub accuracy: f64,
+    pub train_seconds: f64,
+}
+
+/// What a sweep reports while it runs, from its threads.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A training finished an epoch of this many samples.
+    Trained { samples: u64 },
+    /// A network was tested.
+    Tested(&'a Run),
+    /// `done` of the plan's `of` trainings are finished.
+    Finished { done: usize, of: usize },
+}
+
+/// Runs every training of `plan` on `workers` threads (at least one, at most
+/// one per training), reporting each step to `on_event`, and returns the
+/// runs by value, then seed. The first error stops the sweep.
+pub fn run(
+    plan: &Plan,
+    train: &Dataset,
+    test: &Dataset,
+    workers: usize,
+    on_event: impl Fn(Event) + Sync,
+) -> Result<Vec<Run>, TrainError> {
+    let jobs = &plan.jobs;
+    let workers = workers.min(jobs.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let runs = Mutex::new(Vec::new());
+    let first_error = Mutex::new(None);
+    let done = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while !failed.load(Ordering::Relaxed) {
+                    let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
+                    match run_job(plan, job, train, test, &on_event) {
+                        Ok(job_runs) => {
+                            runs.lock().expect("no panics").extend(job_runs);
+                            let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                            on_event(Event::Finished {
+                                done,
+                                of: jobs.len(),
+                            });
+                        }
+                        Err(err) => {
+                            failed.store(true, Ordering::Relaxed);
+                            first_error.lock().expect("no panics").get_or_insert(err);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    match first_error.into_inner().expect("no panics") {
+        Some(err) => Err(err),
+        None => {
+            let mut runs = runs.into_inner().expect("no panics");
+            runs.sort_by_key(|r| (r.value_index, r.seed));
+            Ok(runs)
+        }
+    }
+}
+
+/// Trains one network from its seed, on one thread, and tests it after each
+/// epoch the job asks for.
+fn run_job(
+    plan: &Plan,
+    job: &Job,
+    train: &Dataset,
+    test: &Dataset,
+    on_event: &impl Fn(Event),
+) -> Result<Vec<Run>, TrainError> {
+    let s = job.settings;
+    let network = NetworkSettings {
+        hidden: s.hidden,
+        learning_rate: s.lr,
+        seed: job.seed,
+    };
+    let mut training = Training::new(train, network, s.rotation(), Threads::given(1))?;
+    let mut runs = Vec::with_capacity(job.test_after.len());
+    let mut train_seconds = 0.0;
+    for epoch in 1..=s.epochs {
+        let started = Instant::now();
+        training.epoch(|_| {});
+        train_seconds += started.elapsed().as_secs_f64();
+        on_event(Event::Trained {
+            samples: s.epoch_samples(train),
+        });
+        for &(value_index, _) in job.test_after.iter().filter(|&&(_, e)| e == epoch) {
+            let run = Run {
+                parameter: plan.parameter.name(),
+                value_index,
+                value: plan.values[value_index],
+                seed: job.seed,
+                hidden: s.hidden,
+                lr: s.lr,
+                epochs: epoch,
+                rotate: s.rotate,
+                accuracy: training.evaluate(test).accuracy(),
+                train_seconds,
+            };
+            on_event(Event::Tested(&run));
+            runs.push(run);
+        }
+    }
+    Ok(runs)
+}

@@ -1,0 +1,217 @@
+//! One training run of the book's network on MNIST: the network, its
+//! training samples, and an epoch at a time on the training engine of
+//! mnn-net.
+
+use crate::evaluate::{Evaluation, evaluate};
+use crate::samples::MnistSamples;
+use crate::{Threads, TrainError};
+use mnn_data::{DIGITS, Dataset, IMAGE_PIXELS};
+use mnn_net::{EpochReport, NeuralNetwork, Samples, TrainOptions};
+
+/// The most hidden nodes a run may have: 784×100,000 f32 weights are
+/// 314 MB, far past where more nodes help (the book's best is 500) but
+/// still a network one machine can hold.
+pub const MAX_HIDDEN: u32 = 100_000;
+
+/// The network a run starts from: the book's 784 inputs and 10 outputs,
+/// with these hidden nodes, learning rate and seed of the initial weights.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NetworkSettings {
+    /// Hidden nodes.
+    pub hidden: u32,
+    /// The learning rate as a person writes it (0.1); the network keeps it
+    /// as an `f32` ([`learning_rate`]).
+    pub learning_rate: f64,
+    /// Seed of the initial weights (and nothing else: training order is the
+    /// data's order).
+    pub seed: u64,
+}
+
+impl NetworkSettings {
+    /// A fresh 784-`hidden`-10 network with the book's random initial weights.
+    pub fn build(&self) -> Result<NeuralNetwork, TrainError> {
+        Ok(NeuralNetwork::new(
+            IMAGE_PIXELS,
+            self.hidden as usize,
+            DIGITS,
+            learning_rate(self.learning_rate),
+            self.seed,
+        )?)
+    }
+}
+
+/// A learning rate as the network keeps it: the `f32` nearest to the `f64`
+/// a person gave (flags, sweeps and results files hold the `f64`).
+pub fn learning_rate(lr: f64) -> f32 {
+    lr as f32
+}
+
+/// Checks that `net` reads MNIST digits: 784 inputs (28×28 pixels) and 10
+/// outputs.
+pub fn check_digit_network(net: &NeuralNetwork) -> Result<(), TrainError> {
+    if net.input_nodes() == IMAGE_PIXELS && net.output_nodes() == DIGITS {
+        Ok(())
+    } else {
+        Err(TrainError::NotForDigits {
+            inputs: net.input_nodes(),
+            hidden: net.hidden_nodes(),
+            outputs: net.output_nodes(),
+        })
+    }
+}
+
+/// A network being trained on MNIST records, an epoch at a time, in the
+/// data's order (the book does not shuffle), with the book's rotated copies
+/// if asked for.
+pub struct Training<'a> {
+    network: NeuralNetwork,
+    samples: MnistSamples<'a>,
+    threads: Threads,
+}
+
+impl<'a> Training<'a> {
+    /// A fresh network from `settings`, to be trained on `train` (each
+    /// record followed by its copies rotated by ±`rotate` degrees, if given)
+    /// on `threads`.
+    pub fn new(
+        train: &'a Dataset,
+        settings: NetworkSettings,
+        rotate: Option<f32>,
+        threads: Threads,
+    ) -> Result<Self, TrainError> {
+        Ok(Self::from_network(
+            settings.build()?,
+            train,
+            rotate,
+            threads,
+        ))
+    }
+
+    /// Goes on training `network` (784 inputs, 10 outputs) on `train`.
+    pub fn from_network(
+        network: NeuralNetwork,
+        train: &'a Dataset,
+        rotate: Option<f32>,
+        threads: Threads,
+    ) -> Self {
+        Self {
+            network,
+            samples: MnistSamples::new(train, rotate),
+            threads,
+        }
+    }
+
+    /// Training samples in one epoch: the records, and their rotated copies.
+    pub fn samples_per_epoch(&self) -> usize {
+        self.samples.len()
+    }
+
+    /// One pass over the training set, one `train` step per sample, with
+    /// the training engine of mnn-net (`NeuralNetwork::train_epoch`).
+    /// `progress` is called with the number of samples done, every 1,000
+    /// samples and at the end.
+    pub fn epoch(&mut self, progress: impl FnMut(usize)) -> EpochReport {
+        let options = TrainOptions::with_threads(self.threads.count());
+        self.network.train_epoch(&self.samples, &options, progress)
+    }
+
+    /// The threads the next epoch and tests run on.
+    pub fn threads(&self) -> Threads {
+        self.threads
+    }
+
+    /// Runs the next epochs and tests on `threads`.
+    pub fn set_threads(&mut self, threads: Threads) {
+        self.threads = threads;
+    }
+
+    /// The network as trained so far.
+    pub fn network(&self) -> &NeuralNetwork {
+        &self.network
+    }
+
+    /// The trained network.
+    pub fn into_network(self) -> NeuralNetwork {
+        self.network
+    }
+
+    /// The network as trained so far, scored on `test` (one query per record).
+    pub fn evaluate(&self, test: &Dataset) -> Evaluation {
+        evaluate(&self.network, test, self.threads)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mnn_data::{IMAGE_COLS, IMAGE_ROWS};
+
+    fn records(n: usize) -> Dataset {
+        let mut data = Dataset::new(IMAGE_ROWS, IMAGE_COLS);
+        for i in 0..n {
+            let label = (i % DIGITS) as u8;
+            let image: Vec<u8> = (0..IMAGE_PIXELS)
+                .map(|p| {
+                    if p % DIGITS == usize::from(label) {
+                        255
+                    } else {
+                        0
+                    }
+                })
+                .collect();
+            data.push(label, &image);
+        }
+        data
+    }
+
+    #[test]
+    fn an_epoch_is_the_book_loop_over_the_samples() {
+        let data = records(20);
+        let settings = NetworkSettings {
+            hidden: 8,
+            learning_rate: 0.3,
+            seed: 5,
+        };
+        let mut training = Training::new(&data, settings, Some(10.0), Threads::given(2)).unwrap();
+        assert_eq!(training.samples_per_epoch(), 60);
+        let mut reported = 0;
+        training.epoch(|done| reported = done);
+        assert_eq!(reported, 60);
+        // The same network trained on the same samples on one thread.
+        let mut alone = Training::new(&data, settings, Some(10.0), Threads::given(1)).unwrap();
+        alone.epoch(|_| {});
+        assert_eq!(
+            training.network().weights_input_hidden(),
+            alone.network().weights_input_hidden()
+        );
+        assert_ne!(
+            training.network().weights_input_hidden(),
+            settings.build().unwrap().weights_input_hidden()
+        );
+    }
+
+    #[test]
+    fn the_learning_rate_is_the_nearest_f32() {
+        assert_eq!(learning_rate(0.1), 0.1f32);
+        let net = NetworkSettings {
+            hidden: 3,
+            learning_rate: 0.3,
+            seed: 1,
+        }
+        .build()
+        .unwrap();
+        assert_eq!(net.learning_rate(), 0.3f32);
+    }
+
+    #[test]
+    fn only_784_inputs_and_10_outputs_read_digits() {
+        let digits = NeuralNetwork::new(IMAGE_PIXELS, 5, DIGITS, 0.1, 1).unwrap();
+        assert!(check_digit_network(&digits).is_ok());
+        let other = NeuralNetwork::new(4, 5, DIGITS, 0.1, 1).unwrap();
+        let err = check_digit_network(&other).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "the network is 4-5-10, but MNIST digits need 784 inputs and 10 outputs"
+        );
+    }
+}
