@@ -3,6 +3,7 @@
 
 use crate::{DataArgs, UsageError};
 use anyhow::Result;
+use mnn_data::Dataset;
 use mnn_train::{DataSource, LoadedData, Origin};
 use std::path::Path;
 
@@ -72,4 +73,19 @@ fn data_option() -> &'static str {
     } else {
         "MNN_DATA"
     }
+}
+
+/// A usage error (exit status 2) unless `--index` `index` is a record of
+/// `set`, the `name` set ("test", "training") of `loaded`.
+pub fn check_index(index: usize, set: &Dataset, name: &str, loaded: &LoadedData) -> Result<()> {
+    if index < set.len() {
+        return Ok(());
+    }
+    Err(UsageError(format!(
+        "--index {index}: the {name} set of {} has {} records (0..={})",
+        loaded.description,
+        set.len(),
+        set.len().saturating_sub(1)
+    ))
+    .into())
 }

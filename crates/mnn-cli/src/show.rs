@@ -2,7 +2,7 @@
 
 use crate::pictures::{ink_to_dark, shade_lines, upscale};
 use crate::report::outln;
-use crate::{DataArgs, UsageError, data};
+use crate::{DataArgs, data};
 use anyhow::Result;
 use clap::Args;
 use mnn_data::save_png_gray;
@@ -45,16 +45,7 @@ pub fn run_show(args: &ShowArgs) -> Result<()> {
     } else {
         (&loaded.mnist.train, "training")
     };
-    if args.index >= set.len() {
-        return Err(UsageError(format!(
-            "--index {}: the {name} set of {} has {} records (0..={})",
-            args.index,
-            loaded.description,
-            set.len(),
-            set.len().saturating_sub(1)
-        ))
-        .into());
-    }
+    data::check_index(args.index, set, name, &loaded)?;
     let (pixels, label) = (set.image(args.index), set.label(args.index));
     let (cols, rows) = (set.cols(), set.rows());
     match &args.out {

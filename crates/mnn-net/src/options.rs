@@ -3,8 +3,8 @@
 
 use mnn_matrix::kernels::WINDOW;
 
-/// How an epoch went on its threads, as [`NeuralNetwork::train_epoch`]
-/// reports it. The weights do not depend on it: they are the same on any
+/// How an epoch went on its threads, as
+/// [`train_epoch`](crate::NeuralNetwork::train_epoch) reports it. The weights do not depend on it: they are the same on any
 /// number of threads.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct EpochReport {
@@ -25,8 +25,8 @@ impl EpochReport {
     }
 }
 
-/// How often [`NeuralNetwork::train_epoch`] sweeps over `W_ih`. Both train
-/// one sample per update, exactly the book's algorithm.
+/// How often [`train_epoch`](crate::NeuralNetwork::train_epoch) sweeps over
+/// `W_ih`. Both train one sample per update, exactly the book's algorithm.
 ///
 /// `W_ih` (200×784 = 627 KB for the book's final network) is by far the
 /// biggest thing a train step touches, and moving it through the cache costs
@@ -61,7 +61,8 @@ impl Sweep {
     }
 }
 
-/// How [`NeuralNetwork::train_epoch`] and [`NeuralNetwork::query_all`] run.
+/// How [`train_epoch`](crate::NeuralNetwork::train_epoch) and
+/// [`query_all`](crate::NeuralNetwork::query_all) run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrainOptions {
     /// Worker threads; 0 means one per core ([`available_threads`]). Never

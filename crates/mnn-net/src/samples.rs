@@ -5,8 +5,9 @@
 ///
 /// mnn-net knows no files and no MNIST: a data set becomes trainable by
 /// filling an input and a target slice for a sample number.
-/// [`NeuralNetwork::train_epoch`] calls `fill` from every worker thread, for
-/// every sample, so it must be cheap and give the same values each time.
+/// [`train_epoch`](crate::NeuralNetwork::train_epoch) calls `fill` from
+/// every worker thread, for every sample, so it must be cheap and give the
+/// same values each time.
 pub trait Samples: Sync {
     /// Number of samples.
     fn len(&self) -> usize;
