@@ -28,6 +28,7 @@ mod show;
 mod sweep;
 mod tour;
 mod train;
+mod weights;
 
 use clap::{Args, Parser, Subcommand};
 use mnn_train::Threads;
@@ -71,6 +72,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// The book's worked examples, step by step, computed by mnn's own code.
     Tour(tour::TourArgs),
+    /// Draw what each hidden node of a saved network looks for: its incoming weights as 28×28 pictures.
+    Weights(weights::WeightsArgs),
 }
 
 /// Where the MNIST data comes from.
@@ -203,6 +206,7 @@ fn main() -> ExitCode {
         Some(Command::Sweep(args)) => sweep::run_sweep(&args),
         Some(Command::Bench(args)) => bench::run(&args, threads),
         Some(Command::Tour(args)) => tour::run_tour(&args),
+        Some(Command::Weights(args)) => weights::run_weights(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
