@@ -19,7 +19,7 @@ pub use crate::files::write_atomically;
 /// DejaVu Sans cut down to the characters charts use (see `assets/README.md`).
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans-subset.ttf");
 /// The family the chart's text asks for; the PNG maps it to [`FONT`].
-const FAMILY: &str = "sans-serif";
+pub(crate) const FAMILY: &str = "sans-serif";
 /// [`FONT`]'s own family name.
 const FONT_NAME: &str = "DejaVu Sans";
 
@@ -74,7 +74,7 @@ fn svg(chart: &Chart) -> Result<String> {
 
 /// Renders `svg` (one of ours, on white) and encodes it as an RGB PNG. Every
 /// font family is the built-in DejaVu Sans: no installed font is needed.
-fn png_bytes(svg: &str) -> Result<Vec<u8>> {
+pub(crate) fn png_bytes(svg: &str) -> Result<Vec<u8>> {
     let mut options = usvg::Options::default();
     let fonts = options.fontdb_mut();
     fonts.load_font_data(FONT.to_vec());

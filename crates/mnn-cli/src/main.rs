@@ -18,6 +18,7 @@ mod backquery;
 mod bench;
 mod chart;
 mod confusion;
+mod curve;
 mod data;
 mod files;
 mod model_file;
