@@ -130,9 +130,7 @@ fn draw<DB: DrawingBackend>(
     let accuracy = points(&curve.accuracy);
     ctx.draw_secondary_series(LineSeries::new(accuracy.clone(), ACCURACY.stroke_width(3)))?
         .label("test accuracy (right axis)")
-        .legend(|(x, y)| {
-            PathElement::new([(x - 10, y), (x + 10, y)], ACCURACY.stroke_width(3))
-        });
+        .legend(|(x, y)| PathElement::new([(x - 10, y), (x + 10, y)], ACCURACY.stroke_width(3)));
     ctx.draw_secondary_series(
         accuracy
             .iter()
@@ -189,7 +187,11 @@ mod tests {
         let channels = info.line_size / info.width as usize;
         let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(channels).collect();
         for colour in [ERROR, ACCURACY] {
-            assert!(pixels.iter().any(|p| p[..3] == [colour.0, colour.1, colour.2]));
+            assert!(
+                pixels
+                    .iter()
+                    .any(|p| p[..3] == [colour.0, colour.1, colour.2])
+            );
         }
     }
 

@@ -117,6 +117,9 @@ pub struct TrainArgs {
     /// Save the trained network to this safetensors file
     #[arg(long, value_name = "PATH")]
     pub save: Option<PathBuf>,
+    /// Draw the learning curve (each epoch's mean training error and test accuracy) to this .png or .svg
+    #[arg(long, value_name = "FILE")]
+    pub curve: Option<PathBuf>,
     /// Print one JSON object with the results as the last line of stdout
     #[arg(long)]
     pub json: bool,

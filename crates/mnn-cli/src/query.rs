@@ -45,6 +45,10 @@ pub struct QueryArgs {
     /// (dark ink on white, as the book shows it)
     #[arg(long, value_name = "DIR")]
     pub save_input: Option<PathBuf>,
+    /// With --save-input, make each picture SCALE times 28×28 pixels (at 1 it
+    /// is exactly the network's input, readable by `mnn query --raw`)
+    #[arg(long, default_value_t = 1, requires = "save_input", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub scale: u32,
     /// Print one JSON object per image, {"file", "label", "outputs"} (and
     /// "input" with --save-input), one per line
     #[arg(long)]
@@ -72,8 +76,15 @@ pub fn run_query(args: &QueryArgs) -> Result<()> {
         let saved = match &args.save_input {
             Some(dir) => {
                 let path = dir.join(input_names.next(file));
-                let dark = pictures::ink_to_dark(&pixels);
-                if let Err(err) = mnn_data::save_png_gray(&path, IMAGE_COLS, IMAGE_ROWS, &dark) {
+                let scale = args.scale as usize;
+                let dark = pictures::upscale(
+                    &pictures::ink_to_dark(&pixels),
+                    IMAGE_COLS,
+                    IMAGE_ROWS,
+                    scale,
+                );
+                let (width, height) = (IMAGE_COLS * scale, IMAGE_ROWS * scale);
+                if let Err(err) = mnn_data::save_png_gray(&path, width, height, &dark) {
                     eprintln!("error: {err}");
                     continue;
                 }

@@ -1,6 +1,7 @@
 //! `mnn train` and `mnn test`: the book's training loop and its scorecard,
 //! run by mnn-train; this module reads the flags and reports.
 
+use crate::curve::{LearningCurve, check_curve_path, write_curve};
 use crate::files::check_writable;
 use crate::report::Reporter;
 use crate::{TestArgs, TrainArgs, data, model_file};
@@ -14,6 +15,9 @@ use std::time::Instant;
 pub fn run_train(args: &TrainArgs, threads: Threads) -> Result<()> {
     if let Some(path) = &args.save {
         check_writable(path)?;
+    }
+    if let Some(path) = &args.curve {
+        check_curve_path(path)?;
     }
     let out = Reporter::new(args.json);
     let mut loaded = data::load(&args.data, Need::TrainAndTest)?;
@@ -42,7 +46,11 @@ pub fn run_train(args: &TrainArgs, threads: Threads) -> Result<()> {
         loaded.description,
     ));
 
-    let started = Instant::now();
+    // The learning curve: after each epoch, its mean training error and the
+    // test accuracy (a test pass is a small fraction of an epoch).
+    let (mut mean_errors, mut accuracies) = (vec![], vec![]);
+    let mut train_seconds = 0.0;
+    let mut score = None;
     for epoch in 1..=args.epochs {
         let epoch_started = Instant::now();
         let samples = training.samples_per_epoch();
@@ -54,11 +62,18 @@ pub fn run_train(args: &TrainArgs, threads: Threads) -> Result<()> {
         });
         bar.finish_and_clear();
         let took = epoch_started.elapsed();
+        train_seconds += took.as_secs_f64();
+        let tested = training.evaluate(test);
         out.line(format_args!(
-            "epoch {epoch}/{}: {samples} samples in {:.2} s",
+            "epoch {epoch}/{}: {samples} samples in {:.2} s · mean training error {:.5} · test accuracy {:.4}",
             args.epochs,
-            took.as_secs_f64()
+            took.as_secs_f64(),
+            report.mean_error,
+            tested.accuracy(),
         ));
+        mean_errors.push(report.mean_error);
+        accuracies.push(tested.accuracy());
+        score = Some(tested);
         if epoch < args.epochs {
             let next = training.threads().after_epoch(&report, took);
             if next != training.threads() {
@@ -73,9 +88,9 @@ pub fn run_train(args: &TrainArgs, threads: Threads) -> Result<()> {
             }
         }
     }
-    let train_seconds = started.elapsed().as_secs_f64();
 
-    let score = training.evaluate(test);
+    // With no epochs, the initial weights are tested.
+    let score = score.unwrap_or_else(|| training.evaluate(test));
     out.line(format_args!(
         "accuracy {:.4} ({} of {} test records) · trained in {train_seconds:.2} s · tested in {:.3} s",
         score.accuracy(),
@@ -83,6 +98,27 @@ pub fn run_train(args: &TrainArgs, threads: Threads) -> Result<()> {
         score.total,
         score.seconds,
     ));
+    if let Some(path) = &args.curve {
+        let curve = LearningCurve {
+            title: format!(
+                "{IMAGE_PIXELS}-{}-{DIGITS}, learning rate {}, seed {}{}, {}",
+                args.hidden,
+                args.lr,
+                args.seed,
+                args.rotate
+                    .map(|d| format!(", rotated ±{d}°"))
+                    .unwrap_or_default(),
+                loaded.origin.name(),
+            ),
+            mean_error: mean_errors.clone(),
+            accuracy: accuracies.clone(),
+        };
+        write_curve(path, &curve)?;
+        out.line(format_args!(
+            "wrote the learning curve to {}",
+            path.display()
+        ));
+    }
     if let Some(path) = &args.save {
         let info = ModelInfo {
             seed: Some(args.seed),
@@ -109,6 +145,11 @@ pub fn run_train(args: &TrainArgs, threads: Threads) -> Result<()> {
         "test_records": test.len(),
         "data": loaded.origin.name(),
         "model": args.save,
+        "curve": {
+            "epoch": (1..=args.epochs).collect::<Vec<_>>(),
+            "mean_error": mean_errors,
+            "accuracy": accuracies,
+        },
     }));
     Ok(())
 }

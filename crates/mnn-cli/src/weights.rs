@@ -3,8 +3,8 @@
 //! where ink lowers it, all nodes in one grid, the most used first.
 
 use crate::files::write_atomically;
+use crate::model_file::load_digit_network;
 use crate::pictures::{Canvas, GLYPH_HEIGHT, GLYPH_WIDTH, upscale};
-use crate::query::load_digit_network;
 use crate::report::outln;
 use anyhow::{Context, Result};
 use clap::Args;

@@ -13,6 +13,11 @@ pub struct EpochReport {
     /// The share of the threads' time spent waiting for each other at the
     /// per-sample meeting (0 on one thread).
     pub waiting: f64,
+    /// The epoch's mean training error: `(target − out)²` averaged over the
+    /// samples and the output nodes, each sample's outputs as the network
+    /// gave them just before that sample's own update (the error `train`
+    /// learns from). Thread count and sweep change it only in the last bits.
+    pub mean_error: f64,
 }
 
 impl EpochReport {
@@ -115,7 +120,11 @@ mod tests {
 
     #[test]
     fn one_thread_is_faster_when_the_threads_mostly_wait() {
-        let report = |threads, waiting| EpochReport { threads, waiting };
+        let report = |threads, waiting| EpochReport {
+            threads,
+            waiting,
+            ..EpochReport::default()
+        };
         // Two threads, each waiting a quarter of the time: 1.5 threads' work.
         assert!(!report(2, 0.25).one_thread_would_be_faster());
         // Each waiting 86% (a busy machine): 0.28 threads' work.

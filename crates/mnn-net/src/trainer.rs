@@ -147,6 +147,8 @@ impl NeuralNetwork {
             } else {
                 waited.as_secs_f64() / took.as_secs_f64()
             },
+            // Every worker computed the same outputs; the first one's errors.
+            mean_error: first.squared_error / (total * self.output_nodes()) as f64,
         }
     }
 

@@ -41,6 +41,8 @@ pub(crate) struct Worker<'a> {
     output_errors: Vec<f32>,
     /// Time spent waiting at the per-sample meeting.
     waited: Duration,
+    /// `Σ (target − out)²` over the samples so far and all output nodes.
+    squared_error: f64,
 }
 
 /// What a worker hands back at the end of an epoch.
@@ -50,6 +52,9 @@ pub(crate) struct Finished {
     /// Time it spent waiting for the others, and in all.
     pub(crate) waited: Duration,
     pub(crate) took: Duration,
+    /// `Σ (target − out)²` over the epoch's samples and the output nodes,
+    /// each sample's error as it was before its own update.
+    pub(crate) squared_error: f64,
 }
 
 impl<'a> Worker<'a> {
@@ -72,6 +77,7 @@ impl<'a> Worker<'a> {
             },
             output_errors: vec![0.0; outputs],
             waited: Duration::ZERO,
+            squared_error: 0.0,
             nodes,
         }
     }
@@ -121,6 +127,7 @@ impl<'a> Worker<'a> {
             w_ho: self.w_ho,
             waited: self.waited,
             took: started.elapsed(),
+            squared_error: self.squared_error,
         })
     }
 
@@ -170,9 +177,14 @@ impl<'a> Worker<'a> {
         // e_o = target − out
         let errors = &mut self.output_errors;
         let targets = self.window.targets.get(p);
+        let mut squared = 0.0f32;
         for ((e, &t), &o) in errors.iter_mut().zip(targets).zip(outputs.iter()) {
             *e = t - o;
+            squared += *e * *e;
         }
+        // The book's error measure, Σ (t − o)², read off and not used: no
+        // weight depends on it.
+        self.squared_error += f64::from(squared);
         // e_h = W_hoᵀ·e_o for the owned nodes, with W_ho before its update
         self.own_errors.fill(0.0);
         for (&e, row) in errors.iter().zip(self.w_ho.row_iter()) {

@@ -260,3 +260,41 @@ fn the_report_says_how_many_threads_ran_and_how_much_they_waited() {
     let empty = net.train_epoch(&none[..], &options(2, Sweep::PerWindow), |_| {});
     assert_eq!(empty, mnn_net::EpochReport::default());
 }
+
+/// The mean training error the epoch reports is the book's `(t − o)²`,
+/// averaged over samples and outputs, each sample's outputs taken just
+/// before its own update; reading it changes no weight.
+#[test]
+fn the_epoch_reports_the_mean_error_of_its_samples_before_each_update() {
+    for (inputs, hidden, outputs) in SHAPES {
+        let data = samples(61, inputs, outputs, 5);
+        let start = NeuralNetwork::new(inputs, hidden, outputs, 0.2, 9).unwrap();
+        let mut book = start.clone();
+        let mut squared = 0.0f64;
+        for (x, t) in &data {
+            let out = book.query(x);
+            squared += t
+                .iter()
+                .zip(&out)
+                .map(|(t, o)| f64::from(t - o).powi(2))
+                .sum::<f64>();
+            book.train(x, t);
+        }
+        let want = squared / (data.len() * outputs) as f64;
+        for sweep in [Sweep::PerSample, Sweep::PerWindow] {
+            for threads in [1, 3] {
+                let mut fast = start.clone();
+                let report = fast.train_epoch(&data[..], &options(threads, sweep), |_| {});
+                let what = format!("{inputs}-{hidden}-{outputs}, {threads} threads, {sweep:?}");
+                assert!(
+                    (report.mean_error - want).abs() <= 1e-5 * want,
+                    "{what}: {} against {want}",
+                    report.mean_error
+                );
+                if sweep == Sweep::PerSample {
+                    assert_same_weights(&fast, &book, &what);
+                }
+            }
+        }
+    }
+}

@@ -90,10 +90,12 @@ mod tests {
         let waited = EpochReport {
             threads: 2,
             waiting: 0.9,
+            ..EpochReport::default()
         };
         let worked = EpochReport {
             threads: 2,
             waiting: 0.2,
+            ..EpochReport::default()
         };
         let long = Duration::from_secs(1);
         let per_core = Threads::per_core();
