@@ -80,16 +80,7 @@ pub fn run_tour(args: &TourArgs) -> Result<()> {
 fn record_chapter(args: &TourArgs) -> Result<mnn_tour::Chapter> {
     let loaded = data::load(&args.data, data::Need::Test)?;
     let test = &loaded.mnist.test;
-    if args.index >= test.len() {
-        return Err(UsageError(format!(
-            "--index {}: the test set of {} has {} records (0..={})",
-            args.index,
-            loaded.description,
-            test.len(),
-            test.len().saturating_sub(1)
-        ))
-        .into());
-    }
+    data::check_index(args.index, test, "test", &loaded)?;
     let about = format!(
         "record {} of the test set of {}",
         args.index, loaded.description
