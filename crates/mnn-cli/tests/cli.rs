@@ -189,7 +189,7 @@ fn test_needs_only_the_test_set_and_output_paths_are_checked_first() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(
         stderr(&out).trim(),
-        "error: nodir/m.safetensors: folder nodir does not exist"
+        "error: nodir/m.safetensors: cannot write: folder nodir does not exist"
     );
     assert!(!stderr(&out).contains("epoch"), "{}", stderr(&out));
 

@@ -48,13 +48,16 @@ pub enum DataError {
 
     /// The file goes on after the last record the header announced.
     #[error(
-        "{}: {extra} unexpected bytes after the last of the {records} records the header announced",
-        path.display()
+        "{}: {}{extra} unexpected bytes after the last of the {records} records the header announced",
+        path.display(),
+        if *at_least { "at least " } else { "" }
     )]
     TrailingData {
         path: PathBuf,
         records: u64,
         extra: u64,
+        /// There were more than `extra` bytes; counting stopped there.
+        at_least: bool,
     },
 
     /// The images are not 28×28, so they cannot feed the network's 784 input nodes.
@@ -113,15 +116,29 @@ pub enum DataError {
 
     /// An image is larger than we are willing to hold in memory.
     #[error(
-        "{}: image is {width}×{height} pixels, larger than the {max_pixels} pixels we accept",
+        "{}: image is {width}×{height} pixels, larger than we accept (at most {max_side} \
+         pixels a side and {max_pixels} in all)",
         path.display()
     )]
     TooLarge {
         path: PathBuf,
         width: u32,
         height: u32,
+        max_side: u32,
         max_pixels: u64,
     },
+
+    /// A file announces more records than we are willing to hold in memory.
+    #[error(
+        "{}: the header announces {count} records, more than the {max} we accept \
+         (MNIST has 60000)",
+        path.display()
+    )]
+    TooManyRecords { path: PathBuf, count: u64, max: u64 },
+
+    /// A file could not be written (or will not be writable: checked before the work).
+    #[error("{}: cannot write: {reason}", path.display())]
+    Write { path: PathBuf, reason: String },
 
     /// The image is all one colour: there is no handwriting to recognise.
     #[error(

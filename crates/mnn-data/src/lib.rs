@@ -36,6 +36,7 @@ pub mod idx;
 pub mod image;
 mod mnist;
 pub mod mnist_csv;
+mod safe_write;
 
 pub use dataset::Dataset;
 pub use error::{CsvProblem, DataError};
@@ -44,6 +45,7 @@ pub use image::{
     save_png_gray,
 };
 pub use mnist::Mnist;
+pub use safe_write::{check_writable, remove_stale_temporaries, write_safely};
 
 /// Pixel rows of an MNIST image.
 pub const IMAGE_ROWS: usize = 28;

@@ -4,6 +4,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
+use crate::idx::MAX_RECORDS;
 use crate::{CsvProblem, DataError, Dataset, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS};
 
 /// Fields per line: the label and then one value per pixel.
@@ -56,6 +57,13 @@ pub fn read_from(reader: impl Read, path: &Path) -> Result<Dataset, DataError> {
             *pixel = u8::try_from(value)
                 .map_err(|_| problem(CsvProblem::PixelRange { field, value }))?;
         }
+        if dataset.len() == MAX_RECORDS as usize {
+            return Err(DataError::TooManyRecords {
+                path: path.to_path_buf(),
+                count: dataset.len() as u64 + 1,
+                max: u64::from(MAX_RECORDS),
+            });
+        }
         dataset.push(label as u8, &image);
     }
     if dataset.is_empty() {
@@ -70,7 +78,7 @@ pub fn read_from(reader: impl Read, path: &Path) -> Result<Dataset, DataError> {
 fn parse_field(bytes: &[u8], field: usize) -> Result<u64, CsvProblem> {
     let not_a_number = || CsvProblem::NotANumber {
         field,
-        text: String::from_utf8_lossy(bytes).into_owned(),
+        text: excerpt(bytes),
     };
     let text = std::str::from_utf8(bytes)
         .map_err(|_| not_a_number())?
@@ -82,17 +90,35 @@ fn parse_field(bytes: &[u8], field: usize) -> Result<u64, CsvProblem> {
     Ok(text.parse::<u64>().unwrap_or(u64::MAX))
 }
 
+/// Fields longer than this are shown cut short in error messages.
+const EXCERPT_CHARS: usize = 40;
+
+/// A field as text for an error message: at most [`EXCERPT_CHARS`] characters,
+/// and its length when cut.
+fn excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    if text.chars().count() <= EXCERPT_CHARS {
+        return text.into_owned();
+    }
+    let start: String = text.chars().take(EXCERPT_CHARS).collect();
+    format!("{start}… ({} bytes in all)", bytes.len())
+}
+
 fn csv_error(path: &Path, error: ::csv::Error) -> DataError {
     let line = error.position().map_or(0, |p| p.line());
+    let reason = match error.kind() {
+        ::csv::ErrorKind::Utf8 { err, .. } => format!("not UTF-8: {err}"),
+        _ => error.to_string(),
+    };
     match error.into_kind() {
         ::csv::ErrorKind::Io(source) => DataError::Io {
             path: path.to_path_buf(),
             source,
         },
-        other => DataError::Csv {
+        _ => DataError::Csv {
             path: path.to_path_buf(),
             line,
-            problem: CsvProblem::Syntax(format!("{other:?}")),
+            problem: CsvProblem::Syntax(reason),
         },
     }
 }
@@ -180,6 +206,18 @@ mod tests {
                 "{bad:?}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn a_huge_field_is_cut_short_in_the_message() {
+        let huge = "x".repeat(10_000_000);
+        let err = read(&with_field(3, &huge)).unwrap_err().to_string();
+        assert!(err.len() < 200, "{} bytes", err.len());
+        assert!(
+            err.ends_with("… (10000000 bytes in all)\" is not a whole number"),
+            "{err}"
+        );
+        assert!(err.starts_with("data/x.csv:1: field 4: \"xxxx"), "{err}");
     }
 
     #[test]

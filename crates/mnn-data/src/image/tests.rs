@@ -1,6 +1,10 @@
+use super::png_file::PNG_SIGNATURE;
+use super::prepare::{area_resize, centre_of_mass};
 use super::*;
+use crate::{IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, scale_pixel};
 use flate2::Crc;
 use flate2::write::ZlibEncoder;
+use png::{BitDepth, ColorType};
 use proptest::prelude::*;
 use std::io::{Cursor, Write};
 
@@ -443,6 +447,81 @@ fn huge_dimensions_are_refused_before_allocating() {
     );
 }
 
+/// A 2×2 palette PNG whose PLTE chunk holds `palette_len` bytes (CRCs right).
+fn palette_png(palette_len: usize) -> Vec<u8> {
+    let mut bytes = PNG_SIGNATURE.to_vec();
+    chunk(
+        &mut bytes,
+        b"IHDR",
+        &ihdr(2, 2, 8, ColorType::Indexed, false),
+    );
+    chunk(&mut bytes, b"PLTE", &vec![200; palette_len]);
+    let rows = [0u8, 0, 1, 0, 1, 0];
+    let mut z = ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(&rows).unwrap();
+    chunk(&mut bytes, b"IDAT", &z.finish().unwrap());
+    chunk(&mut bytes, b"IEND", &[]);
+    bytes
+}
+
+#[test]
+fn a_palette_that_is_not_whole_colours_is_an_error_not_a_panic() {
+    // png 0.18.1 panics on these (issue 16); each must be this file's error.
+    for len in [1, 7, 0, 771] {
+        let (err, text) = png_error_of(&palette_png(len), "palette.png");
+        assert!(matches!(err, DataError::Png { .. }), "{text}");
+        assert!(
+            text.ends_with(&format!(
+                "corrupt or unsupported PNG: palette (PLTE) chunk of {len} bytes: a palette is \
+                 1 to 256 RGB colours, 3 bytes each"
+            )),
+            "{text}"
+        );
+    }
+    // A palette of two whole colours (a 7-byte one cut to 6) reads.
+    let image = decode_png_gray(Cursor::new(palette_png(6)), Path::new("ok.png")).unwrap();
+    assert_eq!(image.pixels, vec![200; 4]);
+}
+
+#[test]
+fn a_long_thin_bomb_is_refused_in_both_orientations_before_allocating() {
+    for (width, height) in [(1, 100_000_000), (100_000_000, 1), (MAX_SIDE + 1, 1)] {
+        let mut bytes = PNG_SIGNATURE.to_vec();
+        chunk(
+            &mut bytes,
+            b"IHDR",
+            &ihdr(width, height, 8, ColorType::Rgba, false),
+        );
+        chunk(&mut bytes, b"IDAT", &[0x78, 0x9c, 0x03, 0x00]);
+        let (err, text) = png_error_of(&bytes, "thin.png");
+        assert!(matches!(err, DataError::TooLarge { .. }), "{text}");
+        assert!(
+            text.ends_with(&format!(
+                "image is {width}×{height} pixels, larger than we accept (at most 20000 pixels \
+                 a side and 40000000 in all)"
+            )),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn decoder_messages_name_chunks_without_rust_debug_output() {
+    // An IDAT before IHDR: png says "ChunkType { type: IDAT, critical: true, ... }".
+    let mut bytes = PNG_SIGNATURE.to_vec();
+    chunk(&mut bytes, b"IDAT", &[0x78, 0x9c, 0x03, 0x00]);
+    let (_, text) = png_error_of(&bytes, "order.png");
+    assert!(!text.contains('{') && !text.contains("critical"), "{text}");
+    assert!(text.contains("IDAT"), "{text}");
+}
+
+#[test]
+fn a_jpeg_is_told_how_to_become_a_png() {
+    let (_, text) = png_error_of(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "photo.jpg");
+    assert!(text.contains("this is a JPEG file, not a PNG"), "{text}");
+    assert!(text.contains("convert photo.jpg photo.png"), "{text}");
+}
+
 #[test]
 fn missing_png_is_an_io_error_naming_it() {
     let err = load_png_gray("no/such/digit.png").unwrap_err();
@@ -670,7 +749,8 @@ fn save_png_gray_refuses_bad_input_without_leaving_a_file() {
     let err = save_png_gray(dir.path().join("no/such/dir/x.png"), 1, 1, &[0]).unwrap_err();
     assert!(
         err.to_string()
-            .contains("no/such/dir/x.png: cannot write PNG image")
+            .contains("no/such/dir/x.png: cannot write: folder"),
+        "{err}"
     );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
