@@ -7,6 +7,18 @@
 //! A download goes to a temporary file inside the destination folder and is
 //! renamed to its final name only after it was verified, so an interrupted or
 //! corrupted download never leaves a file the loader would pick up.
+//!
+//! Nothing is left behind either, and nothing can take forever: a mirror may
+//! send at most what the file's known size allows ([`Expected::max_download`])
+//! within [`FILE_DEADLINE`]; temporaries are named `.<file>.<pid>.<random>.tmp`
+//! and those of earlier, killed runs are removed at the start; Ctrl-C removes
+//! the current one; a run that fetched nothing into a folder it created
+//! removes the folder again, so a failed first download does not hide the
+//! built-in sample from `mnn`.
+//!
+//! The temporaries are tempfile's, persisted by rename, as in mnn-data's
+//! `write_safely` (the workspace's one atomic-write helper); xtask may depend
+//! on no mnn crate, so the few lines naming and tidying them are repeated here.
 
 use std::fmt;
 use std::fs::{self, File};
@@ -22,12 +34,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
-/// One file of the data set: its name without `.gz`, and the SHA-256 of its
-/// decompressed content.
+/// One file of the data set: its name without `.gz`, the SHA-256 of its
+/// decompressed content, and that content's size in bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct Expected<'a> {
     pub name: &'a str,
     pub sha256: &'a str,
+    pub size: u64,
 }
 
 impl Expected<'_> {
@@ -35,25 +48,40 @@ impl Expected<'_> {
     pub fn gz_name(&self) -> String {
         format!("{}.gz", self.name)
     }
+
+    /// The most a mirror may send for this file: its content uncompressed,
+    /// or gzipped with no compression at all (deflate's stored blocks add 5
+    /// bytes per 64 KiB; the gzip header and trailer are small), with margin.
+    pub fn max_download(&self) -> u64 {
+        self.size + self.size / 1000 + 1024
+    }
 }
+
+/// The longest one file's download may take, from asking to the last byte: a
+/// mirror that drips a byte now and then is given up on.
+pub const FILE_DEADLINE: Duration = Duration::from_secs(10 * 60);
 
 /// The canonical MNIST files (LeCun & Cortes), hashed decompressed.
 pub const MNIST_FILES: [Expected<'static>; 4] = [
     Expected {
         name: "train-images-idx3-ubyte",
         sha256: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+        size: 47_040_016,
     },
     Expected {
         name: "train-labels-idx1-ubyte",
         sha256: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+        size: 60_008,
     },
     Expected {
         name: "t10k-images-idx3-ubyte",
         sha256: "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+        size: 7_840_016,
     },
     Expected {
         name: "t10k-labels-idx1-ubyte",
         sha256: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+        size: 10_008,
     },
 ];
 
@@ -142,7 +170,7 @@ pub fn run(from: Option<&str>) -> Result<()> {
             .map(|base| Source::Http(base.to_string()))
             .collect(),
     };
-    let summary = install_all(&dest, &MNIST_FILES, &sources)?;
+    let summary = install_all(&dest, &MNIST_FILES, &sources, &Fetcher::new(FILE_DEADLINE))?;
     println!("{summary}");
     Ok(())
 }
@@ -152,10 +180,33 @@ pub fn run(from: Option<&str>) -> Result<()> {
 ///
 /// Every file is attempted; the error, if any, lists each failed file with each
 /// place tried and why it was refused.
-pub fn install_all(dest_dir: &Path, files: &[Expected], sources: &[Source]) -> Result<Summary> {
+pub fn install_all(
+    dest_dir: &Path,
+    files: &[Expected],
+    sources: &[Source],
+    fetcher: &Fetcher,
+) -> Result<Summary> {
+    let created = !dest_dir.exists();
     fs::create_dir_all(dest_dir)
         .with_context(|| format!("cannot create {}", dest_dir.display()))?;
-    let fetcher = Fetcher::new();
+    for file in files {
+        remove_stale_temporaries(dest_dir, &file.gz_name());
+    }
+    let result = install_each(dest_dir, files, sources, fetcher);
+    if result.is_err() && created {
+        // Only if empty: a folder we made and filled with nothing must not
+        // make `mnn` believe a download happened.
+        let _ = fs::remove_dir(dest_dir);
+    }
+    result
+}
+
+fn install_each(
+    dest_dir: &Path,
+    files: &[Expected],
+    sources: &[Source],
+    fetcher: &Fetcher,
+) -> Result<Summary> {
     // A mirror that could not be reached at all is not asked again for the
     // next files: without network that would only repeat the same wait.
     let mut unreachable: Vec<Option<String>> = vec![None; sources.len()];
@@ -165,7 +216,7 @@ pub fn install_all(dest_dir: &Path, files: &[Expected], sources: &[Source]) -> R
     };
     let mut failures = Vec::new();
     for file in files {
-        match install_one(dest_dir, file, sources, &fetcher, &mut unreachable) {
+        match install_one(dest_dir, file, sources, fetcher, &mut unreachable) {
             Ok(Outcome::AlreadyPresent) => {
                 println!("{}: already present", file.gz_name());
                 summary.already_present += 1;
@@ -180,24 +231,42 @@ pub fn install_all(dest_dir: &Path, files: &[Expected], sources: &[Source]) -> R
     if failures.is_empty() {
         return Ok(summary);
     }
+    let any_reached = failures
+        .iter()
+        .any(|f| f.attempts.iter().any(|a| a.reached));
+    if !any_reached {
+        bail!(unreachable_message(sources, &failures));
+    }
     let mut message = String::new();
     for failure in &failures {
         message.push_str(&failure.to_string());
-    }
-    let any_fetched = failures
-        .iter()
-        .any(|f| f.attempts.iter().any(|a| a.reached));
-    if !any_fetched {
-        message.push_str(
-            "No mirror could be reached. If you have a copy of MNIST (the four .gz files), run:\n  \
-             cargo xtask download --from DIR\n",
-        );
     }
     message.push_str(&format!(
         "Nothing unverified was installed in {}.",
         dest_dir.display()
     ));
     bail!(message)
+}
+
+/// When no source answered at all (no network, say): one short message, with
+/// what still works, rather than one line per file per mirror.
+fn unreachable_message(sources: &[Source], failures: &[FileFailure]) -> String {
+    let first_reason = failures
+        .iter()
+        .flat_map(|f| &f.attempts)
+        .map(|a| a.reason.as_str())
+        .next()
+        .unwrap_or("no answer");
+    let places = if sources.len() == 1 {
+        sources[0].to_string()
+    } else {
+        format!("any of the {} MNIST mirrors", sources.len())
+    };
+    format!(
+        "cannot reach {places} ({first_reason}).\n\
+         `cargo run -p mnn-cli` still works: it trains on the built-in sample (data/mnist_train_100.csv).\n\
+         With a copy of the four MNIST .gz files, run: cargo xtask download --from DIR"
+    )
 }
 
 /// One place tried for one file, and why it did not do.
@@ -299,14 +368,26 @@ fn fetch_verified(
         reason,
         reached: true,
     };
+    let max = file.max_download();
+    if let Some(len) = opened.len.filter(|&len| len > max) {
+        return Err(fail(format!(
+            "announces {len} bytes, more than this file can take ({max}); not downloaded"
+        )));
+    }
     let mut temp = temp_file_in(dest_dir, file).map_err(|e| fail(e.to_string()))?;
-    copy_with_progress(
-        opened.reader,
+    let _interrupt_guard = CurrentTemporary::set(temp.path());
+    let copied = copy_with_progress(
+        opened.reader.take(max + 1),
         opened.len,
         &file.gz_name(),
         temp.as_file_mut(),
     )
     .map_err(|e| fail(format!("read failed: {e}")))?;
+    if copied > max {
+        return Err(fail(format!(
+            "sent more than this file can take ({max} bytes); stopped there"
+        )));
+    }
 
     let content = content_sha256(temp.path()).map_err(|e| {
         // Still say what was expected, and what the served bytes hash to.
@@ -349,8 +430,9 @@ fn fetch_verified(
     Ok(location)
 }
 
+/// `.<file>.gz.<pid>.<random>.tmp`: the pid says whether its maker still runs.
 fn temp_file_in(dest_dir: &Path, file: &Expected) -> io::Result<NamedTempFile> {
-    let prefix = format!(".{}.", file.gz_name());
+    let prefix = format!(".{}.{}.", file.gz_name(), std::process::id());
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
     // Readable by all once installed, like any data file (not the private
@@ -358,6 +440,77 @@ fn temp_file_in(dest_dir: &Path, file: &Expected) -> io::Result<NamedTempFile> {
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
     builder.tempfile_in(dest_dir)
+}
+
+/// Remove `.<gz_name>.*.tmp` files of earlier runs that are no longer
+/// running (killed mid-download): those named with a pid that is not alive,
+/// and those of older versions, named without one. On systems without
+/// `/proc`, only those older than a day.
+fn remove_stale_temporaries(dest_dir: &Path, gz_name: &str) {
+    let Ok(entries) = fs::read_dir(dest_dir) else {
+        return;
+    };
+    let prefix = format!(".{gz_name}.");
+    let has_proc = Path::new("/proc/self").exists();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        if !rest.ends_with(".tmp") {
+            continue;
+        }
+        let pid = rest.split('.').next().and_then(|p| p.parse::<u32>().ok());
+        let alive = match pid {
+            Some(pid) if pid == std::process::id() => true,
+            Some(pid) if has_proc => Path::new("/proc").join(pid.to_string()).exists(),
+            None if has_proc => false,
+            _ => entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_none_or(|age| age < Duration::from_secs(24 * 60 * 60)),
+        };
+        if !alive {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The temporary file being downloaded into, removed by Ctrl-C.
+static CURRENT_TEMPORARY: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+
+/// Registers a temporary for [`on_interrupt`] while alive.
+struct CurrentTemporary;
+
+impl CurrentTemporary {
+    fn set(path: &Path) -> CurrentTemporary {
+        if let Ok(mut current) = CURRENT_TEMPORARY.lock() {
+            *current = Some(path.to_path_buf());
+        }
+        CurrentTemporary
+    }
+}
+
+impl Drop for CurrentTemporary {
+    fn drop(&mut self) {
+        if let Ok(mut current) = CURRENT_TEMPORARY.lock() {
+            *current = None;
+        }
+    }
+}
+
+/// Ctrl-C during a download: remove the partial file, then stop (exit 130,
+/// as a shell reports an interrupted command).
+pub fn on_interrupt() {
+    if let Ok(current) = CURRENT_TEMPORARY.lock()
+        && let Some(path) = current.as_ref()
+    {
+        let _ = fs::remove_file(path);
+    }
+    eprintln!("\ninterrupted: no partial download left behind");
+    std::process::exit(130);
 }
 
 /// A file installed under its final name must be gzip and decompress to the
@@ -448,7 +601,7 @@ fn gzip_to_temp(raw: &Path, dest_dir: &Path, file: &Expected) -> io::Result<Name
 }
 
 fn copy_with_progress(
-    reader: Box<dyn Read>,
+    reader: impl Read,
     len: Option<u64>,
     label: &str,
     out: &mut File,
@@ -477,16 +630,19 @@ struct Opened {
 }
 
 /// Opens files at sources; holds the HTTP agent, with short timeouts so that
-/// a machine without network fails quickly.
-struct Fetcher {
+/// a machine without network fails quickly (two mirrors in under 30 s), and
+/// a deadline for each whole file.
+pub struct Fetcher {
     agent: ureq::Agent,
 }
 
 impl Fetcher {
-    fn new() -> Fetcher {
+    /// `deadline`: the longest one file may take, from asking to the last byte.
+    pub fn new(deadline: Duration) -> Fetcher {
         let config = ureq::Agent::config_builder()
-            .timeout_resolve(Some(Duration::from_secs(10)))
-            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_global(Some(deadline))
+            .timeout_resolve(Some(Duration::from_secs(5)))
+            .timeout_connect(Some(Duration::from_secs(5)))
             .timeout_recv_response(Some(Duration::from_secs(20)))
             .timeout_per_read(Some(Duration::from_secs(30)))
             .build();
@@ -562,7 +718,13 @@ mod tests {
     const HELLO: Expected<'static> = Expected {
         name: "fake-hello",
         sha256: HELLO_SHA256,
+        size: 5,
     };
+
+    /// [`install_all`] with a short deadline per file.
+    fn install(dest: &Path, files: &[Expected], sources: &[Source]) -> Result<Summary> {
+        install_all(dest, files, sources, &Fetcher::new(Duration::from_secs(3)))
+    }
 
     fn gzip(bytes: &[u8]) -> Vec<u8> {
         let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
@@ -607,7 +769,7 @@ mod tests {
         let dest = tempfile::tempdir().unwrap();
         let sources = [Source::Dir(mirror.path().to_path_buf())];
 
-        let summary = install_all(dest.path(), &[HELLO], &sources).unwrap();
+        let summary = install(dest.path(), &[HELLO], &sources).unwrap();
 
         assert_eq!((summary.installed, summary.already_present), (1, 0));
         assert_eq!(names_in(dest.path()), ["fake-hello.gz"]);
@@ -619,11 +781,11 @@ mod tests {
         let mirror = mirror_with("fake-hello.gz", &gzip(b"hello"));
         let dest = tempfile::tempdir().unwrap();
         let sources = [Source::Dir(mirror.path().to_path_buf())];
-        install_all(dest.path(), &[HELLO], &sources).unwrap();
+        install(dest.path(), &[HELLO], &sources).unwrap();
 
         // With the mirror emptied, only a skip can succeed.
         fs::remove_file(mirror.path().join("fake-hello.gz")).unwrap();
-        let summary = install_all(dest.path(), &[HELLO], &sources).unwrap();
+        let summary = install(dest.path(), &[HELLO], &sources).unwrap();
 
         assert_eq!((summary.installed, summary.already_present), (0, 1));
         assert_eq!(names_in(dest.path()), ["fake-hello.gz"]);
@@ -636,7 +798,7 @@ mod tests {
         let dest = tempfile::tempdir().unwrap();
         let sources = [Source::Dir(mirror.path().to_path_buf())];
 
-        let message = install_all(dest.path(), &[HELLO], &sources)
+        let message = install(dest.path(), &[HELLO], &sources)
             .unwrap_err()
             .to_string();
 
@@ -665,7 +827,7 @@ mod tests {
         let dest = tempfile::tempdir().unwrap();
         let sources = [Source::Dir(mirror.path().to_path_buf())];
 
-        let message = install_all(dest.path(), &[HELLO], &sources)
+        let message = install(dest.path(), &[HELLO], &sources)
             .unwrap_err()
             .to_string();
 
@@ -687,7 +849,7 @@ mod tests {
 
         // A bad mirror does not replace it...
         let bad = mirror_with("fake-hello.gz", &gzip(b"jello"));
-        let message = install_all(dest.path(), &[HELLO], &[Source::Dir(bad.path().into())])
+        let message = install(dest.path(), &[HELLO], &[Source::Dir(bad.path().into())])
             .unwrap_err()
             .to_string();
         assert!(message.contains("already there is invalid"), "{message}");
@@ -695,8 +857,7 @@ mod tests {
 
         // ...a good one does.
         let good = mirror_with("fake-hello.gz", &gzip(b"hello"));
-        let summary =
-            install_all(dest.path(), &[HELLO], &[Source::Dir(good.path().into())]).unwrap();
+        let summary = install(dest.path(), &[HELLO], &[Source::Dir(good.path().into())]).unwrap();
         assert_eq!(summary.installed, 1);
         assert_eq!(gunzip(&fs::read(&final_path).unwrap()), b"hello");
         assert_eq!(names_in(dest.path()), ["fake-hello.gz"]);
@@ -707,7 +868,7 @@ mod tests {
         let mirror = mirror_with("fake-hello", b"hello");
         let dest = tempfile::tempdir().unwrap();
 
-        install_all(dest.path(), &[HELLO], &[Source::Dir(mirror.path().into())]).unwrap();
+        install(dest.path(), &[HELLO], &[Source::Dir(mirror.path().into())]).unwrap();
 
         let stored = fs::read(dest.path().join("fake-hello.gz")).unwrap();
         assert_eq!(stored[..2], GZIP_MAGIC);
@@ -724,7 +885,7 @@ mod tests {
             Source::Dir(good.path().into()),
         ];
 
-        install_all(dest.path(), &[HELLO], &sources).unwrap();
+        install(dest.path(), &[HELLO], &sources).unwrap();
 
         assert_eq!(names_in(dest.path()), ["fake-hello.gz"]);
     }
@@ -737,19 +898,123 @@ mod tests {
         let other = Expected {
             name: "fake-other",
             sha256: HELLO_SHA256,
+            size: 5,
         };
 
-        let message = install_all(dest.path(), &[HELLO, other], &sources)
+        let message = install(dest.path(), &[HELLO, other], &sources)
             .unwrap_err()
             .to_string();
 
+        // One short message, not one line per file per mirror.
+        assert_eq!(message.lines().count(), 3, "{message}");
         assert!(
-            message.contains("http://127.0.0.1:1/mnist/fake-hello.gz"),
+            message.starts_with("cannot reach http://127.0.0.1:1/mnist/ ("),
             "{message}"
         );
-        assert!(message.contains("not tried again"), "{message}");
+        assert!(
+            message.contains("`cargo run -p mnn-cli` still works"),
+            "{message}"
+        );
         assert!(message.contains("--from DIR"), "{message}");
         assert!(names_in(dest.path()).is_empty());
+
+        // A folder the failed download created is not left behind, empty.
+        let fresh = dest.path().join("data/mnist");
+        install(&fresh, &[HELLO], &sources).unwrap_err();
+        assert!(!fresh.exists());
+        assert!(dest.path().join("data").exists());
+    }
+
+    #[test]
+    fn temporaries_of_killed_runs_are_removed() {
+        let mirror = mirror_with("fake-hello.gz", &gzip(b"hello"));
+        let dest = tempfile::tempdir().unwrap();
+        let live = format!(".fake-hello.gz.{}.XyZ.tmp", std::process::id());
+        for name in [
+            ".fake-hello.gz.4294967.AbC.tmp", // a pid that cannot exist
+            ".fake-hello.gz.AbCdEf.tmp",      // an older version's name
+            live.as_str(),
+        ] {
+            fs::write(dest.path().join(name), b"partial").unwrap();
+        }
+        install(dest.path(), &[HELLO], &[Source::Dir(mirror.path().into())]).unwrap();
+        if Path::new("/proc/self").exists() {
+            let mut expected = vec![live, "fake-hello.gz".to_string()];
+            expected.sort();
+            assert_eq!(names_in(dest.path()), expected);
+        }
+    }
+
+    #[test]
+    fn a_mirror_announcing_or_sending_too_much_is_cut_off() {
+        let dest = tempfile::tempdir().unwrap();
+        let max = HELLO.max_download() as usize;
+        let announced = serve(vec![("200 OK", vec![0; max + 1])]);
+        let message = install(dest.path(), &[HELLO], &[Source::Http(announced)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("more than this file can take"),
+            "{message}"
+        );
+
+        // No Content-Length: the body is read only as far as the cap.
+        let endless = serve_without_length(vec![7; 10 * max]);
+        let message = install(dest.path(), &[HELLO], &[Source::Http(endless)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("sent more than this file can take"),
+            "{message}"
+        );
+        assert!(names_in(dest.path()).is_empty());
+    }
+
+    #[test]
+    fn a_dripping_mirror_meets_the_deadline() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}/", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+            for _ in 0..100 {
+                if stream.write_all(b"x").is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        });
+        let dest = tempfile::tempdir().unwrap();
+        let start = std::time::Instant::now();
+        let fetcher = Fetcher::new(Duration::from_secs(1));
+        let err = install_all(dest.path(), &[HELLO], &[Source::Http(base)], &fetcher).unwrap_err();
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+        assert!(err.to_string().contains("fake-hello.gz"), "{err}");
+        assert!(names_in(dest.path()).is_empty());
+    }
+
+    /// Serves `body` once with no Content-Length (the body ends when the
+    /// connection closes). Returns the URL base.
+    fn serve_without_length(body: Vec<u8>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}/", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap() > 2 {
+                line.clear();
+            }
+            let mut out = BufWriter::new(stream);
+            let _ = out.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+            let _ = out.write_all(&body);
+            let _ = out.flush();
+        });
+        base
     }
 
     /// Serves `responses` (status line + body) to successive connections on
@@ -787,7 +1052,7 @@ mod tests {
         let dest = tempfile::tempdir().unwrap();
         let sources = [Source::Http(missing), Source::Http(good)];
 
-        install_all(dest.path(), &[HELLO], &sources).unwrap();
+        install(dest.path(), &[HELLO], &sources).unwrap();
 
         assert_eq!(fs::read(dest.path().join("fake-hello.gz")).unwrap(), served);
     }
@@ -828,10 +1093,10 @@ mod tests {
         let dest = tempfile::tempdir().unwrap();
         let sources = [Source::Dir(shared.to_path_buf())];
 
-        let summary = install_all(dest.path(), &MNIST_FILES, &sources).unwrap();
+        let summary = install(dest.path(), &MNIST_FILES, &sources).unwrap();
 
         assert_eq!(summary.installed, 4);
-        let again = install_all(dest.path(), &MNIST_FILES, &sources).unwrap();
+        let again = install(dest.path(), &MNIST_FILES, &sources).unwrap();
         assert_eq!(again.already_present, 4);
     }
 }

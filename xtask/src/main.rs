@@ -2,6 +2,8 @@
 //!
 //! - `cargo xtask download [--from DIR_OR_URL]`: fetch MNIST into `data/mnist/`,
 //!   each file verified by the SHA-256 of its decompressed content.
+//! - `cargo xtask fuzz [--minutes N]`: a fuzzing campaign over every parser
+//!   (crates/mnn-fuzz; `cargo test` runs a short bounded pass of the same).
 //! - `cargo xtask pi [--target aarch64|armv7|armv6] [--test] [--bench]`:
 //!   cross-build `mnn` for a Raspberry Pi (and run the tests or the
 //!   benchmark under qemu-user); `--install-deps` installs Debian's route.
@@ -37,6 +39,13 @@ enum Task {
         #[arg(long, value_name = "DIR_OR_URL")]
         from: Option<String>,
     },
+    /// Fuzz every parser and entry point for N minutes (the long mode of the
+    /// bounded fuzz tests that `cargo test` runs); prints the campaign's figures.
+    Fuzz {
+        /// How long the campaign runs, in minutes (split over the targets).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=24 * 60))]
+        minutes: u64,
+    },
     /// Cross-build mnn for a Raspberry Pi into target/pi/ (release by default).
     Pi(pi::PiArgs),
 }
@@ -51,10 +60,29 @@ pub fn project_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// `cargo xtask fuzz --minutes N`: the fuzz tests' campaign mode, run by cargo
+/// in the dev profile (the parsers are optimised there already).
+fn fuzz(minutes: u64) -> anyhow::Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .current_dir(project_root())
+        .args(["test", "-p", "mnn-fuzz", "--test", "fuzz", "--"])
+        .args(["--ignored", "--exact", "campaign", "--nocapture"])
+        .env("MNN_FUZZ_MINUTES", minutes.to_string())
+        .status()?;
+    anyhow::ensure!(status.success(), "the fuzz campaign failed ({status})");
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.task {
-        Task::Download { from } => download::run(from.as_deref()),
+        Task::Download { from } => {
+            // Ctrl-C removes the partial download before stopping.
+            let _ = ctrlc::set_handler(download::on_interrupt);
+            download::run(from.as_deref())
+        }
+        Task::Fuzz { minutes } => fuzz(*minutes),
         Task::Pi(args) => pi::run(args),
     };
     match result {

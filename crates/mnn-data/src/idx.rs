@@ -32,9 +32,6 @@ pub const LABELS_MAGIC: u32 = 0x0000_0801;
 /// digits.
 pub const MAX_RECORDS: u32 = 300_000;
 
-/// Never reserve more than this up front, whatever a header claims.
-const MAX_PREALLOCATION: u64 = 64 << 20;
-
 /// The images of an IDX images file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdxImages {
@@ -244,14 +241,18 @@ fn check_count(count: u32, path: &Path) -> Result<(), DataError> {
     }
 }
 
-/// Read exactly `expected` bytes, growing the buffer only as data actually arrives.
+/// Read exactly `expected` bytes (at most [`MAX_RECORDS`] images, 235 MB).
+///
+/// The buffer is reserved whole, so it never grows by doubling (which would
+/// hold the old and the new buffer at once); its pages are touched only as
+/// data arrives, so a short file claiming much costs address space, not memory.
 fn read_body(
     reader: &mut impl Read,
     path: &Path,
     expected: u64,
     what: &'static str,
 ) -> Result<Vec<u8>, DataError> {
-    let mut data = Vec::with_capacity(expected.min(MAX_PREALLOCATION) as usize);
+    let mut data = Vec::with_capacity(expected as usize);
     reader
         .take(expected)
         .read_to_end(&mut data)

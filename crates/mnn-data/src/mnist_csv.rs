@@ -19,12 +19,18 @@ pub fn read_file(path: &Path) -> Result<Dataset, DataError> {
     read_from(BufReader::new(file), path)
 }
 
+/// A line longer than this is refused as it arrives, so a file of one
+/// endless line is not held in memory. A record of the book's CSV is at most
+/// 785 numbers of 3 digits and their commas (3,140 bytes); this leaves room
+/// for spaces around them.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
 /// Read the book's CSV from a stream; `path` names it in errors.
 pub fn read_from(reader: impl Read, path: &Path) -> Result<Dataset, DataError> {
     let mut csv = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(LineLimit::new(reader));
     let mut record = ::csv::ByteRecord::new();
     let mut dataset = Dataset::new(IMAGE_ROWS, IMAGE_COLS);
     let mut image = [0u8; IMAGE_PIXELS];
@@ -72,6 +78,48 @@ pub fn read_from(reader: impl Read, path: &Path) -> Result<Dataset, DataError> {
         });
     }
     Ok(dataset)
+}
+
+/// A reader that fails once a line grows past [`MAX_LINE_BYTES`].
+struct LineLimit<R> {
+    inner: R,
+    line: u64,
+    line_bytes: usize,
+}
+
+impl<R> LineLimit<R> {
+    fn new(inner: R) -> Self {
+        LineLimit {
+            inner,
+            line: 1,
+            line_bytes: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &byte in &buf[..n] {
+            if byte == b'\n' {
+                self.line += 1;
+                self.line_bytes = 0;
+            } else {
+                self.line_bytes += 1;
+                if self.line_bytes > MAX_LINE_BYTES {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "line {} is longer than {MAX_LINE_BYTES} bytes: not a line of the \
+                             book's CSV (a label and 784 pixel values)",
+                            self.line
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// A whole number, allowing spaces around it.
@@ -210,14 +258,25 @@ mod tests {
 
     #[test]
     fn a_huge_field_is_cut_short_in_the_message() {
-        let huge = "x".repeat(10_000_000);
+        let huge = "x".repeat(50_000);
         let err = read(&with_field(3, &huge)).unwrap_err().to_string();
         assert!(err.len() < 200, "{} bytes", err.len());
         assert!(
-            err.ends_with("… (10000000 bytes in all)\" is not a whole number"),
+            err.ends_with("… (50000 bytes in all)\" is not a whole number"),
             "{err}"
         );
         assert!(err.starts_with("data/x.csv:1: field 4: \"xxxx"), "{err}");
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_as_it_arrives() {
+        let text = format!("{}\n{}", good_line(1), "9".repeat(10_000_000));
+        let err = read(&text).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "data/x.csv: line 2 is longer than 65536 bytes: not a line of the book's CSV \
+             (a label and 784 pixel values)"
+        );
     }
 
     #[test]

@@ -81,8 +81,8 @@ impl NeuralNetwork {
     /// presence, dtype and shape, and the metadata.
     pub fn from_safetensors(bytes: &[u8]) -> Result<(NeuralNetwork, ModelInfo), NetError> {
         let bad = |reason: String| NetError::Model(reason);
-        let (_, metadata) = SafeTensors::read_metadata(bytes)
-            .map_err(|e| bad(format!("not a safetensors file ({e})")))?;
+        let (_, metadata) =
+            SafeTensors::read_metadata(bytes).map_err(|e| bad(not_safetensors(bytes, e)))?;
         let tensors = SafeTensors::deserialize(bytes)
             .map_err(|e| bad(format!("not a safetensors file ({e})")))?;
         let meta = metadata.metadata().clone().unwrap_or_default();
@@ -128,8 +128,39 @@ impl NeuralNetwork {
             test_accuracy: parse(get("test_accuracy"), "test_accuracy")?,
             rotate_degrees: parse(get("rotate_degrees"), "rotate_degrees")?,
         };
+        if let Some(accuracy) = info.test_accuracy.filter(|a| !(0.0..=1.0).contains(a)) {
+            return Err(bad(format!(
+                "metadata test_accuracy = {accuracy} is not an accuracy (0 to 1)"
+            )));
+        }
         Ok((net, info))
     }
+}
+
+/// Why safetensors refused the file, naming the tensor where it can (its
+/// "file not fully covered" names none: find the tensor whose data should
+/// end where the file does).
+fn not_safetensors(bytes: &[u8], error: safetensors::SafeTensorError) -> String {
+    if let safetensors::SafeTensorError::MetadataIncompleteBuffer = error {
+        let header = bytes
+            .get(..8)
+            .and_then(|n| usize::try_from(u64::from_le_bytes(n.try_into().ok()?)).ok())
+            .and_then(|n| bytes.get(8..8 + n));
+        let tensors: Option<HashMap<String, serde_json::Value>> =
+            header.and_then(|h| serde_json::from_slice(h).ok());
+        let last = tensors.iter().flatten().filter_map(|(name, t)| {
+            let end = t.get("data_offsets")?.get(1)?.as_u64()?;
+            Some((end, name))
+        });
+        if let Some((end, name)) = last.max() {
+            let data = bytes.len() - 8 - header.map_or(0, <[u8]>::len);
+            return format!(
+                "not a safetensors file (tensor {name:?} ends at byte {end} of the data, \
+                 but the file holds {data} bytes of data)"
+            );
+        }
+    }
+    format!("not a safetensors file ({error})")
 }
 
 fn le_bytes(m: &Matrix) -> Vec<u8> {
@@ -264,6 +295,36 @@ mod tests {
             err.contains("\"weights_input_hidden\": weight 4 (row 1, column 1) is NaN"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_test_accuracy_that_is_not_one_is_refused() {
+        for bad in ["NaN", "2", "-0.5"] {
+            let bytes = small().to_safetensors(&ModelInfo::default());
+            let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+            let mut header: serde_json::Value =
+                serde_json::from_slice(&bytes[8..8 + header_len]).unwrap();
+            header["__metadata__"]["test_accuracy"] = bad.into();
+            let text = serde_json::to_vec(&header).unwrap();
+            let mut file = (text.len() as u64).to_le_bytes().to_vec();
+            file.extend_from_slice(&text);
+            file.extend_from_slice(&bytes[8 + header_len..]);
+            let err = NeuralNetwork::from_safetensors(&file)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("test_accuracy"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn data_not_covering_the_file_names_the_tensor() {
+        let mut bytes = small().to_safetensors(&ModelInfo::default());
+        bytes.extend_from_slice(&[0; 4]);
+        let err = NeuralNetwork::from_safetensors(&bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("tensor \"weights_"), "{err}");
+        assert!(err.contains("but the file holds"), "{err}");
     }
 
     #[test]
