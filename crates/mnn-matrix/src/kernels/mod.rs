@@ -15,8 +15,14 @@
 //! [`scalar`] is the portable twin that the tests compare every other path
 //! against; setting the environment variable `MNN_SIMD=scalar` forces it (for
 //! tests, benchmarks and comparisons). Any other value of `MNN_SIMD`, or none,
-//! means "the best this CPU has". `unsafe` code lives only in the SIMD
-//! modules, behind a CPU feature check.
+//! means "the best this CPU has".
+//!
+//! Each SIMD kernel's loop is written once, in `simd`, generic over a small
+//! trait of vector operations (load, store, splat, fused multiply-add, add,
+//! the sum of a vector's lanes); `avx2` and `neon` implement that trait with
+//! their intrinsics and nothing else, as matrixmultiply has one kernel body
+//! per instruction set behind one dispatch. `unsafe` code lives only in those
+//! three modules, behind a CPU feature check.
 //!
 //! ```
 //! use mnn_matrix::kernels;
@@ -39,13 +45,17 @@ mod avx2;
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
 mod neon;
 pub mod scalar;
+#[cfg(any(
+    target_arch = "x86_64",
+    all(target_arch = "aarch64", target_feature = "neon")
+))]
+mod simd;
 
 /// Samples per window of [`add_outer4_then_mul_vec4`].
 pub const WINDOW: usize = 4;
 
 // The kernels' signatures, without the checks of the public functions.
 type Dot = fn(&[f32], &[f32]) -> f32;
-type Dot2 = fn(&[f32], &[f32], &[f32]) -> [f32; 2];
 type Axpy = fn(f32, &[f32], &mut [f32]);
 type AxpyThenDot = fn(f32, &[f32], &mut [f32], &[f32]) -> f32;
 type Sweep4 =
@@ -58,7 +68,6 @@ struct Kernels {
     /// What [`simd_level`] reports.
     name: &'static str,
     dot: Dot,
-    dot2: Dot2,
     axpy: Axpy,
     axpy_then_dot: AxpyThenDot,
     add_outer4_then_mul_vec4: Sweep4,
@@ -69,7 +78,6 @@ struct Kernels {
 const SCALAR: Kernels = Kernels {
     name: "scalar",
     dot: scalar::dot,
-    dot2: scalar::dot2,
     axpy: scalar::axpy,
     axpy_then_dot: scalar::axpy_then_dot,
     add_outer4_then_mul_vec4: scalar::add_outer4_then_mul_vec4,
@@ -121,25 +129,6 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
         b.len()
     );
     (active().dot)(a, b)
-}
-
-/// `[Σ a[i]·b0[i], Σ a[i]·b1[i]]`: two dot products sharing `a`, read once.
-/// Bit for bit `[dot(a, b0), dot(a, b1)]`.
-///
-/// A query of two inputs at once reads each row of `W` once instead of twice.
-///
-/// # Panics
-/// If `a`, `b0` and `b1` do not all have the same length.
-#[inline]
-pub fn dot2(a: &[f32], b0: &[f32], b1: &[f32]) -> [f32; 2] {
-    assert!(
-        a.len() == b0.len() && a.len() == b1.len(),
-        "dot2: length mismatch ({}, {}, {})",
-        a.len(),
-        b0.len(),
-        b1.len()
-    );
-    (active().dot2)(a, b0, b1)
 }
 
 /// `y += alpha·x`.

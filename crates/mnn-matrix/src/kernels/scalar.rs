@@ -47,11 +47,6 @@ pub fn axpy_then_dot(alpha: f32, x: &[f32], y: &mut [f32], z: &[f32]) -> f32 {
     dot(y, z)
 }
 
-/// `[dot(a, b0), dot(a, b1)]`.
-pub fn dot2(a: &[f32], b0: &[f32], b1: &[f32]) -> [f32; 2] {
-    [dot(a, b0), dot(a, b1)]
-}
-
 /// For each row of `rows`: four `axpy` updates in the order 0..4, then four
 /// `dot` products with the updated row.
 pub fn add_outer4_then_mul_vec4(

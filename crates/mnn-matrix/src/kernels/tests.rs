@@ -212,17 +212,6 @@ impl Window {
 
 proptest! {
     #[test]
-    fn dot2_is_two_dots_bit_for_bit((a, b, offset) in unaligned_pair()) {
-        let c: Vec<f32> = b.iter().map(|v| v * 0.5 - 0.1).collect();
-        for kernels in [Some(SCALAR), simd_kernels()].into_iter().flatten() {
-            let (a, b, c) = (&a[offset..], &b[offset..], &c[offset..]);
-            let [d0, d1] = (kernels.dot2)(a, b, c);
-            prop_assert_eq!(d0.to_bits(), (kernels.dot)(a, b).to_bits(), "{}", kernels.name);
-            prop_assert_eq!(d1.to_bits(), (kernels.dot)(a, c).to_bits(), "{}", kernels.name);
-        }
-    }
-
-    #[test]
     fn simd_add_outer4_then_mul_vec4_matches_scalar(w in window()) {
         let Some(simd) = simd_kernels() else { return Ok(()) };
         let (got_rows, got_out) = w.sweep(&simd);
