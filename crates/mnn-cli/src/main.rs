@@ -36,7 +36,7 @@ use mnn_train::Threads;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub use mnn_train::MAX_HIDDEN;
+pub use mnn_train::{MAX_EPOCHS, MAX_HIDDEN};
 
 /// Train and explore the neural network of "Make Your Own Neural Network".
 ///
@@ -51,7 +51,7 @@ struct Cli {
     train: TrainArgs,
     /// Threads for training and testing one network [default: one per core, and one after an epoch
     /// in which the threads mostly waited for each other because other programs kept the cores busy]
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(mnn_train::MAX_THREADS)))]
     threads: Option<u32>,
 }
 
@@ -100,10 +100,10 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_HIDDEN)))]
     pub hidden: u32,
     /// Learning rate (> 0)
-    #[arg(long, default_value_t = 0.1, value_parser = positive_number, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.1, value_parser = learning_rate, allow_negative_numbers = true)]
     pub lr: f64,
     /// Passes over the training set (0: no training; test, and with --save keep, the initial weights)
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=i64::from(mnn_train::MAX_EPOCHS)))]
     pub epochs: u32,
     /// Seed of the initial weights (and nothing else: training order is the data's order)
     #[arg(long, default_value_t = 1)]
@@ -146,12 +146,15 @@ pub struct TestArgs {
     pub limit: u32,
 }
 
-fn positive_number(s: &str) -> Result<f64, String> {
+fn learning_rate(s: &str) -> Result<f64, String> {
     let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
-    if v > 0.0 && v.is_finite() {
+    if mnn_train::is_learning_rate(v) {
         Ok(v)
     } else {
-        Err(format!("must be greater than 0, got {s}"))
+        Err(format!(
+            "a learning rate must be greater than 0 and at most 3.4e38 (the network keeps it as a \
+             32-bit float), got {s}"
+        ))
     }
 }
 

@@ -69,10 +69,10 @@ pub struct SweepArgs {
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::MAX_HIDDEN)))]
     pub hidden: Option<u32>,
     /// Learning rate, when not swept
-    #[arg(long, value_parser = crate::positive_number)]
+    #[arg(long, value_parser = crate::learning_rate, allow_negative_numbers = true)]
     pub lr: Option<f64>,
     /// Epochs, when not swept
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::MAX_EPOCHS)))]
     pub epochs: Option<u32>,
     /// Rotated training copies at ±DEG degrees, when not swept (0 = none)
     #[arg(long, value_name = "DEG", value_parser = crate::rotation_degrees, allow_negative_numbers = true)]

@@ -89,6 +89,16 @@ pub fn run_train(args: &TrainArgs, threads: Threads) -> Result<()> {
         }
     }
 
+    let diverged = mnn_train::divergence(training.network(), train);
+    if let Some(seen) = diverged {
+        eprintln!(
+            "warning: training diverged with learning rate {}: {:.0}% of the outputs are stuck \
+             at 0 or 1, where the error no longer falls; try a smaller --lr (the book's are 0.1 to 0.3)",
+            args.lr,
+            seen.stuck_outputs * 100.0
+        );
+    }
+
     // With no epochs, the initial weights are tested.
     let score = score.unwrap_or_else(|| training.evaluate(test));
     out.line(format_args!(
@@ -138,6 +148,7 @@ pub fn run_train(args: &TrainArgs, threads: Threads) -> Result<()> {
         "hidden": args.hidden,
         "outputs": DIGITS,
         "lr": args.lr,
+        "diverged": diverged.is_some(),
         "epochs": args.epochs,
         "seed": args.seed,
         "rotate": args.rotate,

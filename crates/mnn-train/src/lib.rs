@@ -18,6 +18,7 @@
 //! errors as a [`TrainError`].
 
 mod data;
+mod divergence;
 mod evaluate;
 mod samples;
 pub mod sweep;
@@ -26,11 +27,15 @@ mod threads;
 mod training;
 
 pub use data::{DEFAULT_DIR, DataSource, LoadedData, Need, Origin, load};
+pub use divergence::{Divergence, divergence};
 pub use evaluate::{Evaluation, Mistake, evaluate};
 pub use samples::{MAX_ROTATION, MnistSamples, is_rotation, samples_per_record};
 pub use synthetic::{Cycle, synthetic_digits};
-pub use threads::Threads;
-pub use training::{MAX_HIDDEN, NetworkSettings, Training, check_digit_network, learning_rate};
+pub use threads::{MAX_THREADS, Threads};
+pub use training::{
+    MAX_EPOCHS, MAX_HIDDEN, NetworkSettings, Training, check_digit_network, is_learning_rate,
+    learning_rate,
+};
 
 use mnn_data::{DIGITS, DataError, IMAGE_PIXELS};
 use mnn_net::NetError;

@@ -13,6 +13,10 @@ use mnn_net::{EpochReport, NeuralNetwork, Samples, TrainOptions};
 /// still a network one machine can hold.
 pub const MAX_HIDDEN: u32 = 100_000;
 
+/// The most epochs a run may have: the book's experiments use up to 30, and
+/// a thousand passes over MNIST take a day on a laptop.
+pub const MAX_EPOCHS: u32 = 1000;
+
 /// The network a run starts from: the book's 784 inputs and 10 outputs,
 /// with these hidden nodes, learning rate and seed of the initial weights.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,6 +48,14 @@ impl NetworkSettings {
 /// a person gave (flags, sweeps and results files hold the `f64`).
 pub fn learning_rate(lr: f64) -> f32 {
     lr as f32
+}
+
+/// Whether `lr` can be a learning rate: greater than 0 and, as the `f32` the
+/// network keeps ([`learning_rate`]), still a positive, finite number (so not
+/// above 3.4·10³⁸, nor so small that it rounds to 0).
+pub fn is_learning_rate(lr: f64) -> bool {
+    let kept = learning_rate(lr);
+    lr > 0.0 && kept > 0.0 && kept.is_finite()
 }
 
 /// Checks that `net` reads MNIST digits: 784 inputs (28×28 pixels) and 10
@@ -188,6 +200,16 @@ mod tests {
             training.network().weights_input_hidden(),
             settings.build().unwrap().weights_input_hidden()
         );
+    }
+
+    #[test]
+    fn a_learning_rate_must_be_a_positive_f32() {
+        for lr in [0.1, 1e-30, 1e9, 3.4e38] {
+            assert!(is_learning_rate(lr), "{lr}");
+        }
+        for lr in [0.0, -1.0, 1e39, 1e-50, f64::NAN, f64::INFINITY] {
+            assert!(!is_learning_rate(lr), "{lr}");
+        }
     }
 
     #[test]
