@@ -508,6 +508,10 @@ pub fn on_interrupt() {
         && let Some(path) = current.as_ref()
     {
         let _ = fs::remove_file(path);
+        // And the folder, if that left it empty (as a failed run does).
+        if let Some(folder) = path.parent() {
+            let _ = fs::remove_dir(folder);
+        }
     }
     eprintln!("\ninterrupted: no partial download left behind");
     std::process::exit(130);
