@@ -8,6 +8,8 @@
 //! mnn query --model model.safetensors my-digit.png   # your own handwriting
 //! mnn backquery --model model.safetensors --out brain/
 //! mnn show --index 0 --test
+//! mnn weights --model model.safetensors --out w/   # what each hidden node looks for
+//! mnn tour                 # the book's worked examples, computed by mnn
 //! ```
 //!
 //! This is the only crate that prints, reads flags or exits: errors from the

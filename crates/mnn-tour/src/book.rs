@@ -8,6 +8,18 @@ use crate::{Block, BookRef, Chapter, Num, Seg, Source, Step, Term};
 use mnn_matrix::Matrix;
 use mnn_net::{NeuralNetwork, sigmoid};
 
+const PREDICTING_MACHINE: BookRef = BookRef {
+    chapter: "A Simple Predicting Machine",
+    page: 14,
+};
+const CLASSIFIER: BookRef = BookRef {
+    chapter: "Training A Simple Classifier",
+    page: 27,
+};
+const MODERATED_CLASSIFIER: BookRef = BookRef {
+    chapter: "Training A Simple Classifier",
+    page: 33,
+};
 const SIGNALS: BookRef = BookRef {
     chapter: "Following Signals Through A Neural Network",
     page: 54,
@@ -108,6 +120,8 @@ fn rows<const C: usize>(rows: &[[f32; C]]) -> Matrix {
 /// chapter each, in the book's order.
 pub fn book_chapters() -> Vec<Chapter> {
     vec![
+        predicting_machine(),
+        simple_classifier(),
         signals(),
         matrix_multiplication(),
         three_layers(),
@@ -117,6 +131,227 @@ pub fn book_chapters() -> Vec<Chapter> {
         weight_update(),
         preparing_data(),
     ]
+}
+
+/// `[[value]]`, a 1×1 matrix: one link, no activation.
+fn one_link(value: f32) -> Matrix {
+    Matrix::from_vec(1, 1, vec![value]).expect("1×1")
+}
+
+/// `y = A·x` for the 1×1 matrix `a`.
+fn through(a: &Matrix, x: f32) -> f32 {
+    let mut y = [0.0f32];
+    a.mul_vec(&[x], &mut y);
+    y[0]
+}
+
+/// p14: kilometres to miles, c guessed and corrected by the error.
+fn predicting_machine() -> Chapter {
+    const P: u16 = PREDICTING_MACHINE.page;
+    let km = 100.0f32;
+    let truth = 62.137f32;
+    let trials = [0.5f32, 0.6, 0.7, 0.61];
+    let rows: Vec<Vec<Seg>> = trials
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let miles = through(&one_link(c), km); // miles = c·km
+            vec![
+                fig(P, format!("/values/c_trials/{i}"), c, 2),
+                fig(P, format!("/values/miles_calculated/{i}"), miles, 0),
+                fig(
+                    P,
+                    format!("/values/error_truth_minus_calculated/{i}"),
+                    truth - miles,
+                    3,
+                ),
+            ]
+        })
+        .collect();
+    Chapter {
+        title: "A simple predicting machine".into(),
+        steps: vec![Step {
+            title: "Kilometres to miles: guess c, let the error correct it".into(),
+            book: PREDICTING_MACHINE,
+            code: vec!["mnn_matrix::Matrix::mul_vec (a 1×1 matrix: one link, no activation)"],
+            blocks: vec![
+                Block::Line(vec![
+                    t("a true example: "),
+                    fig(P, "/values/km_input", km, 0),
+                    t(" km is "),
+                    fig(P, "/values/truth_examples_km_miles/1/1", truth, 3),
+                    t(" miles; the machine computes miles = c × km"),
+                ]),
+                Block::Table {
+                    header: ["c", "miles", "error = truth − miles"]
+                        .map(String::from)
+                        .to_vec(),
+                    rows,
+                },
+                Block::Line(vec![t(
+                    "a positive error says c is too small, a negative one (an overshoot) too large; \
+                     the nudges get smaller as the error does",
+                )]),
+            ],
+        }],
+    }
+}
+
+/// pp27 and 33: a dividing line y = A·x, refined by each example's error.
+fn simple_classifier() -> Chapter {
+    const P: u16 = CLASSIFIER.page;
+    const Q: u16 = MODERATED_CLASSIFIER.page;
+    // One example: y = A·x, error E = target − y, then A += rate·E·(1/x).
+    let learn = |a: &mut Matrix, x: f32, target: f32, rate: f32| {
+        let y = through(a, x);
+        let e = target - y;
+        let before = a.get(0, 0);
+        a.add_outer(rate, &[e], &[1.0 / x]); // ΔA = rate·(E / x)
+        (y, e, a.get(0, 0) - before, a.get(0, 0))
+    };
+    let (x1, x2) = (3.0f32, 1.0f32);
+    let (t1, t2) = (1.1f32, 2.9f32);
+    let example =
+        |page: u16, names: [&str; 5], x_ptr: &str, x: f32, values: (f32, f32, f32, f32)| {
+            let (y, e, delta, a) = values;
+            let v = |name: &str| format!("/values/{name}");
+            Block::Line(vec![
+                t("x = "),
+                fig(P, x_ptr, x, 1),
+                t(": y = "),
+                fig(page, v(names[0]), y, 4),
+                t(", target "),
+                fig(
+                    page,
+                    v(names[1]),
+                    if names[1].starts_with("ex1") { t1 } else { t2 },
+                    1,
+                ),
+                t(", error E = "),
+                fig(page, v(names[2]), e, 4),
+                t(", ΔA = "),
+                fig(page, v(names[3]), delta, 4),
+                t(", A = "),
+                fig(page, v(names[4]), a, 4),
+            ])
+        };
+
+    let mut a = one_link(0.25);
+    let first = learn(&mut a, x1, t1, 1.0);
+    let y_after = through(&a, x1);
+    let second = learn(&mut a, x2, t2, 1.0);
+    let plain = vec![
+        Block::Line(vec![
+            t("the line y = A·x starts at A = "),
+            fig(P, "/values/A_initial", 0.25, 2),
+            t("; targets sit just beside the bugs; each error moves A by ΔA = E / x"),
+        ]),
+        example(
+            P,
+            [
+                "ex1_y_calculated",
+                "ex1_target",
+                "ex1_error_E",
+                "ex1_delta_A",
+                "A_after_ex1",
+            ],
+            "/values/ex1_x",
+            x1,
+            first,
+        ),
+        Block::Line(vec![
+            t("the line now passes through the first target exactly: y = "),
+            fig(P, "/values/ex1_y_with_new_A", y_after, 1),
+        ]),
+        example(
+            P,
+            [
+                "ex2_y_calculated",
+                "ex2_target",
+                "ex2_error_E",
+                "ex2_delta_A",
+                "A_after_ex2",
+            ],
+            "/values/ex2_x",
+            x2,
+            second,
+        ),
+        Block::Line(vec![t(
+            "each update undoes the last: the line only ever fits the latest example",
+        )]),
+    ];
+
+    let rate = 0.5f32;
+    let mut a = one_link(0.25);
+    let first = learn(&mut a, x1, t1, rate);
+    let y_after = through(&a, x1);
+    let second = learn(&mut a, x2, t2, rate);
+    let moderated = vec![
+        Block::Line(vec![
+            t("the same two examples with a learning rate L = "),
+            fig(Q, "/values/learning_rate_L", rate, 1),
+            t(": ΔA = L·(E / x), from A = "),
+            fig(Q, "/values/A_initial", 0.25, 2),
+        ]),
+        example(
+            Q,
+            [
+                "ex1_y_calculated",
+                "ex1_target",
+                "ex1_error_E",
+                "ex1_delta_A",
+                "A_after_ex1",
+            ],
+            "/values/ex1_x",
+            x1,
+            first,
+        ),
+        Block::Line(vec![
+            t("y for the first example is now "),
+            fig(Q, "/values/ex1_y_with_new_A", y_after, 3),
+            t(", only part of the way to its target"),
+        ]),
+        example(
+            Q,
+            [
+                "ex2_y_calculated",
+                "ex2_target",
+                "ex2_error_E",
+                "ex2_delta_A",
+                "A_final",
+            ],
+            "/values/ex2_x",
+            x2,
+            second,
+        ),
+        Block::Line(vec![t(
+            "the line ends between the two examples: moderated updates let many examples shape it together \
+             (mnn's learning rate does the same)",
+        )]),
+    ];
+    Chapter {
+        title: "Training a simple classifier".into(),
+        steps: vec![
+            Step {
+                title: "Refining the slope by each error".into(),
+                book: CLASSIFIER,
+                code: vec![
+                    "mnn_matrix::Matrix::mul_vec",
+                    "mnn_matrix::Matrix::add_outer (ΔA = E·(1/x))",
+                ],
+                blocks: plain,
+            },
+            Step {
+                title: "Moderating the updates with a learning rate".into(),
+                book: MODERATED_CLASSIFIER,
+                code: vec![
+                    "mnn_matrix::Matrix::mul_vec",
+                    "mnn_matrix::Matrix::add_outer (ΔA = L·E·(1/x))",
+                ],
+                blocks: moderated,
+            },
+        ],
+    }
 }
 
 /// p54: two layers of two nodes.
@@ -525,7 +760,9 @@ fn backpropagating_errors() -> Chapter {
         Step {
             title: "One output node: the error split by weight".into(),
             book: MORE_THAN_ONE_NODE,
-            code: vec!["the idea that mnn_net::NeuralNetwork::train keeps as W_hoᵀ·e (chapter 5)"],
+            code: vec![
+                "the idea that mnn_net::NeuralNetwork::train keeps as W_hoᵀ·e (next chapter)",
+            ],
             blocks: vec![
                 Block::Line(line),
                 Block::Line(vec![t(
@@ -577,7 +814,9 @@ fn backpropagating_errors() -> Chapter {
         Step {
             title: "Two output nodes: each error split over its own links".into(),
             book: MORE_OUTPUT_NODES,
-            code: vec!["the idea that mnn_net::NeuralNetwork::train keeps as W_hoᵀ·e (chapter 5)"],
+            code: vec![
+                "the idea that mnn_net::NeuralNetwork::train keeps as W_hoᵀ·e (next chapter)",
+            ],
             blocks,
         }
     };
@@ -832,7 +1071,7 @@ fn weight_update() -> Chapter {
     let w11 = || fig(P, "/values/w11_initial", w_ho.get(0, 0), 1);
     let slope_blocks = vec![
         Block::Line(vec![
-            t("output node 1 of the network of chapter 4: its weights w₁,₁ = "),
+            t("output node 1 of the network of \"Backpropagating errors\": its weights w₁,₁ = "),
             w11(),
             t(" and w₂,₁ = "),
             fig(

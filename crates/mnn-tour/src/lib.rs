@@ -14,7 +14,7 @@
 //! ```
 //! let chapters = mnn_tour::book_chapters();
 //! let first = &chapters[0].steps[0];
-//! assert_eq!(first.book.page, 54);
+//! assert_eq!(first.book.page, 14);
 //! print!("{}", mnn_tour::render_step(first, "1.1"));
 //!
 //! // One MNIST record through the book's 784-200-10 network:

@@ -111,7 +111,7 @@ pub fn record_chapter(net: &NeuralNetwork, pixels: &[u8], label: u8, about: &str
             Block::Picture(half_block_picture(pixels, IMAGE_COLS)),
             Block::Line(vec![t(format!("label {label}: {about}"))]),
             Block::Line(vec![t(format!(
-                "its {} pixels, scaled as chapter 8 showed, are the {} input nodes",
+                "its {} pixels, scaled as in \"Preparing data\", are the {} input nodes",
                 pixels.len(),
                 net.input_nodes()
             ))]),

@@ -317,9 +317,9 @@ fn the_record_chapter_is_the_books_formulas_in_f64() {
 #[test]
 fn matrices_are_laid_out_in_brackets() {
     let chapters = mnn_tour::book_chapters();
-    let step = &chapters[2].steps[0];
+    let step = &chapters[4].steps[0];
     assert!(step.blocks.iter().any(|b| matches!(b, Block::Equation(t) if t.iter().any(|t| matches!(t, Term::Matrix(m) if m.len() == 3)))));
-    let text = mnn_tour::render_step(step, "3.1");
+    let text = mnn_tour::render_step(step, "5.1");
     assert!(text.contains("⎡0.9  0.3  0.4⎤"), "{text}");
     assert!(text.contains("⎣0.1  0.5  0.6⎦"), "{text}");
     assert!(text.contains("book: \"A Three Layer Example with Matrix Multiplication\", p. 65"));
