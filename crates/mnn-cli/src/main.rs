@@ -10,6 +10,7 @@
 //! mnn show --index 0 --test
 //! mnn weights --model model.safetensors --out w/   # what each hidden node looks for
 //! mnn tour                 # the book's worked examples, computed by mnn
+//! mnn serve --model model.safetensors   # draw digits in a browser
 //! ```
 //!
 //! This is the only crate that prints, reads flags or exits: errors from the
@@ -27,6 +28,7 @@ mod model_file;
 mod pictures;
 mod query;
 mod report;
+mod serve;
 mod show;
 mod sweep;
 mod tour;
@@ -77,6 +79,8 @@ enum Command {
     Tour(tour::TourArgs),
     /// Draw what each hidden node of a saved network looks for: its incoming weights as 28×28 pictures.
     Weights(weights::WeightsArgs),
+    /// Open a web page to draw digits on and watch the network answer, see, imagine and learn.
+    Serve(serve::ServeArgs),
 }
 
 /// Where the MNIST data comes from.
@@ -216,6 +220,7 @@ fn main() -> ExitCode {
         Some(Command::Bench(args)) => bench::run(&args, threads),
         Some(Command::Tour(args)) => tour::run_tour(&args),
         Some(Command::Weights(args)) => weights::run_weights(&args),
+        Some(Command::Serve(args)) => serve::run(&args, threads),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

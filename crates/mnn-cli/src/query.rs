@@ -123,7 +123,7 @@ pub fn run_query(args: &QueryArgs) -> Result<()> {
 
 /// The 28×28 image the network will see, as MNIST bytes (0 = background,
 /// 255 = full ink), prepared MNIST's way or, with `raw`, the book's way.
-fn prepare(image: &GrayImage, raw: bool) -> Result<[u8; IMAGE_PIXELS], DataError> {
+pub(crate) fn prepare(image: &GrayImage, raw: bool) -> Result<[u8; IMAGE_PIXELS], DataError> {
     if !raw {
         return prepare_digit_pixels(image);
     }

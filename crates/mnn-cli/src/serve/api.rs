@@ -1,0 +1,381 @@
+//! The JSON API the drawing page uses (documented in docs/serve.md).
+//!
+//! Every answer is JSON; every refusal is a 4xx status with one line,
+//! `{"error": "..."}`, saying what was wrong. The work of each request runs
+//! on tokio's blocking pool, so a slow request never holds up the others.
+
+use super::model::{Answer, Reading, SIDE, Served};
+use crate::pictures;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use mnn_data::{DIGITS, DataError, GrayImage};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::io::Cursor;
+use std::sync::Arc;
+
+/// The largest request body accepted; larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// The widest and tallest drawing accepted, in pixels.
+pub const MAX_SIDE: usize = 2048;
+/// The most pixels a drawing may have (as JSON or as PNG).
+pub const MAX_PIXELS: usize = 1024 * 1024;
+/// Backquery pictures are 28×28 blown up this many times.
+const BACKQUERY_SCALE: usize = 10;
+
+type Shared = Arc<Served>;
+
+/// The API's routes, to be merged with the page's.
+pub fn routes(served: Shared) -> Router {
+    Router::new()
+        .route("/api/model", get(model))
+        .route("/api/query", post(query))
+        .route("/api/teach", post(teach))
+        .route("/api/reset", post(reset))
+        .route("/api/save", post(save))
+        .route("/api/collect", post(collect))
+        .route("/api/backquery/{file}", get(backquery))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(served)
+}
+
+/// A refusal: a status and one line of explanation.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        // One line, whatever the cause said.
+        let message = self.message.replace('\n', " ");
+        (self.status, axum::Json(json!({ "error": message }))).into_response()
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> ApiError {
+        let status = rejection.status();
+        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("the request body is over the limit of {MAX_BODY_BYTES} bytes")
+        } else {
+            format!("cannot read the request body: {}", rejection.body_text())
+        };
+        ApiError::new(status, message)
+    }
+}
+
+impl From<DataError> for ApiError {
+    fn from(err: DataError) -> ApiError {
+        match err {
+            DataError::NoInk { .. } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "the drawing is blank: there is no ink to read",
+            ),
+            other => ApiError::bad_request(other.to_string()),
+        }
+    }
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+/// Runs `work` on the blocking pool; a panic in it becomes a 500, and the
+/// server goes on answering.
+async fn off_the_runtime<F>(work: F) -> ApiResult
+where
+    F: FnOnce() -> ApiResult + Send + 'static,
+{
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|_| {
+        Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the server failed on this request",
+        ))
+    })
+}
+
+/// Answers for 404 and 405, in the API's JSON.
+pub async fn not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        format!("no such page: {method} {}", uri.path()),
+    )
+}
+
+pub async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{} does not take {method}", uri.path()),
+    )
+}
+
+/// A drawing sent as JSON: grey levels as a person sees them (0 black ink,
+/// 255 white paper), row by row.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Drawing {
+    width: usize,
+    height: usize,
+    pixels: Vec<u8>,
+    /// Only for teach and collect.
+    #[serde(default)]
+    label: Option<i64>,
+}
+
+/// The drawing in a request body: a PNG (by its content type or its
+/// signature) or the JSON of [`Drawing`]; and the JSON's label, if any.
+fn drawing(headers: &HeaderMap, body: &[u8]) -> Result<(GrayImage, Option<i64>), ApiError> {
+    let png_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("image/png"));
+    if png_type || body.starts_with(b"\x89PNG") {
+        return Ok((png_drawing(body)?, None));
+    }
+    let drawing: Drawing = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
+    let Drawing {
+        width,
+        height,
+        pixels,
+        label,
+    } = drawing;
+    check_size(width, height)?;
+    if pixels.len() != width * height {
+        return Err(ApiError::bad_request(format!(
+            "pixels: {} values, but a {width}×{height} drawing has {}",
+            pixels.len(),
+            width * height
+        )));
+    }
+    Ok((GrayImage::new(width, height, pixels), label))
+}
+
+/// A drawing's size must be within [`MAX_SIDE`] and [`MAX_PIXELS`].
+fn check_size(width: usize, height: usize) -> Result<(), ApiError> {
+    if width == 0 || height == 0 {
+        return Err(ApiError::bad_request(format!(
+            "a {width}×{height} drawing has no pixels"
+        )));
+    }
+    if width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS {
+        return Err(ApiError::bad_request(format!(
+            "a {width}×{height} drawing is too large: at most {MAX_SIDE} pixels a side and \
+             {MAX_PIXELS} pixels in all"
+        )));
+    }
+    Ok(())
+}
+
+/// A PNG body, its size checked from its header before it is decoded (a
+/// small file can unpack into a huge image).
+fn png_drawing(body: &[u8]) -> Result<GrayImage, ApiError> {
+    // The IHDR chunk comes first: width and height at bytes 16..24.
+    if let (Some(w), Some(h)) = (body.get(16..20), body.get(20..24)) {
+        let side = |b: &[u8]| u32::from_be_bytes(b.try_into().expect("4 bytes")) as usize;
+        check_size(side(w), side(h))?;
+    }
+    let image =
+        mnn_data::image::decode_png_gray(Cursor::new(body), std::path::Path::new("request body"))?;
+    check_size(image.width, image.height)?;
+    Ok(image)
+}
+
+/// A label sent with a drawing: one digit.
+fn digit(label: Option<i64>) -> Result<u8, ApiError> {
+    let label = label.ok_or_else(|| ApiError::bad_request("label: missing (a digit 0..9)"))?;
+    u8::try_from(label)
+        .ok()
+        .filter(|&l| usize::from(l) < DIGITS)
+        .ok_or_else(|| ApiError::bad_request(format!("label {label} is not a digit 0..9")))
+}
+
+fn answer_json(answer: &Answer) -> Value {
+    json!({
+        "label": answer.label,
+        "outputs": answer.outputs,
+        "hidden": answer.hidden,
+        "input": answer.input.to_vec(),
+    })
+}
+
+fn reading_json(reading: &Reading, lessons: usize) -> Value {
+    let mut value = answer_json(&reading.mnist);
+    value["raw"] = answer_json(&reading.raw);
+    value["lessons"] = json!(lessons);
+    value
+}
+
+fn ok(value: Value) -> ApiResult {
+    Ok(axum::Json(value).into_response())
+}
+
+async fn model(State(served): State<Shared>) -> ApiResult {
+    let [inputs, hidden, outputs] = served.layers();
+    let info = &served.about.info;
+    ok(json!({
+        "layers": [inputs, hidden, outputs],
+        // Through its shortest decimal form, so 0.1f32 is 0.1.
+        "learning_rate": served.learning_rate().to_string().parse::<f64>().ok(),
+        "test_accuracy": info.test_accuracy,
+        "epochs": info.epochs,
+        "source": served.about.source,
+        "lessons": served.lessons(),
+        "can_save": served.save_taught.is_some(),
+        "can_collect": served.collect.is_some(),
+        "max_body_bytes": MAX_BODY_BYTES,
+        "max_pixels": MAX_PIXELS,
+        "max_side": MAX_SIDE,
+    }))
+}
+
+async fn query(
+    State(served): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let body = body?;
+    off_the_runtime(move || {
+        let (image, label) = drawing(&headers, &body)?;
+        if label.is_some() {
+            return Err(ApiError::bad_request(
+                "label: a query takes no label (teach and collect do)",
+            ));
+        }
+        let (reading, lessons) = served.read_drawing(&image)?;
+        ok(reading_json(&reading, lessons))
+    })
+    .await
+}
+
+async fn teach(
+    State(served): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let body = body?;
+    off_the_runtime(move || {
+        let (image, label) = drawing(&headers, &body)?;
+        let label = digit(label)?;
+        let (before, after, lessons) = served.teach(&image, label)?;
+        let mut value = reading_json(&after, lessons);
+        value["taught"] = json!(label);
+        value["before"] = json!({ "label": before.label, "outputs": before.outputs });
+        ok(value)
+    })
+    .await
+}
+
+async fn reset(State(served): State<Shared>) -> ApiResult {
+    served.reset();
+    ok(json!({ "lessons": 0 }))
+}
+
+async fn save(State(served): State<Shared>) -> ApiResult {
+    off_the_runtime(move || match served.save() {
+        None => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "saving is off: start the server with `mnn serve --save-taught FILE` to allow it",
+        )),
+        Some(Err(err)) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            crate::one_line(&err),
+        )),
+        Some(Ok((path, lessons))) => ok(json!({ "saved": path, "lessons": lessons })),
+    })
+    .await
+}
+
+async fn collect(
+    State(served): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let body = body?;
+    off_the_runtime(move || {
+        if served.collect.is_none() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "collecting is off: start the server with `mnn serve --collect DIR` to allow it",
+            ));
+        }
+        let (image, label) = drawing(&headers, &body)?;
+        let label = digit(label)?;
+        // Only drawings the network can read are worth keeping.
+        served.read_drawing(&image)?;
+        match served.collect(&image, label) {
+            Some(Ok(path)) => ok(json!({ "saved": path, "label": label })),
+            Some(Err(err)) => Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                crate::one_line(&err),
+            )),
+            None => unreachable!("checked above"),
+        }
+    })
+    .await
+}
+
+/// `GET /api/backquery/<digit>.png`: what the network imagines for a digit,
+/// dark ink on white, 280×280.
+async fn backquery(State(served): State<Shared>, Path(file): Path<String>) -> ApiResult {
+    let digit = file
+        .strip_suffix(".png")
+        .and_then(|d| d.parse::<u8>().ok())
+        .filter(|&d| usize::from(d) < DIGITS)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                format!("no backquery image {file:?}: there are 0.png .. 9.png"),
+            )
+        })?;
+    off_the_runtime(move || {
+        let greys = served.backquery(digit);
+        let side = SIDE * BACKQUERY_SCALE;
+        let big = pictures::upscale(&greys, SIDE, SIDE, BACKQUERY_SCALE);
+        let png = encode_png(side, side, &big).map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("cannot make PNG: {e}"),
+            )
+        })?;
+        Ok((
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            png,
+        )
+            .into_response())
+    })
+    .await
+}
+
+/// An 8-bit grey PNG in memory.
+fn encode_png(width: usize, height: usize, pixels: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width as u32, height as u32);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(pixels)?;
+    writer.finish()?;
+    Ok(bytes)
+}

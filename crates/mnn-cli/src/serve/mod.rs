@@ -1,0 +1,211 @@
+//! `mnn serve`: a local web page to draw a digit on and watch the network
+//! think — its answer, the 28×28 image it saw, its hidden layer, what it
+//! imagines for each digit — and teach it.
+//!
+//! - [`model`]: the served network and what can be asked of it (no HTTP);
+//! - [`api`]: the JSON API over it (docs/serve.md);
+//! - [`assets`]: the page itself, compiled in.
+
+mod api;
+mod assets;
+mod model;
+
+use crate::data;
+use crate::report::{Reporter, outln};
+use crate::{DataArgs, TrainArgs, UsageError, files};
+use anyhow::{Context, Result};
+use clap::{Args, FromArgMatches};
+use mnn_data::{DIGITS, IMAGE_PIXELS};
+use mnn_net::{ModelInfo, NeuralNetwork};
+use mnn_train::{Need, NetworkSettings, Origin, Threads, Training};
+use model::{About, Served};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The port `mnn serve` listens on unless told otherwise (8, then the 784 inputs).
+pub const DEFAULT_PORT: u16 = 8784;
+
+/// `mnn serve` flags.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Open the printed address in a browser, draw a digit, and the page shows the network's \
+answer, the ten outputs, the 28×28 image it saw (prepared as `mnn query` prepares a PNG, \
+and the book's raw way beside it), the hidden layer, and what it imagines for each digit \
+(backquery). Teach runs the book's `train` once on your drawing; Reset forgets every lesson. \
+Lessons stay in memory unless --save-taught names a file for the Save button.
+
+Without --model, the book's final network (784-200-10, lr 0.1, 5 epochs) is trained first \
+on MNIST in data/mnist (or --data), or on the built-in sample of 100 digits, which makes a \
+poor guesser. The JSON API is described in docs/serve.md.")]
+pub struct ServeArgs {
+    /// Serve this saved network (a .safetensors file written by `mnn train --save`)
+    /// instead of training one first
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Port to listen on (0: any free port, printed)
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+    /// Address to listen on; anything but a loopback address makes the page
+    /// reachable from other machines
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub host: IpAddr,
+    /// Let the page's Save button write the taught network to FILE (atomically);
+    /// without it nothing is written
+    #[arg(long, value_name = "FILE")]
+    pub save_taught: Option<PathBuf>,
+    /// Let the page's Collect button save drawings as DIR/<label>_<n>.png, for
+    /// `mnn query` to read (DIR is made if missing)
+    #[arg(long, value_name = "DIR")]
+    pub collect: Option<PathBuf>,
+}
+
+pub fn run(args: &ServeArgs, threads: Threads) -> Result<()> {
+    if let Some(path) = &args.save_taught {
+        files::check_writable(path)?;
+    }
+    if let Some(dir) = &args.collect {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("--collect {}: cannot create directory", dir.display()))?;
+    }
+    if args.model.is_some() && args.data.data.is_some() {
+        return Err(UsageError("--data is for training; --model is served as it is".into()).into());
+    }
+    let (network, about) = match &args.model {
+        Some(path) => model::load(path)?,
+        None => train_book_network(&args.data, threads)?,
+    };
+    let served = Arc::new(Served::new(
+        network,
+        about,
+        args.save_taught.clone(),
+        args.collect.clone(),
+    ));
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the server's threads")?;
+    runtime.block_on(serve(served, SocketAddr::new(args.host, args.port)))
+}
+
+async fn serve(served: Arc<Served>, address: SocketAddr) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(address).await.with_context(|| {
+        format!("cannot listen on {address} (another program may use it; --port 0 picks a free port)")
+    })?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    if !address.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {}, so the page (and its Teach, Save and Collect buttons) can be \
+             reached from other machines; use --host 127.0.0.1 to keep it to this one",
+            address.ip()
+        );
+    }
+    let [inputs, hidden, outputs] = served.layers();
+    outln!(
+        "serving the {inputs}-{hidden}-{outputs} network ({}) at http://{address}/ — open it in a browser; Ctrl-C stops",
+        served.about.source
+    );
+    let app = assets::routes()
+        .merge(api::routes(served))
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stop_signal())
+        .await
+        .context("the server failed")?;
+    outln!("stopped");
+    Ok(())
+}
+
+/// Ctrl-C (or, on Unix, SIGTERM).
+async fn stop_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// The book's final network as `mnn train` makes it by default, trained by
+/// mnn-train on the data `data` finds (with a warning when that is only the
+/// sample).
+fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(NeuralNetwork, About)> {
+    // `mnn train`'s own defaults: the book's final network.
+    let matches = TrainArgs::augment_args(clap::Command::new("train"))
+        .try_get_matches_from(["train"])
+        .context("the training defaults")?;
+    let args = TrainArgs::from_arg_matches(&matches).context("the training defaults")?;
+
+    let loaded = data::load(data, Need::TrainAndTest)?;
+    if loaded.origin == Origin::Sample {
+        eprintln!(
+            "warning: no --model and no MNIST, so mnn serve trains on the book's sample of only \
+             100 digits: its answers will be poor (it has seen about 10 of each digit). For a good \
+             network run `cargo xtask download` first, or pass --model FILE"
+        );
+    }
+    let out = Reporter::new(false);
+    let train_set = &loaded.mnist.train;
+    let settings = NetworkSettings {
+        hidden: args.hidden,
+        learning_rate: args.lr,
+        seed: args.seed,
+    };
+    let mut training = Training::new(train_set, settings, None, threads)?;
+    out.line(format_args!(
+        "no --model given: training the book's final network, {IMAGE_PIXELS}-{}-{DIGITS}, learning \
+         rate {}, {} epochs, on {} training records of {}",
+        args.hidden,
+        args.lr,
+        args.epochs,
+        train_set.len(),
+        loaded.description
+    ));
+    for epoch in 1..=args.epochs {
+        let started = Instant::now();
+        let samples = training.samples_per_epoch();
+        let bar = out.progress(samples as u64, format!("epoch {epoch}/{}", args.epochs));
+        let mut reported = 0;
+        let report = training.epoch(|done| {
+            bar.inc((done - reported) as u64);
+            reported = done;
+        });
+        bar.finish_and_clear();
+        let next = training.threads().after_epoch(&report, started.elapsed());
+        training.set_threads(next);
+    }
+    let score = training.evaluate(&loaded.mnist.test);
+    out.line(format_args!(
+        "accuracy {:.4} ({} of {} test records)",
+        score.accuracy(),
+        score.correct,
+        score.total
+    ));
+    let about = About {
+        source: format!("trained just now on {}", loaded.description),
+        info: ModelInfo {
+            seed: Some(args.seed),
+            epochs: Some(args.epochs as usize),
+            test_accuracy: Some(score.accuracy()),
+            rotate_degrees: None,
+        },
+    };
+    Ok((training.into_network(), about))
+}
