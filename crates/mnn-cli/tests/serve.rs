@@ -331,9 +331,13 @@ fn bad_requests_get_4xx_with_one_line_json_errors() {
         &["too large"],
     );
     refused(
-        post(&query, "image/png", b"not a png at all"),
+        post(
+            &query,
+            "image/png",
+            b"not a png at all, though long enough for a header",
+        ),
         400,
-        &["not a PNG"],
+        &["request body: cannot read PNG image: not a PNG file"],
     );
     let mut broken = std::fs::read(handwriting("0_grey8.png")).unwrap();
     broken.truncate(60);

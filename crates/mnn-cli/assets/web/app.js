@@ -217,6 +217,7 @@ function show(reply) {
     item.classList.toggle('winner', d === reply.label);
     item.querySelector('.fill').style.width = `${(outputs[d] * 100).toFixed(1)}%`;
     item.querySelector('.value').textContent = outputs[d].toFixed(3);
+    item.dataset.value = outputs[d];
   });
   paintDigit($('seen'), reply.input);
   paintDigit($('raw'), reply.raw.input);
@@ -258,9 +259,12 @@ $('teach').addEventListener('click', async () => {
     const reply = await api('/api/teach', { ...drawing(), label });
     lessons = reply.lessons;
     show(reply);
+    // The book's targets: 0.99 for the label, 0.01 for the others.
+    const error = (outputs) => outputs.reduce((sum, o, d) => sum + ((d === label ? 0.99 : 0.01) - o) ** 2, 0);
     const before = reply.before.outputs[label], after = reply.outputs[label];
-    say(`Taught once as ${label}: its output went from ${before.toFixed(4)} to ${after.toFixed(4)}. ` +
-        `${lessons} lesson${lessons === 1 ? '' : 's'} since the served weights.`);
+    say(`Taught once as ${label}: output ${label} went from ${before.toFixed(5)} to ${after.toFixed(5)}, and the ` +
+        `squared error over all ten outputs from ${error(reply.before.outputs).toFixed(5)} to ` +
+        `${error(reply.outputs).toFixed(5)}. ${lessons} lesson${lessons === 1 ? '' : 's'} since the served weights.`);
     refreshDreams();
   } catch (error) { showError(error); }
 });

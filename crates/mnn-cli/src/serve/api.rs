@@ -25,6 +25,8 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 pub const MAX_SIDE: usize = 2048;
 /// The most pixels a drawing may have (as JSON or as PNG).
 pub const MAX_PIXELS: usize = 1024 * 1024;
+/// The first bytes of every PNG file.
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 /// Backquery pictures are 28×28 blown up this many times.
 const BACKQUERY_SCALE: usize = 10;
 
@@ -147,7 +149,7 @@ fn drawing(headers: &HeaderMap, body: &[u8]) -> Result<(GrayImage, Option<i64>),
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("image/png"));
-    if png_type || body.starts_with(b"\x89PNG") {
+    if png_type || body.starts_with(PNG_SIGNATURE) {
         return Ok((png_drawing(body)?, None));
     }
     let drawing: Drawing = serde_json::from_slice(body)
@@ -188,8 +190,12 @@ fn check_size(width: usize, height: usize) -> Result<(), ApiError> {
 /// A PNG body, its size checked from its header before it is decoded (a
 /// small file can unpack into a huge image).
 fn png_drawing(body: &[u8]) -> Result<GrayImage, ApiError> {
-    // The IHDR chunk comes first: width and height at bytes 16..24.
-    if let (Some(w), Some(h)) = (body.get(16..20), body.get(20..24)) {
+    // After the signature the IHDR chunk comes first: width and height at bytes 16..24.
+    if let (true, Some(w), Some(h)) = (
+        body.starts_with(PNG_SIGNATURE),
+        body.get(16..20),
+        body.get(20..24),
+    ) {
         let side = |b: &[u8]| u32::from_be_bytes(b.try_into().expect("4 bytes")) as usize;
         check_size(side(w), side(h))?;
     }
@@ -208,11 +214,20 @@ fn digit(label: Option<i64>) -> Result<u8, ApiError> {
         .ok_or_else(|| ApiError::bad_request(format!("label {label} is not a digit 0..9")))
 }
 
+/// Signals as JSON numbers, each through its shortest decimal form (0.1f32
+/// is 0.1, not 0.10000000149011612).
+fn signals(values: &[f32]) -> Vec<f64> {
+    values
+        .iter()
+        .map(|v| v.to_string().parse().expect("a float prints as a number"))
+        .collect()
+}
+
 fn answer_json(answer: &Answer) -> Value {
     json!({
         "label": answer.label,
-        "outputs": answer.outputs,
-        "hidden": answer.hidden,
+        "outputs": signals(&answer.outputs),
+        "hidden": signals(&answer.hidden),
         "input": answer.input.to_vec(),
     })
 }
@@ -233,8 +248,7 @@ async fn model(State(served): State<Shared>) -> ApiResult {
     let info = &served.about.info;
     ok(json!({
         "layers": [inputs, hidden, outputs],
-        // Through its shortest decimal form, so 0.1f32 is 0.1.
-        "learning_rate": served.learning_rate().to_string().parse::<f64>().ok(),
+        "learning_rate": signals(&[served.learning_rate()])[0],
         "test_accuracy": info.test_accuracy,
         "epochs": info.epochs,
         "source": served.about.source,
@@ -278,7 +292,7 @@ async fn teach(
         let (before, after, lessons) = served.teach(&image, label)?;
         let mut value = reading_json(&after, lessons);
         value["taught"] = json!(label);
-        value["before"] = json!({ "label": before.label, "outputs": before.outputs });
+        value["before"] = json!({ "label": before.label, "outputs": signals(&before.outputs) });
         ok(value)
     })
     .await
