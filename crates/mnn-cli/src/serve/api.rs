@@ -4,7 +4,7 @@
 //! `{"error": "..."}`, saying what was wrong. The work of each request runs
 //! on tokio's blocking pool, so a slow request never holds up the others.
 
-use super::model::{Answer, Reading, SIDE, Served};
+use super::model::{Answer, Reading, Served};
 use crate::pictures;
 use axum::Router;
 use axum::body::Bytes;
@@ -13,7 +13,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use mnn_data::{DIGITS, DataError, GrayImage};
+use mnn_data::{DIGITS, DataError, GrayImage, IMAGE_COLS, IMAGE_ROWS};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::io::Cursor;
@@ -362,9 +362,9 @@ async fn backquery(State(served): State<Shared>, Path(file): Path<String>) -> Ap
         })?;
     off_the_runtime(move || {
         let greys = served.backquery(digit);
-        let side = SIDE * BACKQUERY_SCALE;
-        let big = pictures::upscale(&greys, SIDE, SIDE, BACKQUERY_SCALE);
-        let png = encode_png(side, side, &big).map_err(|e| {
+        let (width, height) = (IMAGE_COLS * BACKQUERY_SCALE, IMAGE_ROWS * BACKQUERY_SCALE);
+        let big = pictures::upscale(&greys, IMAGE_COLS, IMAGE_ROWS, BACKQUERY_SCALE);
+        let png = encode_png(width, height, &big).map_err(|e| {
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("cannot make PNG: {e}"),

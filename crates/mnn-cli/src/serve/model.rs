@@ -6,7 +6,7 @@
 
 use crate::{model_file, pictures, query};
 use anyhow::{Context, Result};
-use mnn_data::{DIGITS, DataError, GrayImage, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, fill_targets};
+use mnn_data::{DIGITS, DataError, GrayImage, IMAGE_PIXELS, fill_targets};
 use mnn_net::{Activations, ModelInfo, NeuralNetwork, argmax};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -227,10 +227,6 @@ fn answer(network: &NeuralNetwork, input: [u8; IMAGE_PIXELS]) -> Answer {
         input,
     }
 }
-
-/// The side of the 28×28 images, for callers that draw them.
-pub const SIDE: usize = IMAGE_COLS;
-const _: () = assert!(IMAGE_COLS == IMAGE_ROWS);
 
 /// Loads a saved network for serving (one that reads MNIST digits).
 pub fn load(path: &Path) -> Result<(NeuralNetwork, About)> {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// A running `mnn serve`, stopped (killed) when dropped.
@@ -17,6 +18,8 @@ pub struct Server {
     pub url: String,
     stdout: Arc<Mutex<String>>,
     stderr: Arc<Mutex<String>>,
+    /// The threads reading stdout and stderr, which end when the server does.
+    readers: Vec<JoinHandle<()>>,
 }
 
 /// Keeps reading `from` into `into`; sends each line down `lines`.
@@ -24,13 +27,13 @@ fn collect(
     from: impl Read + Send + 'static,
     into: Arc<Mutex<String>>,
     lines: mpsc::Sender<String>,
-) {
+) -> JoinHandle<()> {
     std::thread::spawn(move || {
         for line in BufReader::new(from).lines().map_while(Result::ok) {
             into.lock().unwrap().push_str(&format!("{line}\n"));
             let _ = lines.send(line);
         }
-    });
+    })
 }
 
 impl Server {
@@ -50,17 +53,20 @@ impl Server {
             .expect("mnn serve starts");
         let (stdout, stderr) = (Arc::default(), Arc::default());
         let (lines, printed) = mpsc::channel();
-        collect(
-            child.stdout.take().unwrap(),
-            Arc::clone(&stdout),
-            lines.clone(),
-        );
-        collect(child.stderr.take().unwrap(), Arc::clone(&stderr), lines);
+        let readers = vec![
+            collect(
+                child.stdout.take().unwrap(),
+                Arc::clone(&stdout),
+                lines.clone(),
+            ),
+            collect(child.stderr.take().unwrap(), Arc::clone(&stderr), lines),
+        ];
         let mut server = Server {
             child,
             url: String::new(),
             stdout,
             stderr,
+            readers,
         };
         loop {
             let Ok(line) = printed.recv_timeout(Duration::from_secs(300)) else {
@@ -82,6 +88,19 @@ impl Server {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// stderr once it holds `text` (it is read on its own thread, so a
+    /// line printed before the address may arrive after it); panics after 10 s.
+    pub fn stderr_with(&self, text: &str) -> String {
+        for _ in 0..100 {
+            let stderr = self.stderr();
+            if stderr.contains(text) {
+                return stderr;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("stderr never said {text:?}:\n{}", self.stderr());
+    }
+
     /// Sends `signal` (`INT` is Ctrl-C) and waits for the server to end.
     pub fn signal_and_wait(&mut self, signal: &str) -> ExitStatus {
         let status = Command::new("kill")
@@ -91,8 +110,10 @@ impl Server {
         assert!(status.success());
         for _ in 0..300 {
             if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the readers take the last lines.
-                std::thread::sleep(Duration::from_millis(100));
+                // The readers take the last lines, up to the end of the pipes.
+                for reader in self.readers.drain(..) {
+                    reader.join().unwrap();
+                }
                 return status;
             }
             std::thread::sleep(Duration::from_millis(100));
