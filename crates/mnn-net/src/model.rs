@@ -137,30 +137,57 @@ impl NeuralNetwork {
     }
 }
 
-/// Why safetensors refused the file, naming the tensor where it can (its
-/// "file not fully covered" names none: find the tensor whose data should
-/// end where the file does).
+/// Why safetensors refused the file, naming the tensor where it can (two of
+/// its errors name none: "file not fully covered" and "invalid shape, data
+/// type, or offset"; the header says which tensor is at fault).
 fn not_safetensors(bytes: &[u8], error: safetensors::SafeTensorError) -> String {
-    if let safetensors::SafeTensorError::MetadataIncompleteBuffer = error {
-        let header = bytes
-            .get(..8)
-            .and_then(|n| usize::try_from(u64::from_le_bytes(n.try_into().ok()?)).ok())
-            .and_then(|n| bytes.get(8..8 + n));
-        let tensors: Option<HashMap<String, serde_json::Value>> =
-            header.and_then(|h| serde_json::from_slice(h).ok());
-        let last = tensors.iter().flatten().filter_map(|(name, t)| {
-            let end = t.get("data_offsets")?.get(1)?.as_u64()?;
-            Some((end, name))
-        });
-        if let Some((end, name)) = last.max() {
-            let data = bytes.len() - 8 - header.map_or(0, <[u8]>::len);
-            return format!(
-                "not a safetensors file (tensor {name:?} ends at byte {end} of the data, \
-                 but the file holds {data} bytes of data)"
-            );
-        }
-    }
-    format!("not a safetensors file ({error})")
+    use safetensors::SafeTensorError::{MetadataIncompleteBuffer, TensorInvalidInfo};
+    let header = bytes
+        .get(..8)
+        .and_then(|n| usize::try_from(u64::from_le_bytes(n.try_into().ok()?)).ok())
+        .and_then(|n| bytes.get(8..8 + n));
+    let entries: HashMap<String, serde_json::Value> = header
+        .and_then(|h| serde_json::from_slice(h).ok())
+        .unwrap_or_default();
+    let tensors = entries.into_iter().filter_map(|(name, value)| {
+        let info: safetensors::tensor::TensorInfo = serde_json::from_value(value).ok()?;
+        Some((name, info))
+    });
+    let reason =
+        match error {
+            MetadataIncompleteBuffer => tensors.max_by_key(|(_, info)| info.data_offsets.1).map(
+                |(name, info)| {
+                    let data = bytes.len() - 8 - header.map_or(0, <[u8]>::len);
+                    format!(
+                        "tensor {name:?} ends at byte {} of the data, but the file holds {data} \
+                     bytes of data",
+                        info.data_offsets.1
+                    )
+                },
+            ),
+            TensorInvalidInfo => tensors
+                .filter_map(|(name, info)| {
+                    let (start, end) = info.data_offsets;
+                    let needs = info
+                        .shape
+                        .iter()
+                        .try_fold(info.dtype.bitsize(), |n, &d| n.checked_mul(d))?
+                        / 8;
+                    (end.checked_sub(start) != Some(needs)).then(|| {
+                        format!(
+                            "tensor {name:?}: shape {:?} of {:?} needs {needs} bytes, but its \
+                         data_offsets [{start}, {end}] do not span that",
+                            info.shape, info.dtype
+                        )
+                    })
+                })
+                .min(),
+            _ => None,
+        };
+    format!(
+        "not a safetensors file ({})",
+        reason.unwrap_or(error.to_string())
+    )
 }
 
 fn le_bytes(m: &Matrix) -> Vec<u8> {
@@ -325,6 +352,27 @@ mod tests {
             .to_string();
         assert!(err.contains("tensor \"weights_"), "{err}");
         assert!(err.contains("but the file holds"), "{err}");
+    }
+
+    #[test]
+    fn a_shape_that_does_not_match_its_data_names_the_tensor() {
+        let bytes = small().to_safetensors(&ModelInfo::default());
+        let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        let mut header: serde_json::Value =
+            serde_json::from_slice(&bytes[8..8 + header_len]).unwrap();
+        let shape = &mut header[WEIGHTS_HIDDEN_OUTPUT]["shape"];
+        shape[0] = (shape[0].as_u64().unwrap() + 1).into();
+        let text = serde_json::to_vec(&header).unwrap();
+        let mut file = (text.len() as u64).to_le_bytes().to_vec();
+        file.extend_from_slice(&text);
+        file.extend_from_slice(&bytes[8 + header_len..]);
+        let err = NeuralNetwork::from_safetensors(&file)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("tensor \"weights_hidden_output\": shape"),
+            "{err}"
+        );
     }
 
     #[test]
