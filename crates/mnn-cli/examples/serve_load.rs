@@ -10,8 +10,8 @@
 //!
 //! Latency is measured by the client, request sent to reply read, over
 //! keep-alive connections to 127.0.0.1. Memory is the server's resident set
-//! (VmRSS in /proc, so Linux only): at start, after a warm-up round with the
-//! same clients, and after the measured run.
+//! (VmRSS in /proc, so Linux only): at start, after a first (warm-up) round
+//! of the same clients and queries, and after the measured round.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -19,8 +19,6 @@ use std::time::{Duration, Instant};
 
 /// The side of the drawings sent, as the page sends them.
 const SIDE: usize = 140;
-/// Queries per client in the warm-up round.
-const WARM_UP: usize = 50;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -87,7 +85,9 @@ fn main() {
         latencies
     };
 
-    round(WARM_UP);
+    // A first round the same as the measured one, so the server has made
+    // the threads and buffers it needs for this load.
+    round(queries);
     let warmed_up = resident_kib(pid);
     let started = Instant::now();
     let latencies = round(queries);
@@ -117,7 +117,7 @@ fn main() {
         percentile(1.0)
     );
     println!(
-        "server memory (VmRSS): {} at start, {} after a warm-up of {clients} × {WARM_UP}, {} after the run ({:+.1}% over the run)",
+        "server memory (VmRSS): {} at start, {} after a warm-up round of {clients} × {queries}, {} after the measured round ({:+.1}%)",
         mib(at_start),
         mib(warmed_up),
         mib(after),

@@ -84,7 +84,14 @@ pub fn run(args: &ServeArgs, threads: Threads) -> Result<()> {
         args.save_taught.clone(),
         args.collect.clone(),
     ));
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the server's threads")?;
+    // The requests' work runs on tokio's blocking pool; a few threads per
+    // core keep the cores busy, and a fixed pool keeps the memory flat.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(2 * cores)
+        .build()
+        .context("cannot start the server's threads")?;
     runtime.block_on(serve(served, SocketAddr::new(args.host, args.port)))
 }
 
