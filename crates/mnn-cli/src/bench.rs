@@ -9,16 +9,20 @@
 //! depend on what the digits show. `MNN_SIMD=scalar mnn bench` measures the
 //! portable kernels.
 
+use crate::bench_chart;
+use crate::chart;
 use crate::data::{self, DEFAULT_DIR};
+use crate::files;
 use crate::report::outln;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use mnn_data::{DIGITS, Dataset, IMAGE_PIXELS, Mnist};
 use mnn_matrix::kernels;
 use mnn_net::{NeuralNetwork, Sweep, TrainOptions, available_threads};
+use mnn_train::bench::{self, BenchReport, BenchRow, Machine, significant};
 use mnn_train::{Cycle, MnistSamples, Threads, synthetic_digits};
 use std::hint::black_box;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Samples in the epoch the table reports seconds for (MNIST's training set).
@@ -40,6 +44,25 @@ pub struct BenchArgs {
     /// Use synthetic digits even when MNIST is there
     #[arg(long)]
     pub synthetic: bool,
+    /// Print the rows and what identifies this machine (CPU, cores, SIMD, OS, board, mnn's
+    /// version and commit, date) as JSON instead of the table, for --compare
+    #[arg(long)]
+    pub json: bool,
+    /// A name for this machine in --json's output (e.g. "Pi 4, 32-bit OS")
+    #[arg(long, value_name = "NAME", requires = "json")]
+    pub label: Option<String>,
+    /// Merge reports of `mnn bench --json` into one table, speeds relative to the first, and
+    /// chart µs per sample per machine (runs no benchmark)
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["json", "data", "synthetic"])]
+    pub compare: Vec<PathBuf>,
+    /// Where --compare draws its chart: this SVG file, and a PNG beside it
+    #[arg(
+        long,
+        value_name = "FILE.svg",
+        default_value = "bench-compare.svg",
+        requires = "compare"
+    )]
+    pub chart: PathBuf,
 }
 
 /// Floating-point operations of one train step of an `i`-`h`-`o` network,
@@ -52,6 +75,9 @@ pub fn train_step_flops(inputs: usize, hidden: usize, outputs: usize) -> f64 {
 }
 
 pub fn run(args: &BenchArgs, threads: Threads) -> Result<()> {
+    if !args.compare.is_empty() {
+        return compare(&args.compare, &args.chart);
+    }
     let (train, test, source) = bench_data(args)?;
     let hidden = args.hidden as usize;
     let samples = args.samples as usize;
@@ -63,53 +89,88 @@ pub fn run(args: &BenchArgs, threads: Threads) -> Result<()> {
     if all > 1 {
         thread_counts.push(all);
     }
+    let flops = train_step_flops(IMAGE_PIXELS, hidden, DIGITS);
+    let mut rows = Vec::new();
+    for &t in &thread_counts {
+        let query_ms = time_queries(&test, hidden, t) * 1e3;
+        for sweep in [Sweep::PerWindow, Sweep::PerSample] {
+            let seconds = time_training(&train, samples, hidden, t, sweep);
+            let per_sample = seconds / samples as f64;
+            rows.push(BenchRow {
+                threads: t,
+                sweep: sweep_name(sweep).into(),
+                us_per_sample: per_sample * 1e6,
+                samples_per_second: 1.0 / per_sample,
+                seconds_per_epoch: per_sample * EPOCH as f64,
+                gflops: flops / per_sample / 1e9,
+                query_ms,
+            });
+        }
+    }
+    let report = BenchReport {
+        schema: bench::SCHEMA,
+        machine: this_machine(args.label.clone(), all),
+        network: format!("{IMAGE_PIXELS}-{hidden}-{DIGITS}"),
+        samples,
+        data: source,
+        rows,
+    };
+    if args.json {
+        outln!("{}", report.to_json());
+    } else {
+        print_table(&report, flops);
+    }
+    Ok(())
+}
+
+/// How the table names a way of sweeping `W_ih`.
+fn sweep_name(sweep: Sweep) -> &'static str {
+    match sweep {
+        Sweep::PerWindow => "per 4 samples",
+        Sweep::PerSample => "per sample (book order)",
+    }
+}
+
+/// The markdown table of one machine, to paste into an issue.
+fn print_table(report: &BenchReport, flops: f64) {
     outln!(
-        "mnn bench: {IMAGE_PIXELS}-{hidden}-{DIGITS}, one sample per update, {samples} samples of {source} per row, \
-         µs/sample scaled to a {EPOCH}-sample epoch; query: {QUERIES} images"
+        "mnn bench: {}, one sample per update, {} samples of {} per row, \
+         µs/sample scaled to a {EPOCH}-sample epoch; query: {QUERIES} images",
+        report.network,
+        report.samples,
+        report.data
     );
     outln!("");
     outln!(
         "| CPU | SIMD | threads | sweep over W_ih | µs/sample | samples/s | s/epoch (60,000) | GFLOP/s | query 10,000 (ms) |"
     );
     outln!("|---|---|---|---|---:|---:|---:|---:|---:|");
-    let cpu = cpu_model();
-    let flops = train_step_flops(IMAGE_PIXELS, hidden, DIGITS);
-    for &t in &thread_counts {
-        let query_ms = time_queries(&test, hidden, t) * 1e3;
-        for (sweep, sweep_name) in [
-            (Sweep::PerWindow, "per 4 samples"),
-            (Sweep::PerSample, "per sample (book order)"),
-        ] {
-            let seconds = time_training(&train, samples, hidden, t, sweep);
-            let per_sample = seconds / samples as f64;
-            outln!(
-                "| {cpu} | {} | {t} | {sweep_name} | {:.1} | {:.0} | {:.2} | {} | {query_ms:.1} |",
-                kernels::simd_level(),
-                per_sample * 1e6,
-                1.0 / per_sample,
-                per_sample * EPOCH as f64,
-                three_figures(flops / per_sample / 1e9),
-            );
-        }
+    let machine = &report.machine;
+    for row in &report.rows {
+        outln!(
+            "| {} | {} | {} | {} | {:.1} | {:.0} | {:.2} | {} | {:.1} |",
+            machine.cpu,
+            machine.simd,
+            row.threads,
+            row.sweep,
+            row.us_per_sample,
+            row.samples_per_second,
+            row.seconds_per_epoch,
+            significant(row.gflops),
+            row.query_ms,
+        );
     }
     outln!("");
     outln!(
         "GFLOP/s counts 4·h·i + 6·o·h = {:.3} MFLOP per train step (forward, hidden errors, both updates).",
         flops / 1e6
     );
-    Ok(())
-}
-
-/// `value` with three significant figures, and one decimal from 10 up:
-/// `65.6`, `3.47`, `0.214`, so that a Pi Zero's GFLOP/s still reads as a
-/// number.
-fn three_figures(value: f64) -> String {
-    let decimals = match value.abs() {
-        v if v >= 10.0 => 1,
-        v if v >= 1.0 => 2,
-        _ => 3,
-    };
-    format!("{value:.decimals$}")
+    if machine.emulated {
+        outln!(
+            "Emulated ({} code under qemu-user on this machine's CPU): these times compare builds, not machines.",
+            machine.arch
+        );
+    }
 }
 
 /// Training and query data: MNIST if asked for or present, else synthetic.
@@ -185,16 +246,101 @@ fn time_queries(test: &Dataset, hidden: usize, threads: usize) -> f64 {
 /// Pi's) or "Hardware" on ARM, else the architecture.
 pub fn cpu_model() -> String {
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    for key in ["model name", "Model", "Hardware"] {
-        let value = info.lines().find_map(|line| {
-            let (k, v) = line.split_once(':')?;
-            (k.trim() == key).then(|| v.trim().to_string())
-        });
-        if let Some(value) = value.filter(|v| !v.is_empty()) {
-            return value;
-        }
+    bench::cpu_from_cpuinfo(&info).unwrap_or_else(|| std::env::consts::ARCH.to_string())
+}
+
+/// The kernels `mnn` runs here, as the SIMD column says it. On 32-bit ARM,
+/// stable Rust has no NEON intrinsics, so the portable kernels run; the
+/// column says whether the build let the compiler use NEON for them
+/// (`RUSTFLAGS=-C target-feature=+neon`) or only the VFP unit.
+pub fn simd_description() -> String {
+    let level = kernels::simd_level();
+    if level != "scalar" {
+        level.to_string()
+    } else if cfg!(all(target_arch = "arm", target_feature = "neon")) {
+        "scalar (armv7: portable kernels, built with +neon)".into()
+    } else if cfg!(target_arch = "arm") {
+        "scalar (armv7: portable kernels, VFP, no NEON)".into()
+    } else if std::env::var_os("MNN_SIMD").is_some_and(|v| v == "scalar") {
+        "scalar (MNN_SIMD=scalar)".into()
+    } else {
+        "scalar (portable kernels)".into()
     }
-    std::env::consts::ARCH.to_string()
+}
+
+/// What identifies this machine, for `--json`.
+fn this_machine(label: Option<String>, cores_used: usize) -> Machine {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let arch = std::env::consts::ARCH;
+    let device_model = std::fs::read("/proc/device-tree/model")
+        .ok()
+        .map(|bytes| {
+            String::from_utf8_lossy(&bytes)
+                .trim_end_matches('\0')
+                .trim()
+                .to_string()
+        })
+        .filter(|model| !model.is_empty());
+    let os = std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|release| bench::os_from_release(&release))
+        .unwrap_or_else(|| std::env::consts::OS.to_string());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Machine {
+        label,
+        cpu: cpu_model(),
+        device_model,
+        cores: available_threads(),
+        cores_used,
+        simd: simd_description(),
+        os,
+        arch: arch.to_string(),
+        emulated: std::env::var_os("MNN_EMULATED").is_some_and(|v| v == "1")
+            || bench::looks_emulated(arch, &cpuinfo),
+        mnn_version: env!("CARGO_PKG_VERSION").to_string(),
+        commit: option_env!("MNN_COMMIT").unwrap_or("unknown").to_string(),
+        date: bench::iso_utc(now),
+    }
+}
+
+/// `mnn bench --compare`: merges reports into one table and a chart.
+fn compare(files: &[PathBuf], svg_path: &Path) -> Result<()> {
+    let png_path = svg_path.with_extension("png");
+    if svg_path == png_path {
+        return Err(crate::UsageError(format!(
+            "--chart {}: give the SVG file's name (the PNG goes beside it)",
+            svg_path.display()
+        ))
+        .into());
+    }
+    files::check_writable(svg_path)?;
+    let reports = files
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("{}: cannot read", path.display()))?;
+            BenchReport::from_json(&text).with_context(|| path.display().to_string())
+        })
+        .collect::<Result<Vec<_>>>()?;
+    outln!(
+        "mnn bench --compare: {} reports, training speed relative to the first ({})",
+        reports.len(),
+        reports[0].machine.name()
+    );
+    outln!("");
+    outln!("{}", bench::compare_table(&reports));
+    outln!("");
+    for line in bench::compare_sources(&reports) {
+        outln!("{line}");
+    }
+    let chart = bench_chart::BenchChart::new(&reports);
+    chart::write_svg(svg_path, &chart)?;
+    chart::write_png(&png_path, &chart)?;
+    outln!("");
+    outln!("chart: {} and {}", svg_path.display(), png_path.display());
+    Ok(())
 }
 
 #[cfg(test)]
@@ -207,14 +353,6 @@ mod tests {
         let by_hand = 2 * (200 * 784 + 10 * 200) + 2 * 10 * 200 + 2 * (10 * 200 + 200 * 784);
         assert_eq!(train_step_flops(784, 200, 10), by_hand as f64);
         assert_eq!(train_step_flops(784, 200, 10), 639_200.0);
-    }
-
-    #[test]
-    fn gflops_keep_three_figures_however_slow_the_machine() {
-        assert_eq!(three_figures(65.64), "65.6");
-        assert_eq!(three_figures(3.4712), "3.47");
-        assert_eq!(three_figures(0.2144), "0.214");
-        assert_eq!(three_figures(0.0), "0.000");
     }
 
     #[test]

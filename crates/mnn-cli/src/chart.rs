@@ -50,22 +50,36 @@ pub struct Chart {
     pub book_label: String,
 }
 
+/// A picture drawn with plotters that [`write_svg`] and [`write_png`] write
+/// ([`Chart`], and `mnn bench --compare`'s bars).
+pub trait Picture {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
+}
+
+impl Picture for Chart {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        draw(root, self)
+    }
+}
+
 /// Writes the chart as an SVG file (text left to the viewer's sans-serif font).
-pub fn write_svg(path: &Path, chart: &Chart) -> Result<()> {
+pub fn write_svg(path: &Path, chart: &impl Picture) -> Result<()> {
     write_atomically(path, svg(chart)?.as_bytes())
 }
 
 /// Writes the chart as an RGB PNG file: the SVG drawn with the built-in font.
-pub fn write_png(path: &Path, chart: &Chart) -> Result<()> {
+pub fn write_png(path: &Path, chart: &impl Picture) -> Result<()> {
     write_atomically(path, &png_bytes(&svg(chart)?)?)
 }
 
 /// The chart as SVG text.
-fn svg(chart: &Chart) -> Result<String> {
+fn svg(chart: &impl Picture) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, chart).map_err(|e| anyhow::anyhow!("drawing the chart: {e}"))?;
+        chart
+            .draw_on(&root)
+            .map_err(|e| anyhow::anyhow!("drawing the chart: {e}"))?;
         root.present()
             .map_err(|e| anyhow::anyhow!("drawing the chart: {e}"))?;
     }
@@ -107,7 +121,7 @@ pub(crate) fn png_bytes(svg: &str) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> DrawResult<DB> {
     root.fill(&WHITE)?;

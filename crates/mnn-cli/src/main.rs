@@ -19,6 +19,7 @@
 
 mod backquery;
 mod bench;
+mod bench_chart;
 mod chart;
 mod confusion;
 mod curve;

@@ -48,3 +48,82 @@ fn bench_prints_a_consistent_markdown_table() {
         "{text}"
     );
 }
+
+/// Runs `mnn args` and returns (success, stdout, stderr).
+fn mnn(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mnn"))
+        .args(args)
+        .output()
+        .expect("mnn runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bench_json_reports_compare_into_one_table_and_a_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let bench = [
+        "bench",
+        "--synthetic",
+        "--samples",
+        "1000",
+        "--threads",
+        "1",
+    ];
+    let (ok, json, err) = mnn(&[&bench[..], &["--json", "--label", "first"]].concat());
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("--json prints JSON alone");
+    let machine = &report["machine"];
+    assert_eq!(machine["label"], "first");
+    assert_eq!(machine["arch"], std::env::consts::ARCH);
+    assert_eq!(machine["cores_used"], 1);
+    for key in ["cpu", "simd", "os", "mnn_version", "commit", "date"] {
+        assert!(
+            machine[key].as_str().is_some_and(|s| !s.is_empty()),
+            "{key}: {machine}"
+        );
+    }
+    assert_eq!(report["rows"].as_array().unwrap().len(), 2, "{report}");
+    let first = dir.path().join("first.json");
+    std::fs::write(&first, &json).unwrap();
+    let second = dir.path().join("second.json");
+    std::fs::write(&second, json.replace("\"first\"", "\"second\"")).unwrap();
+
+    let svg = dir.path().join("compare.svg");
+    let (ok, table, err) = mnn(&[
+        "bench",
+        "--compare",
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+        "--chart",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let rows: Vec<&str> = table
+        .lines()
+        .filter(|l| l.starts_with("| first") || l.starts_with("| second"))
+        .collect();
+    assert_eq!(rows.len(), 4, "{table}");
+    // the same report twice: every row as fast as the first's
+    assert!(rows.iter().all(|r| r.ends_with("| 1.00× |")), "{table}");
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("second"));
+    assert!(svg.with_extension("png").exists());
+
+    // a file that is not a report: named, with the reason, and exit 1
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"schema\": 1}").unwrap();
+    let (ok, _, err) = mnn(&[
+        "bench",
+        "--compare",
+        first.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("bad.json") && err.contains("not a report"),
+        "{err}"
+    );
+}

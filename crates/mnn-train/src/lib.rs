@@ -12,11 +12,14 @@
 //!   test record ([`Evaluation`]);
 //! - [`sweep`]: the book's experiments, planned, run on a pool of threads,
 //!   and written as CSV;
-//! - [`synthetic_digits`] and [`Cycle`]: stand-ins for benchmarks.
+//! - [`synthetic_digits`] and [`Cycle`]: stand-ins for benchmarks;
+//! - [`bench`]: `mnn bench --json`'s reports of one machine's speed, and
+//!   their merge into one comparison table.
 //!
 //! Nothing here prints or exits: progress arrives through callbacks, and
 //! errors as a [`TrainError`].
 
+pub mod bench;
 mod data;
 mod divergence;
 mod evaluate;
@@ -62,6 +65,9 @@ pub enum TrainError {
         hidden: usize,
         outputs: usize,
     },
+    /// A file that is not a report of `mnn bench --json` (the reason says why).
+    #[error("not a report of `mnn bench --json`: {0}")]
+    NotAReport(String),
     /// Results that could not be written as CSV.
     #[error("cannot write the results as CSV: {0}")]
     Csv(String),

@@ -1,0 +1,242 @@
+//! `mnn bench --compare`'s chart: µs per sample of each machine, one bar for
+//! one thread and one for all of its threads (the default engine, one sweep
+//! over `W_ih` per 4 samples), on a logarithmic axis so that a desktop and an
+//! emulated Pi both read. Drawn by [`crate::chart`] to SVG and PNG.
+
+use crate::chart::{DrawResult, FAMILY, Picture, format_value};
+use mnn_train::bench::{BenchReport, BenchRow, significant};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// The sweep the chart shows (mnn's default engine).
+const SWEEP: &str = "per 4 samples";
+
+const ONE: RGBColor = RGBColor(31, 119, 180);
+const ALL: RGBColor = RGBColor(255, 127, 14);
+
+/// One machine's bars.
+struct Machine {
+    name: String,
+    one_thread: Option<f64>,
+    all_threads: Option<(usize, f64)>,
+}
+
+/// What to draw: one group of bars per report, top to bottom in their order.
+pub struct BenchChart {
+    title: String,
+    machines: Vec<Machine>,
+}
+
+impl BenchChart {
+    pub fn new(reports: &[BenchReport]) -> BenchChart {
+        let row = |report: &BenchReport, pick: fn(&BenchRow) -> bool| {
+            report
+                .rows
+                .iter()
+                .filter(|r| r.sweep == SWEEP && pick(r))
+                .max_by_key(|r| r.threads)
+                .map(|r| (r.threads, r.us_per_sample))
+        };
+        let machines = reports
+            .iter()
+            .map(|report| Machine {
+                name: format!("{} – {}", report.machine.name(), report.machine.simd),
+                one_thread: row(report, |r| r.threads == 1).map(|(_, us)| us),
+                all_threads: row(report, |r| r.threads > 1),
+            })
+            .collect();
+        let network = reports.first().map_or("", |r| r.network.as_str());
+        BenchChart {
+            title: format!("Training {network}: microseconds per sample (shorter is faster)"),
+            machines,
+        }
+    }
+
+    /// Every time drawn, in µs.
+    fn times(&self) -> impl Iterator<Item = f64> + '_ {
+        self.machines.iter().flat_map(|m| {
+            m.one_thread
+                .into_iter()
+                .chain(m.all_threads.map(|(_, us)| us))
+        })
+    }
+}
+
+impl Picture for BenchChart {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        root.fill(&WHITE)?;
+        let (lo, hi) = self
+            .times()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), us| {
+                (lo.min(us), hi.max(us))
+            });
+        let (lo, hi) = if lo.is_finite() {
+            (lo, hi)
+        } else {
+            (1.0, 10.0)
+        };
+        // Room on the left of the shortest bar, and on the right for the labels.
+        let x_range = (lo / 3.0)..(hi * 8.0);
+        let bands = self.machines.len().max(1) as f64;
+        let mut ctx = ChartBuilder::on(root)
+            .caption(&self.title, (FAMILY, 24))
+            .margin(20)
+            .x_label_area_size(50)
+            .y_label_area_size(10)
+            .build_cartesian_2d(
+                x_range
+                    .clone()
+                    .log_scale()
+                    .with_key_points(key_points(&x_range)),
+                0.0..bands,
+            )?;
+        ctx.configure_mesh()
+            .disable_y_mesh()
+            .disable_y_axis()
+            .x_desc("microseconds per sample (logarithmic scale)")
+            .label_style((FAMILY, 16))
+            .axis_desc_style((FAMILY, 18))
+            .x_label_formatter(&|x| format_value(*x))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+
+        let start = x_range.start;
+        let text = |size| (FAMILY, size).into_font().color(&BLACK);
+        for (i, machine) in self.machines.iter().enumerate() {
+            // Band i, from the top: the name, then the two bars.
+            let top = bands - i as f64;
+            ctx.draw_series(std::iter::once(Text::new(
+                machine.name.clone(),
+                (start, top - 0.1),
+                text(16),
+            )))?;
+            let bars = [
+                (machine.one_thread.map(|us| (1, us)), ONE, top - 0.3),
+                (machine.all_threads, ALL, top - 0.6),
+            ];
+            for (bar, colour, y) in bars {
+                let Some((threads, us)) = bar else { continue };
+                ctx.draw_series(std::iter::once(Rectangle::new(
+                    [(start, y), (us, y - 0.24)],
+                    colour.filled(),
+                )))?;
+                let plural = if threads == 1 { "" } else { "s" };
+                ctx.draw_series(std::iter::once(Text::new(
+                    format!("{} ({threads} thread{plural})", significant(us)),
+                    (us * 1.05, y - 0.03),
+                    text(14),
+                )))?;
+            }
+        }
+        // The legend, drawn as series labels of two empty series.
+        for (colour, label) in [(ONE, "1 thread"), (ALL, "all threads")] {
+            ctx.draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
+                .label(label)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x - 8, y - 6), (x + 8, y + 6)], colour.filled())
+                });
+        }
+        ctx.configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .label_font((FAMILY, 16))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.3))
+            .draw()?;
+        Ok(())
+    }
+}
+
+/// Axis labels at 1, 2 and 5 times the powers of ten inside `range`.
+fn key_points(range: &std::ops::Range<f64>) -> Vec<f64> {
+    let lowest = range.start.log10().floor() as i32;
+    let highest = range.end.log10().ceil() as i32;
+    (lowest..=highest)
+        .flat_map(|power| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(power)))
+        .filter(|x| range.contains(x))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mnn_train::bench::{Machine as Identity, SCHEMA};
+
+    fn report(cpu: &str, rows: &[(usize, &str, f64)]) -> BenchReport {
+        BenchReport {
+            schema: SCHEMA,
+            machine: Identity {
+                label: None,
+                cpu: cpu.into(),
+                device_model: None,
+                cores: 2,
+                cores_used: 2,
+                simd: "avx2+fma".into(),
+                os: "Linux".into(),
+                arch: "x86_64".into(),
+                emulated: false,
+                mnn_version: "0.1.0".into(),
+                commit: "abc".into(),
+                date: "2026-12-02T00:00:00Z".into(),
+            },
+            network: "784-200-10".into(),
+            samples: 2000,
+            data: "synthetic digits".into(),
+            rows: rows
+                .iter()
+                .map(|&(threads, sweep, us)| BenchRow {
+                    threads,
+                    sweep: sweep.into(),
+                    us_per_sample: us,
+                    samples_per_second: 1e6 / us,
+                    seconds_per_epoch: us * 0.06,
+                    gflops: 639.2 / us,
+                    query_ms: 50.0,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn each_machine_gets_its_default_engine_bars_and_the_svg_shows_them() {
+        let reports = [
+            report(
+                "Fast",
+                &[
+                    (1, "per 4 samples", 10.0),
+                    (2, "per 4 samples", 6.5),
+                    (1, "per sample (book order)", 18.0),
+                ],
+            ),
+            report("Slow", &[(1, "per 4 samples", 900.0)]),
+        ];
+        let chart = BenchChart::new(&reports);
+        assert_eq!(chart.machines[0].one_thread, Some(10.0));
+        assert_eq!(chart.machines[0].all_threads, Some((2, 6.5)));
+        assert_eq!(chart.machines[1].all_threads, None);
+        assert_eq!(chart.times().count(), 3);
+        assert_eq!(
+            key_points(&(3.0..900.0)),
+            [5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0]
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let svg = dir.path().join("c.svg");
+        crate::chart::write_svg(&svg, &chart).unwrap();
+        let text = std::fs::read_to_string(&svg).unwrap();
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let words: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+        for wanted in ["10.0 (1 thread)", "6.50 (2 threads)", "900.0 (1 thread)"] {
+            assert!(
+                words.iter().any(|w| w.contains(wanted)),
+                "{wanted}: {words:?}"
+            );
+        }
+        assert!(
+            words.iter().any(|w| w.trim().starts_with("Slow")),
+            "{words:?}"
+        );
+        let png = dir.path().join("c.png");
+        crate::chart::write_png(&png, &chart).unwrap();
+        assert!(std::fs::metadata(&png).unwrap().len() > 1000);
+    }
+}
