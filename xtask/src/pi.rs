@@ -41,7 +41,8 @@ pub struct PiArgs {
     /// (with PROPTEST_CASES=16 and MNN_EMULATED=1).
     #[arg(long)]
     test: bool,
-    /// Also run the built `mnn bench` under qemu-user.
+    /// Also run the built `mnn bench` under qemu-user (its rows marked
+    /// emulated: they compare builds, not the Pi's speed).
     #[arg(long)]
     bench: bool,
     /// Build `mnn` with the release profile (the default).
@@ -115,6 +116,7 @@ pub fn run(args: &PiArgs) -> Result<()> {
             .args(&runner[1..])
             .arg(&binary)
             .arg("bench")
+            .env("MNN_EMULATED", "1")
             .current_dir(&root);
         run_command(&mut bench).context("`mnn bench` failed under qemu")?;
     }
