@@ -1,4 +1,27 @@
-//! New training data from old: rotated copies of an image.
+//! New training data from old: the book's rotated copies of an image, and
+//! random distortions beyond the book.
+//!
+//! Beyond the book ([`distort`], [`random`]): random shifts, rotations in a
+//! range, scaling and elastic distortion (Simard, Steinkraus & Platt 2003),
+//! drawn afresh for every image of every epoch ([`Augmenter`],
+//! [`sample_rng`]) and applied as one bilinear resampling as the image is
+//! read, never stored. Each matches scipy (`affine_transform`,
+//! `gaussian_filter`, `map_coordinates`, order 1) for a fixed draw
+//! (`tests/golden.rs`).
+//!
+//! ```
+//! use mnn_augment::{Augmentation, Augmenter, sample_rng};
+//!
+//! let augmentation: Augmentation = "elastic,shift=2".parse().unwrap();
+//! let augmenter = Augmenter::new(augmentation, 28, 28, 0.01).unwrap();
+//! let mut scratch = augmenter.scratch(); // one per thread, reused for every image
+//! let digit = vec![0.5_f32; 28 * 28];
+//! let mut seen = vec![0.0; 28 * 28];
+//! // Sample 7 of epoch 3 of a run seeded with 1: always the same distortion.
+//! augmenter.augment_into(&digit, &mut sample_rng(1, 3, 7), &mut scratch, &mut seen);
+//! ```
+//!
+//! # The book's rotations
 //!
 //! *Make Your Own Neural Network*, Part 3, "Creating New Training Data:
 //! Rotations". The book takes every MNIST training image, rotates it by
@@ -44,6 +67,12 @@
 //! functions panic with a message naming both lengths, the way slice
 //! indexing does. Every angle is accepted: a non-finite angle (NaN, ±∞) has
 //! no source point anywhere, so the output is all `fill`, as with scipy.
+
+pub mod distort;
+pub mod random;
+
+pub use distort::{Affine, Gaussian, distort_into, elastic_field};
+pub use random::{AugmentError, Augmentation, Augmenter, Elastic, Scratch, sample_rng};
 
 /// The book's rotation: ±10 degrees.
 pub const BOOK_ROTATION_DEGREES: f32 = 10.0;
@@ -119,7 +148,7 @@ pub fn rotations(
     ]
 }
 
-fn check_len(what: &str, len: usize, width: usize, height: usize) {
+pub(crate) fn check_len(what: &str, len: usize, width: usize, height: usize) {
     assert!(
         width.checked_mul(height) == Some(len),
         "mnn-augment: {what} has {len} pixels, but a {width}x{height} (width x height) image has {}",
@@ -169,7 +198,7 @@ impl Turn {
 /// `(sin, cos)` of an angle in degrees, exact at multiples of 90° (like
 /// scipy's `sindg`/`cosdg`), so that quarter turns move pixels exactly and
 /// a whole turn is the identity.
-fn sin_cos_degrees(degrees: f64) -> (f64, f64) {
+pub(crate) fn sin_cos_degrees(degrees: f64) -> (f64, f64) {
     let reduced = degrees.rem_euclid(360.0);
     match reduced {
         0.0 => (0.0, 1.0),
@@ -183,7 +212,13 @@ fn sin_cos_degrees(degrees: f64) -> (f64, f64) {
 /// The image at a fractional (`row`, `col`), blending the four pixels
 /// around it (scipy `order=1`); `None` if the point is outside the grid
 /// `[0, height − 1] × [0, width − 1]` or not a number (scipy `mode='constant'`).
-fn bilinear(image: &[f32], width: usize, height: usize, row: f64, col: f64) -> Option<f32> {
+pub(crate) fn bilinear(
+    image: &[f32],
+    width: usize,
+    height: usize,
+    row: f64,
+    col: f64,
+) -> Option<f32> {
     let last_row = (height - 1) as f64;
     let last_col = (width - 1) as f64;
     if !(0.0..=last_row).contains(&row) || !(0.0..=last_col).contains(&col) {
