@@ -25,7 +25,9 @@
 //! W_ih   += lr·(e_h∘hid∘(1−hid))·xᵀ           update, layer 1
 //! ```
 //!
-//! [`NeuralNetwork::train`] is the book's code line for line. For whole
+//! [`NeuralNetwork::train`] is the book's code line for line; [`deep`] goes
+//! beyond the book (any depth, biases, tanh/ReLU, softmax with cross-entropy)
+//! with the same per-sample algorithm, tested against it. For whole
 //! epochs, [`NeuralNetwork::train_epoch`] runs the same algorithm (one sample
 //! per update) fast: few sweeps over `W_ih`, on all cores ([`Sweep`],
 //! [`TrainOptions`]); [`NeuralNetwork::query_all`] queries many inputs at once.
@@ -36,6 +38,7 @@
 mod activation;
 mod barrier;
 mod buffers;
+pub mod deep;
 mod model;
 mod options;
 mod samples;
@@ -75,6 +78,19 @@ pub enum NetError {
     /// A saved model that cannot be loaded, and why.
     #[error("{0}")]
     Model(String),
+    /// A name (of an activation, a loss) that is not known.
+    #[error("unknown {what} {name:?}: expected one of {expected}")]
+    Unknown {
+        what: &'static str,
+        name: String,
+        expected: String,
+    },
+    /// Backquery through an activation that has no inverse.
+    #[error(
+        "backquery needs an invertible activation, and {0} has none (it maps every negative \
+         signal to 0, so nothing tells which one it was); sigmoid and tanh networks can be backqueried"
+    )]
+    NoInverse(&'static str),
 }
 
 /// Buffers for one forward pass: the signals leaving each layer.
