@@ -46,7 +46,9 @@ mod trainer;
 mod worker;
 
 pub use activation::{logit, sigmoid};
-pub use model::{FORMAT_VERSION, ModelInfo, WEIGHTS_HIDDEN_OUTPUT, WEIGHTS_INPUT_HIDDEN};
+pub use model::{
+    FORMAT_VERSION, ModelInfo, WEIGHTS_HIDDEN_OUTPUT, WEIGHTS_INPUT_HIDDEN, layer_tensor_names,
+};
 pub use options::{EpochReport, Sweep, TrainOptions, available_threads};
 pub use samples::Samples;
 
