@@ -1,21 +1,26 @@
 #!/usr/bin/env python3
-"""Check that a model saved by `mnn train --save` loads in Python and answers
-like `mnn` does.
+"""Check that a model saved by `mnn train --save` (the book's network or a deeper
+one) loads in Python and answers like `mnn` does.
 
     python3 scripts/check_model.py MODEL [--mnn PATH] [IMAGE.png ...]
 
 1. Loads MODEL with `safetensors.numpy.load_file` and checks its tensors
    (`weights_input_hidden` [hidden, inputs], `weights_hidden_output`
    [outputs, hidden], float32) and its metadata (format, version, activation,
-   layer sizes, learning rate).
+   layer sizes, learning rate). A network beyond the book (metadata
+   `layer_sizes`, format version 2) has `weights_input_hidden1`,
+   `weights_hidden1_hidden2`, ... `weights_hiddenN_output` (the book's two
+   names with one hidden layer) and `bias_*` tensors if `bias` is true, and
+   its `activation` (hidden layers), `loss` and `output` (sigmoid or softmax).
 2. Runs `mnn query --json --save-input DIR` on the images (by default the
    handwriting fixtures in crates/mnn-cli/tests/data/handwriting), once
    MNIST-style and once with `--raw`, so `mnn` writes the 28x28 image the
    network saw for each of them.
 3. Reads those 28x28 images back and queries the network with numpy exactly
    as the book does (`255 - pixels`, `/ 255 * 0.99 + 0.01`,
-   `sigmoid(W_ho . sigmoid(W_ih . x))`), and compares the ten outputs with
-   mnn's to 1e-5, and the labels.
+   `sigmoid(W_ho . sigmoid(W_ih . x))`; for a deeper network every layer's
+   `f(W . a + b)`, softmax at the output for cross-entropy), and compares the
+   ten outputs with mnn's to 1e-5, and the labels.
 
 Exits 0 when everything agrees, 1 otherwise. Needs numpy and safetensors
 (`pip install safetensors numpy`) and an mnn binary: --mnn, or $MNN_BIN, or
@@ -53,11 +58,78 @@ def check(condition, message):
 # --- the model file -------------------------------------------------------------
 
 
+def layer_names(layers):
+    """Tensor names of a network with `layers` layers of weights, as mnn writes them."""
+
+    def name(i):
+        if i == 0:
+            return "input"
+        if i == layers:
+            return "output"
+        return "hidden" if layers == 2 else f"hidden{i}"
+
+    return [(f"weights_{name(l - 1)}_{name(l)}", f"bias_{name(l)}") for l in range(1, layers + 1)]
+
+
+def load_deep_model(path, tensors, meta):
+    """A network beyond the book: its layers [(W, b or None)] and metadata, checked."""
+    sizes = [int(n) for n in meta["layer_sizes"].split(",")]
+    bias = meta.get("bias") == "true"
+    check(int(meta.get("format_version", "0")) == 2, f"{path}: format_version {meta.get('format_version')}, expected 2")
+    check(meta.get("activation") in ("sigmoid", "tanh", "relu"), f"{path}: activation {meta.get('activation')!r}")
+    check(
+        (meta.get("loss"), meta.get("output")) in (("squared", "sigmoid"), ("cross-entropy", "softmax")),
+        f"{path}: loss {meta.get('loss')!r} with output {meta.get('output')!r}",
+    )
+    names = layer_names(len(sizes) - 1)
+    expected = {w for w, _ in names} | ({b for _, b in names} if bias else set())
+    check(set(tensors) == expected, f"{path}: tensors {sorted(tensors)}, expected {sorted(expected)}")
+    layers = []
+    for l, (w_name, b_name) in enumerate(names):
+        w = tensors[w_name]
+        check(w.dtype == np.float32 and np.isfinite(w).all(), f"{path}: {w_name} is not finite float32")
+        check(w.shape == (sizes[l + 1], sizes[l]), f"{path}: {w_name} is {w.shape}, expected {(sizes[l + 1], sizes[l])}")
+        b = tensors[b_name] if bias else None
+        if b is not None:
+            check(b.shape == (sizes[l + 1],), f"{path}: {b_name} is {b.shape}, expected ({sizes[l + 1]},)")
+        layers.append((w, b))
+    check(float(meta.get("learning_rate", "nan")) > 0, f"{path}: learning_rate {meta.get('learning_rate')!r}")
+    check((sizes[0], sizes[-1]) == (784, 10), f"{path}: a {meta['layer_sizes']} network cannot read MNIST digits")
+    return layers, meta
+
+
+def deep_query(layers, meta, inputs):
+    """Every layer's f(W . a + b) in float64; softmax or sigmoid at the output."""
+    hidden = {"sigmoid": sigmoid, "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0)}[meta["activation"]]
+    a = inputs
+    for l, (w, b) in enumerate(layers):
+        z = np.dot(w.astype(np.float64), a) + (0.0 if b is None else b.astype(np.float64))
+        if l + 1 < len(layers):
+            a = hidden(z)
+        elif meta["output"] == "softmax":
+            e = np.exp(z - z.max())
+            a = e / e.sum()
+        else:
+            a = sigmoid(z)
+    return a
+
+
 def load_model(path):
-    """The two weight matrices and the metadata, checked."""
+    """A query function for the network and its metadata, checked."""
     tensors = load_file(str(path))
     with safe_open(str(path), framework="numpy") as f:
         meta = f.metadata() or {}
+    check(meta.get("format") == "mnn", f"{path}: metadata format is {meta.get('format')!r}, expected 'mnn'")
+    if "layer_sizes" in meta:
+        layers, meta = load_deep_model(path, tensors, meta)
+        return (lambda inputs: deep_query(layers, meta, inputs)), meta["layer_sizes"].replace(",", "-"), meta
+    w_ih, w_ho, meta = load_book_model(path, tensors, meta)
+    sizes = f"{w_ih.shape[1]}-{w_ih.shape[0]}-{w_ho.shape[0]}"
+    return (lambda inputs: book_query(w_ih, w_ho, inputs)), sizes, meta
+
+
+def load_book_model(path, tensors, meta):
+    """The book's two weight matrices and the metadata, checked."""
     check(
         set(tensors) == {"weights_input_hidden", "weights_hidden_output"},
         f"{path}: tensors {sorted(tensors)}, expected weights_input_hidden and weights_hidden_output",
@@ -148,7 +220,7 @@ def find_mnn(given):
     raise CheckFailed("no mnn binary: build it (cargo build -p mnn-cli) or pass --mnn PATH")
 
 
-def compare(mnn, model, w_ih, w_ho, images, raw, workdir):
+def compare(mnn, model, query, images, raw, workdir):
     """Queries the images with mnn and with numpy; returns the largest difference."""
     seen = Path(workdir) / ("raw" if raw else "mnist")
     command = [mnn, "query", "--json", "--model", str(model), "--save-input", str(seen)]
@@ -163,7 +235,7 @@ def compare(mnn, model, w_ih, w_ho, images, raw, workdir):
         check(pixels.shape == (28, 28), f"{answer['input']}: {pixels.shape}, expected 28x28")
         # The book: img_data = 255.0 - img_array.reshape(784); (img_data / 255.0 * 0.99) + 0.01
         inputs = (255.0 - pixels.reshape(784).astype(np.float64)) / 255.0 * 0.99 + 0.01
-        outputs = book_query(w_ih, w_ho, inputs)
+        outputs = query(inputs)
         theirs = np.array(answer["outputs"], dtype=np.float64)
         difference = float(np.abs(outputs - theirs).max())
         worst = max(worst, difference)
@@ -184,10 +256,10 @@ def main():
     parser.add_argument("--mnn", help="the mnn binary [default: $MNN_BIN, target/release/mnn, target/debug/mnn]")
     args = parser.parse_args()
     try:
-        w_ih, w_ho, meta = load_model(args.model)
+        query, sizes, meta = load_model(args.model)
         print(
-            f"{args.model}: loads with safetensors.numpy: {w_ih.shape[1]}-{w_ih.shape[0]}-{w_ho.shape[0]}, "
-            f"{meta['activation']}, learning rate {meta['learning_rate']}, "
+            f"{args.model}: loads with safetensors.numpy: {sizes}, "
+            f"{meta['activation']}, {meta.get('loss', 'squared')} loss, learning rate {meta['learning_rate']}, "
             f"test accuracy {meta.get('test_accuracy', 'not recorded')}"
         )
         images = args.images or sorted(FIXTURES.glob("*.png"))
@@ -195,7 +267,7 @@ def main():
         mnn = find_mnn(args.mnn)
         with tempfile.TemporaryDirectory() as workdir:
             for raw in (False, True):
-                worst = compare(mnn, args.model, w_ih, w_ho, images, raw, workdir)
+                worst = compare(mnn, args.model, query, images, raw, workdir)
                 way = "the book's raw way" if raw else "MNIST-style"
                 print(f"{len(images)} images prepared {way}: numpy's query and mnn's agree (max difference {worst:.1e})")
     except Exception as e:  # noqa: BLE001 - any failure is a failed check, said in one line

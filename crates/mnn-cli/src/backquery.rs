@@ -40,7 +40,10 @@ pub fn run_backquery(args: &BackqueryArgs) -> Result<()> {
     let mut tiles = Vec::with_capacity(DIGITS);
     for label in 0..DIGITS {
         fill_targets(label as u8, &mut targets);
-        let picture = greys(&net.backquery(&targets));
+        let image = net
+            .backquery(&targets)
+            .with_context(|| args.model.display().to_string())?;
+        let picture = greys(&image);
         let big = upscale(&picture, IMAGE_COLS, IMAGE_ROWS, scale);
         let path = args.out.join(format!("{label}.png"));
         save_png_gray(&path, IMAGE_COLS * scale, IMAGE_ROWS * scale, &big)?;

@@ -20,6 +20,7 @@
 mod backquery;
 mod bench;
 mod bench_chart;
+mod beyond;
 mod chart;
 mod confusion;
 mod curve;
@@ -103,9 +104,9 @@ pub struct DataArgs {
 pub struct TrainArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Hidden nodes
-    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_HIDDEN)))]
-    pub hidden: u32,
+    /// Hidden nodes; several hidden layers separated by commas (500,150) go beyond the book
+    #[arg(long, default_value = "200", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_HIDDEN)))]
+    pub hidden: Vec<u32>,
     /// Learning rate (> 0)
     #[arg(long, default_value_t = 0.1, value_parser = learning_rate, allow_negative_numbers = true)]
     pub lr: f64,
@@ -130,6 +131,8 @@ pub struct TrainArgs {
     /// Print one JSON object with the results as the last line of stdout
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub beyond: beyond::BeyondArgs,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,7 +1,8 @@
 //! Reading and writing model files; the network itself only knows bytes.
 
 use anyhow::{Context, Result};
-use mnn_net::{ModelInfo, NeuralNetwork};
+use mnn_net::deep::Network;
+use mnn_net::{Model, ModelInfo, NeuralNetwork};
 use mnn_train::check_digit_network;
 use std::path::Path;
 
@@ -12,15 +13,21 @@ pub fn save(path: &Path, net: &NeuralNetwork, info: &ModelInfo) -> Result<()> {
     crate::files::write_atomically(path, &net.to_safetensors(info))
 }
 
-/// Reads a network saved by [`save`], naming the file in any error.
-pub fn load(path: &Path) -> Result<(NeuralNetwork, ModelInfo)> {
+/// [`save`] for a network beyond the book.
+pub fn save_deep(path: &Path, net: &Network, info: &ModelInfo) -> Result<()> {
+    crate::files::write_atomically(path, &net.to_safetensors(info))
+}
+
+/// Reads a network saved by [`save`] or [`save_deep`] (the book's network,
+/// or one beyond the book), naming the file in any error.
+pub fn load(path: &Path) -> Result<(Model, ModelInfo)> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    NeuralNetwork::from_safetensors(&bytes)
+    Model::from_safetensors(&bytes)
         .with_context(|| format!("{}: not a usable mnn model", path.display()))
 }
 
 /// Loads a saved network and checks it reads 28×28 images into ten digits.
-pub fn load_digit_network(path: &Path) -> Result<NeuralNetwork> {
+pub fn load_digit_network(path: &Path) -> Result<Model> {
     let (net, _) = load(path)?;
     check_digit_network(&net).with_context(|| path.display().to_string())?;
     Ok(net)

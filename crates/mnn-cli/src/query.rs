@@ -11,7 +11,7 @@ use mnn_data::{
     DataError, GrayImage, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, input_to_pixels, load_png_gray,
     prepare_digit_pixels, prepare_raw, scale_pixel,
 };
-use mnn_net::argmax;
+use mnn_net::{Queries, argmax};
 use serde_json::json;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

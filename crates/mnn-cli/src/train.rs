@@ -7,12 +7,17 @@ use crate::report::Reporter;
 use crate::{TestArgs, TrainArgs, data, model_file};
 use anyhow::{Context, Result};
 use mnn_data::{DIGITS, IMAGE_PIXELS};
-use mnn_net::ModelInfo;
+use mnn_net::{ModelInfo, Queries};
 use mnn_train::{Need, NetworkSettings, Threads, Training, check_digit_network};
 use serde_json::json;
 use std::time::Instant;
 
 pub fn run_train(args: &TrainArgs, threads: Threads) -> Result<()> {
+    if let Some(settings) = crate::beyond::deep_settings(args)? {
+        return crate::beyond::run_train_deep(args, settings, threads);
+    }
+    // The book's network: one hidden layer (deep_settings took any other).
+    let hidden = args.hidden[0];
     if let Some(path) = &args.save {
         check_writable(path)?;
     }
@@ -29,14 +34,14 @@ pub fn run_train(args: &TrainArgs, threads: Threads) -> Result<()> {
     }
     let (train, test) = (&loaded.mnist.train, &loaded.mnist.test);
     let settings = NetworkSettings {
-        hidden: args.hidden,
+        hidden,
         learning_rate: args.lr,
         seed: args.seed,
     };
     let mut training = Training::new(train, settings, args.rotate, threads)?;
     out.line(format_args!(
         "training {IMAGE_PIXELS}-{}-{DIGITS}, learning rate {}, {} epoch{}, seed {} on {} training records{} of {}",
-        args.hidden,
+        hidden,
         args.lr,
         args.epochs,
         if args.epochs == 1 { "" } else { "s" },
@@ -112,7 +117,7 @@ pub fn run_train(args: &TrainArgs, threads: Threads) -> Result<()> {
         let curve = LearningCurve {
             title: format!(
                 "{IMAGE_PIXELS}-{}-{DIGITS}, learning rate {}, seed {}{}, {}",
-                args.hidden,
+                hidden,
                 args.lr,
                 args.seed,
                 args.rotate
@@ -145,7 +150,7 @@ pub fn run_train(args: &TrainArgs, threads: Threads) -> Result<()> {
         "train_seconds": train_seconds,
         "test_seconds": score.seconds,
         "inputs": IMAGE_PIXELS,
-        "hidden": args.hidden,
+        "hidden": hidden,
         "outputs": DIGITS,
         "lr": args.lr,
         "diverged": diverged.is_some(),
@@ -195,7 +200,8 @@ pub fn run_test(args: &TestArgs, threads: Threads) -> Result<()> {
         "accuracy": score.accuracy(),
         "correct": score.correct,
         "test_seconds": score.seconds,
-        "hidden": net.hidden_nodes(),
+        "hidden": crate::beyond::hidden_json(&net),
+        "layers": net.layer_sizes(),
         "lr": crate::report::shortest_decimal(net.learning_rate()),
         "epochs": info.epochs,
         "seed": info.seed,

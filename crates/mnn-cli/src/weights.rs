@@ -141,22 +141,27 @@ fn png_rgb(width: usize, height: usize, rgb: &[u8]) -> Result<Vec<u8>> {
 }
 
 pub fn run_weights(args: &WeightsArgs) -> Result<()> {
-    let net = load_digit_network(&args.model)?;
+    // Layer 1's weights and the layer above's, of any network (the book's:
+    // weights_input_hidden and weights_hidden_output).
+    let net = load_digit_network(&args.model)?.to_deep();
+    let [weights_input_hidden, weights_hidden_output] = match net.layers() {
+        [first, second, ..] => [&first.weights, &second.weights],
+        _ => anyhow::bail!("{}: the network has no hidden layer", args.model.display()),
+    };
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create directory", args.out.display()))?;
-    let ranked = nodes_by_use(net.weights_hidden_output());
+    let ranked = nodes_by_use(weights_hidden_output);
     let shown = args
         .top
         .map_or(ranked.len(), |n| (n as usize).min(ranked.len()));
     let nodes: Vec<usize> = ranked[..shown].iter().map(|&(j, _)| j).collect();
-    let (width, height, rgb) = grid(net.weights_input_hidden(), &nodes, args.scale as usize);
+    let (width, height, rgb) = grid(weights_input_hidden, &nodes, args.scale as usize);
     let grid_path = args.out.join("grid.png");
     write_atomically(&grid_path, &png_rgb(width, height, &rgb)?)?;
 
     let mut csv = String::from("rank,node,outgoing_norm,largest_incoming_weight\n");
     for (rank, &(node, norm)) in ranked.iter().enumerate() {
-        let largest = net
-            .weights_input_hidden()
+        let largest = weights_input_hidden
             .row(node)
             .iter()
             .fold(0.0f32, |m, w| m.max(w.abs()));

@@ -36,6 +36,7 @@
 //! slices (or [`Samples`]), and a saved model is a byte buffer.
 
 mod activation;
+mod any;
 mod barrier;
 mod buffers;
 pub mod deep;
@@ -46,6 +47,7 @@ mod trainer;
 mod worker;
 
 pub use activation::{logit, sigmoid};
+pub use any::{Model, Queries};
 pub use model::{
     FORMAT_VERSION, ModelInfo, WEIGHTS_HIDDEN_OUTPUT, WEIGHTS_INPUT_HIDDEN, layer_tensor_names,
 };

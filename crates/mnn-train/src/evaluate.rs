@@ -4,7 +4,9 @@
 use crate::Threads;
 use crate::samples::MnistSamples;
 use mnn_data::{DIGITS, Dataset};
-use mnn_net::{NeuralNetwork, TrainOptions, argmax};
+#[cfg(test)]
+use mnn_net::NeuralNetwork;
+use mnn_net::{Queries, TrainOptions, argmax};
 use std::time::Instant;
 
 /// How a network did on a test set, from one query per record.
@@ -48,10 +50,10 @@ impl Evaluation {
     }
 }
 
-/// Queries every record of `test` once (`NeuralNetwork::query_all`, on
+/// Queries every record of `test` once (`query_all` of any network, on
 /// `threads`), and counts the answers: right ones, the confusion matrix and
 /// the mistakes.
-pub fn evaluate(net: &NeuralNetwork, test: &Dataset, threads: Threads) -> Evaluation {
+pub fn evaluate(net: &(impl Queries + ?Sized), test: &Dataset, threads: Threads) -> Evaluation {
     let started = Instant::now();
     let outputs = net.query_all(
         &MnistSamples::new(test, None),

@@ -12,6 +12,9 @@
 //!   test record ([`Evaluation`]);
 //! - [`sweep`]: the book's experiments, planned, run on a pool of threads,
 //!   and written as CSV;
+//! - [`DeepTraining`]: beyond the book, a network of any depth
+//!   ([`DeepSettings`]) trained on [`AugmentedSamples`], distorted afresh
+//!   every epoch, with a learning-rate schedule;
 //! - [`synthetic_digits`] and [`Cycle`]: stand-ins for benchmarks;
 //! - [`bench`]: `mnn bench --json`'s reports of one machine's speed, and
 //!   their merge into one comparison table.
@@ -20,6 +23,7 @@
 //! errors as a [`TrainError`].
 
 pub mod bench;
+mod beyond;
 mod data;
 mod divergence;
 mod evaluate;
@@ -29,9 +33,11 @@ mod synthetic;
 mod threads;
 mod training;
 
+pub use beyond::{AugmentedSamples, DeepSettings, DeepTraining};
 pub use data::{DEFAULT_DIR, DataSource, LoadedData, Need, Origin, load};
 pub use divergence::{Divergence, divergence};
 pub use evaluate::{Evaluation, Mistake, evaluate};
+pub use mnn_augment::{AugmentError, Augmentation};
 pub use samples::{MAX_ROTATION, MnistSamples, is_rotation, samples_per_record};
 pub use synthetic::{Cycle, synthetic_digits};
 pub use threads::{MAX_THREADS, Threads};
@@ -57,17 +63,18 @@ pub enum TrainError {
     NoTrainingFile,
     /// A network that does not read MNIST digits.
     #[error(
-        "the network is {inputs}-{hidden}-{outputs}, but MNIST digits need {IMAGE_PIXELS} \
-         inputs and {DIGITS} outputs"
+        "the network is {sizes}, but MNIST digits need {IMAGE_PIXELS} inputs and {DIGITS} outputs"
     )]
     NotForDigits {
-        inputs: usize,
-        hidden: usize,
-        outputs: usize,
+        /// Its layer sizes, `784-200-10`.
+        sizes: String,
     },
     /// A file that is not a report of `mnn bench --json` (the reason says why).
     #[error("not a report of `mnn bench --json`: {0}")]
     NotAReport(String),
+    /// Distortions that cannot be drawn.
+    #[error("{0}")]
+    Augment(String),
     /// Results that could not be written as CSV.
     #[error("cannot write the results as CSV: {0}")]
     Csv(String),

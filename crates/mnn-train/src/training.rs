@@ -6,7 +6,7 @@ use crate::evaluate::{Evaluation, evaluate};
 use crate::samples::MnistSamples;
 use crate::{Threads, TrainError};
 use mnn_data::{DIGITS, Dataset, IMAGE_PIXELS};
-use mnn_net::{EpochReport, NeuralNetwork, Samples, TrainOptions};
+use mnn_net::{EpochReport, NeuralNetwork, Queries, Samples, TrainOptions};
 
 /// The most hidden nodes a run may have: 784×100,000 f32 weights are
 /// 314 MB, far past where more nodes help (the book's best is 500) but
@@ -60,15 +60,11 @@ pub fn is_learning_rate(lr: f64) -> bool {
 
 /// Checks that `net` reads MNIST digits: 784 inputs (28×28 pixels) and 10
 /// outputs.
-pub fn check_digit_network(net: &NeuralNetwork) -> Result<(), TrainError> {
+pub fn check_digit_network(net: &(impl Queries + ?Sized)) -> Result<(), TrainError> {
     if net.input_nodes() == IMAGE_PIXELS && net.output_nodes() == DIGITS {
         Ok(())
     } else {
-        Err(TrainError::NotForDigits {
-            inputs: net.input_nodes(),
-            hidden: net.hidden_nodes(),
-            outputs: net.output_nodes(),
-        })
+        Err(TrainError::NotForDigits { sizes: net.sizes() })
     }
 }
 

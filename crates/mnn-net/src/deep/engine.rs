@@ -88,8 +88,11 @@ impl Network {
                 vec![0.0; self.input_nodes()],
                 vec![0.0; self.output_nodes()],
             );
+            let mut squared_error = 0.0;
             for k in 0..total {
                 samples.fill(k, &mut inputs, &mut targets);
+                // (target − out)², from the outputs before this sample's update
+                squared_error += squared_error_of(&self.query(&inputs), &targets);
                 self.train(&inputs, &targets);
                 if (k + 1) % interval == 0 || k + 1 == total {
                     progress(k + 1);
@@ -98,6 +101,7 @@ impl Network {
             return EpochReport {
                 threads: 1,
                 waiting: 0.0,
+                mean_error: squared_error / (total * self.output_nodes()) as f64,
             };
         }
         let (hidden, inputs) = self.layers[0].weights.shape();
@@ -160,6 +164,7 @@ impl Network {
             waited += finished.waited;
             took += finished.took;
         }
+        let first_error = first.squared_error;
         // Every worker finished with the same upper layers; the first one's are kept.
         for (layer, trained) in self.layers[1..].iter_mut().zip(first.upper) {
             *layer = trained;
@@ -171,6 +176,7 @@ impl Network {
             } else {
                 waited.as_secs_f64() / took.as_secs_f64()
             },
+            mean_error: first_error / (total * self.output_nodes()) as f64,
         }
     }
 
@@ -252,11 +258,15 @@ struct Worker<'a> {
     /// `e_2 … e_L` (index 0 unused: layer 1's errors are `own_errors`).
     errors: Vec<Vec<f32>>,
     waited: Duration,
+    /// Σ (target − out)² so far, each sample's before its own update.
+    squared_error: f64,
 }
 
 /// What a worker hands back at the end of an epoch.
 struct Finished {
     upper: Vec<Layer>,
+    /// Σ (target − out)² over the epoch's samples and outputs.
+    squared_error: f64,
     waited: Duration,
     took: Duration,
 }
@@ -288,6 +298,7 @@ impl<'a> Worker<'a> {
             errors: signals.clone(),
             signals,
             waited: Duration::ZERO,
+            squared_error: 0.0,
             nodes,
         }
     }
@@ -328,6 +339,7 @@ impl<'a> Worker<'a> {
         }
         Ok(Finished {
             upper: self.upper,
+            squared_error: self.squared_error,
             waited: self.waited,
             took: started.elapsed(),
         })
@@ -376,6 +388,7 @@ impl<'a> Worker<'a> {
             own_errors,
             targets,
             nodes,
+            squared_error,
             ..
         } = self;
         // Forward: a_l = f(W_l·a_{l−1} + b_l), out = σ or softmax
@@ -395,6 +408,7 @@ impl<'a> Worker<'a> {
         {
             *e = t - o;
         }
+        *squared_error += squared_error_of(&signals[last], targets);
         for l in (1..=last).rev() {
             let (errors_below, errors_here) = errors.split_at_mut(l);
             let e = &mut errors_here[0];
@@ -468,4 +482,13 @@ fn split_back(w2: &Matrix, delta: &[f32], nodes: Range<usize>, own_errors: &mut 
     for (&d, row) in delta.iter().zip(w2.row_iter()) {
         axpy(d, &row[nodes.clone()], own_errors);
     }
+}
+
+/// `Σ (target − out)²` for one sample, in f64.
+fn squared_error_of(outputs: &[f32], targets: &[f32]) -> f64 {
+    outputs
+        .iter()
+        .zip(targets)
+        .map(|(&o, &t)| f64::from(t - o).powi(2))
+        .sum()
 }

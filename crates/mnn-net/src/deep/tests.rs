@@ -215,9 +215,17 @@ fn train_epoch_is_train_on_every_sample_on_any_number_of_threads() {
         let arch = architecture(&sizes, activation, loss, bias);
         let data = samples(150, 20, 10, 6, loss.targets());
         let mut plain = Network::new(arch.clone(), 0.05, 4).unwrap();
+        let mut squared_error = 0.0;
         for (x, t) in &data {
+            let out = plain.query(x);
+            squared_error += out
+                .iter()
+                .zip(t)
+                .map(|(&o, &t)| f64::from(t - o).powi(2))
+                .sum::<f64>();
             plain.train(x, t);
         }
+        let mean_error = squared_error / (data.len() * 10) as f64;
         for threads in [1, 2, 3, 5] {
             let mut fast = Network::new(arch.clone(), 0.05, 4).unwrap();
             let mut reported = Vec::new();
@@ -225,7 +233,12 @@ fn train_epoch_is_train_on_every_sample_on_any_number_of_threads() {
                 progress_interval: 40,
                 ..TrainOptions::with_threads(threads)
             };
-            fast.train_epoch(&data[..], &options, |done| reported.push(done));
+            let report = fast.train_epoch(&data[..], &options, |done| reported.push(done));
+            assert!(
+                (report.mean_error - mean_error).abs() < 1e-12,
+                "{} vs {mean_error}",
+                report.mean_error
+            );
             assert_eq!(
                 fast.layers(),
                 plain.layers(),

@@ -1,0 +1,339 @@
+//! Training beyond the book: a network of any depth ([`mnn_net::deep`]),
+//! with biases, other activations, softmax and cross-entropy, a learning-rate
+//! schedule, and random distortions of every training image drawn afresh
+//! each epoch ([`mnn_augment`]).
+
+use crate::evaluate::{Evaluation, evaluate};
+use crate::{Threads, TrainError};
+use mnn_augment::{Augmentation, Augmenter, BOOK_FILL, Scratch, sample_rng};
+use mnn_data::{DIGITS, Dataset, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, scale_pixel};
+use mnn_net::deep::{Activation, Architecture, Loss, Network};
+use mnn_net::{EpochReport, Samples, TrainOptions};
+use std::sync::Mutex;
+
+/// A run beyond the book: the network and how it is trained.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeepSettings {
+    /// Nodes of each hidden layer.
+    pub hidden: Vec<u32>,
+    /// The hidden layers' activation.
+    pub activation: Activation,
+    /// The loss (and with it the output layer and the targets).
+    pub loss: Loss,
+    /// A bias per node.
+    pub bias: bool,
+    /// The learning rate of the first epoch.
+    pub learning_rate: f64,
+    /// The learning rate is multiplied by this after each epoch (1: constant).
+    pub lr_decay: f64,
+    /// Seed of the initial weights and of the distortions.
+    pub seed: u64,
+    /// Random distortions of the training images, drawn afresh every epoch.
+    pub augmentation: Augmentation,
+    /// The book's rotated copies: each record also turned by ±degrees.
+    pub rotate: Option<f32>,
+}
+
+impl DeepSettings {
+    /// The network's shape and kind: 784 inputs, the hidden layers, 10 outputs.
+    pub fn architecture(&self) -> Architecture {
+        let mut layer_sizes = vec![IMAGE_PIXELS];
+        layer_sizes.extend(self.hidden.iter().map(|&h| h as usize));
+        layer_sizes.push(DIGITS);
+        Architecture {
+            layer_sizes,
+            activation: self.activation,
+            loss: self.loss,
+            bias: self.bias,
+        }
+    }
+
+    /// `true` if this is the book's run: one hidden layer, sigmoid, squared
+    /// error, no biases, no schedule, no distortions (the book's engine,
+    /// [`crate::Training`], runs it, so its results do not move).
+    pub fn is_book(&self) -> bool {
+        self.architecture().is_book() && self.lr_decay == 1.0 && self.augmentation.is_none()
+    }
+
+    /// A fresh network with the seed's initial weights.
+    pub fn build(&self) -> Result<Network, TrainError> {
+        Ok(Network::new(
+            self.architecture(),
+            crate::learning_rate(self.learning_rate),
+            self.seed,
+        )?)
+    }
+}
+
+/// MNIST records as training samples for one epoch, each distorted at random
+/// (its own draw for every record and epoch: [`sample_rng`]), with targets
+/// for the loss (0.01/0.99 for squared error, 0/1 for cross-entropy), and
+/// with the book's rotated copies if asked for (distorted too).
+pub struct AugmentedSamples<'a> {
+    data: &'a Dataset,
+    augmenter: Augmenter,
+    rotate: Option<f32>,
+    seed: u64,
+    epoch: usize,
+    targets: (f32, f32),
+    /// [`scale_pixel`] of every byte value.
+    scaled: [f32; 256],
+    /// Working memory for the distortions, one set per thread in use: a
+    /// thread takes one, uses it and gives it back, so nothing is allocated
+    /// per sample.
+    scratch: Mutex<Vec<Scratch>>,
+}
+
+impl<'a> AugmentedSamples<'a> {
+    /// Epoch `epoch` (from 0) of a run seeded with `seed`.
+    pub fn new(
+        data: &'a Dataset,
+        augmentation: Augmentation,
+        rotate: Option<f32>,
+        loss: Loss,
+        seed: u64,
+        epoch: usize,
+    ) -> Result<Self, TrainError> {
+        let augmenter = Augmenter::new(augmentation, IMAGE_COLS, IMAGE_ROWS, BOOK_FILL)
+            .map_err(|e| TrainError::Augment(e.to_string()))?;
+        Ok(Self {
+            data,
+            augmenter,
+            rotate,
+            seed,
+            epoch,
+            targets: loss.targets(),
+            scaled: std::array::from_fn(|p| scale_pixel(p as u8)),
+            scratch: Mutex::new(Vec::new()),
+        })
+    }
+}
+
+impl Samples for AugmentedSamples<'_> {
+    fn len(&self) -> usize {
+        self.data.len() * crate::samples_per_record(self.rotate)
+    }
+
+    fn fill(&self, index: usize, inputs: &mut [f32], targets: &mut [f32]) {
+        let per_record = crate::samples_per_record(self.rotate);
+        let (record, copy) = (index / per_record, index % per_record);
+        let (off, on) = self.targets;
+        targets.fill(off);
+        targets[usize::from(self.data.label(record))] = on;
+        let mut scaled = [0.0; IMAGE_PIXELS];
+        for (x, &p) in scaled.iter_mut().zip(self.data.image(record)) {
+            *x = self.scaled[usize::from(p)];
+        }
+        if copy > 0 {
+            // Book: scipy.ndimage.rotate(img, ±deg, cval=0.01, order=1, reshape=False)
+            let degrees = self.rotate.unwrap_or(0.0) * if copy == 1 { 1.0 } else { -1.0 };
+            let mut turned = [0.0; IMAGE_PIXELS];
+            mnn_augment::rotate_into(
+                &scaled,
+                IMAGE_COLS,
+                IMAGE_ROWS,
+                degrees,
+                BOOK_FILL,
+                &mut turned,
+            );
+            scaled = turned;
+        }
+        if self.augmenter.augmentation().is_none() {
+            inputs.copy_from_slice(&scaled);
+            return;
+        }
+        let taken = self
+            .scratch
+            .lock()
+            .map(|mut pool| pool.pop())
+            .unwrap_or(None);
+        let mut scratch = taken.unwrap_or_else(|| self.augmenter.scratch());
+        let mut rng = sample_rng(self.seed, self.epoch, index);
+        self.augmenter
+            .augment_into(&scaled, &mut rng, &mut scratch, inputs);
+        if let Ok(mut pool) = self.scratch.lock() {
+            pool.push(scratch);
+        }
+    }
+}
+
+/// A network beyond the book being trained on MNIST, an epoch at a time,
+/// in the data's order, with the learning rate decayed after each epoch.
+pub struct DeepTraining<'a> {
+    network: Network,
+    settings: DeepSettings,
+    train: &'a Dataset,
+    threads: Threads,
+    epochs_done: usize,
+}
+
+impl<'a> DeepTraining<'a> {
+    /// A fresh network from `settings`, to be trained on `train` on `threads`.
+    pub fn new(
+        train: &'a Dataset,
+        settings: DeepSettings,
+        threads: Threads,
+    ) -> Result<Self, TrainError> {
+        settings
+            .augmentation
+            .validate()
+            .map_err(|e| TrainError::Augment(e.to_string()))?;
+        Ok(Self {
+            network: settings.build()?,
+            settings,
+            train,
+            threads,
+            epochs_done: 0,
+        })
+    }
+
+    /// Training samples in one epoch.
+    pub fn samples_per_epoch(&self) -> usize {
+        self.train.len() * crate::samples_per_record(self.settings.rotate)
+    }
+
+    /// The learning rate the next epoch trains with.
+    pub fn learning_rate(&self) -> f32 {
+        self.network.learning_rate()
+    }
+
+    /// One pass over the training set (each image distorted afresh), one
+    /// `train` step per sample; then the learning rate is multiplied by the
+    /// decay. `progress` is called with the number of samples done.
+    pub fn epoch(&mut self, progress: impl FnMut(usize)) -> Result<EpochReport, TrainError> {
+        let s = &self.settings;
+        let samples = AugmentedSamples::new(
+            self.train,
+            s.augmentation,
+            s.rotate,
+            s.loss,
+            s.seed,
+            self.epochs_done,
+        )?;
+        let options = TrainOptions::with_threads(self.threads.count());
+        let report = self.network.train_epoch(&samples, &options, progress);
+        self.epochs_done += 1;
+        // lr ← lr·decay after each epoch
+        let next = f64::from(self.network.learning_rate()) * s.lr_decay;
+        self.network.set_learning_rate(crate::learning_rate(next))?;
+        Ok(report)
+    }
+
+    /// The threads the next epoch and tests run on.
+    pub fn threads(&self) -> Threads {
+        self.threads
+    }
+
+    /// Runs the next epochs and tests on `threads`.
+    pub fn set_threads(&mut self, threads: Threads) {
+        self.threads = threads;
+    }
+
+    /// The network as trained so far.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// The network as trained so far, scored on `test`.
+    pub fn evaluate(&self, test: &Dataset) -> Evaluation {
+        evaluate(&self.network, test, self.threads)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(n: usize) -> Dataset {
+        let mut data = Dataset::new(IMAGE_ROWS, IMAGE_COLS);
+        for i in 0..n {
+            let label = (i % DIGITS) as u8;
+            let image: Vec<u8> = (0..IMAGE_PIXELS)
+                .map(|p| {
+                    if (p / 28 + p % 28 + i) % 7 == 0 {
+                        255
+                    } else {
+                        0
+                    }
+                })
+                .collect();
+            data.push(label, &image);
+        }
+        data
+    }
+
+    fn settings() -> DeepSettings {
+        DeepSettings {
+            hidden: vec![12, 8],
+            activation: Activation::Relu,
+            loss: Loss::CrossEntropy,
+            bias: true,
+            learning_rate: 0.05,
+            lr_decay: 0.5,
+            seed: 3,
+            augmentation: "elastic,shift=1".parse().unwrap(),
+            rotate: None,
+        }
+    }
+
+    #[test]
+    fn samples_are_distorted_per_epoch_and_the_same_on_every_read() {
+        let data = records(4);
+        let s = settings();
+        let epoch0 = AugmentedSamples::new(&data, s.augmentation, None, s.loss, 1, 0).unwrap();
+        let epoch1 = AugmentedSamples::new(&data, s.augmentation, None, s.loss, 1, 1).unwrap();
+        let read = |samples: &AugmentedSamples, i| {
+            let (mut x, mut t) = (vec![0.0; IMAGE_PIXELS], vec![0.0; DIGITS]);
+            samples.fill(i, &mut x, &mut t);
+            (x, t)
+        };
+        let (x, t) = read(&epoch0, 2);
+        assert_eq!(read(&epoch0, 2), (x.clone(), t.clone()));
+        assert_ne!(read(&epoch1, 2).0, x);
+        assert_eq!(t, [0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+        let plain = AugmentedSamples::new(
+            &data,
+            Augmentation::default(),
+            Some(10.0),
+            Loss::Squared,
+            1,
+            0,
+        )
+        .unwrap();
+        assert_eq!(plain.len(), 12);
+        let book = crate::MnistSamples::new(&data, Some(10.0));
+        for i in 0..12 {
+            let (mut x, mut t) = (vec![0.0; IMAGE_PIXELS], vec![0.0; DIGITS]);
+            book.fill(i, &mut x, &mut t);
+            assert_eq!(read(&plain, i), (x, t), "sample {i}");
+        }
+    }
+
+    #[test]
+    fn epochs_decay_the_learning_rate_and_train_on_any_threads() {
+        let data = records(30);
+        let mut two = DeepTraining::new(&data, settings(), Threads::given(2)).unwrap();
+        let mut one = DeepTraining::new(&data, settings(), Threads::given(1)).unwrap();
+        for _ in 0..2 {
+            two.epoch(|_| {}).unwrap();
+            one.epoch(|_| {}).unwrap();
+        }
+        assert_eq!(two.learning_rate(), 0.0125);
+        assert_eq!(two.network().layers(), one.network().layers());
+        assert_ne!(two.network().layers(), settings().build().unwrap().layers());
+        assert_eq!(two.evaluate(&data).total, 30);
+    }
+
+    #[test]
+    fn only_the_books_settings_are_the_book() {
+        let mut s = settings();
+        assert!(!s.is_book());
+        s.hidden = vec![200];
+        s.activation = Activation::Sigmoid;
+        s.loss = Loss::Squared;
+        s.bias = false;
+        s.lr_decay = 1.0;
+        s.augmentation = Augmentation::default();
+        assert!(s.is_book());
+    }
+}
