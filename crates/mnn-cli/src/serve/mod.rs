@@ -170,8 +170,10 @@ fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(NeuralNetwor
     }
     let out = Reporter::new(false);
     let train_set = &loaded.mnist.train;
+    // The defaults have one hidden layer (200 nodes).
+    let hidden = args.hidden[0];
     let settings = NetworkSettings {
-        hidden: args.hidden,
+        hidden,
         learning_rate: args.lr,
         seed: args.seed,
     };
@@ -179,7 +181,7 @@ fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(NeuralNetwor
     out.line(format_args!(
         "no --model given: training the book's final network, {IMAGE_PIXELS}-{}-{DIGITS}, learning \
          rate {}, {} epochs, on {} training records of {}",
-        args.hidden,
+        hidden,
         args.lr,
         args.epochs,
         train_set.len(),
