@@ -2,26 +2,25 @@
 //! against the value that was varied. Our runs are points (one per seed) with
 //! a line through their medians; the book's own figures are a second series.
 //!
-//! The same drawing goes to `chart.svg` and `chart.png`: plotters draws the
-//! SVG, and resvg renders that SVG to the PNG with a subset of DejaVu Sans
-//! built into the program, so the chart reads the same on a machine with no
-//! fonts installed.
+//! The same drawing goes to `chart.svg` and `chart.png`: plotters draws both,
+//! the PNG with its own bitmap backend and a subset of DejaVu Sans built into
+//! the program, so the chart reads the same on a machine with no fonts
+//! installed. [`svg_text`] and [`png_bytes`] do this for any picture of ours
+//! (the learning curve too).
 
 use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
-use resvg::{tiny_skia, usvg};
 use std::path::Path;
+use std::sync::Once;
 
 pub use crate::files::write_atomically;
 
 /// DejaVu Sans cut down to the characters charts use (see `assets/README.md`).
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans-subset.ttf");
-/// The family the chart's text asks for; the PNG maps it to [`FONT`].
+/// The family the charts' text asks for: [`FONT`] is registered under it.
 pub(crate) const FAMILY: &str = "sans-serif";
-/// [`FONT`]'s own family name.
-const FONT_NAME: &str = "DejaVu Sans";
 
 /// Size of both pictures, in pixels.
 pub const WIDTH: u32 = 960;
@@ -54,109 +53,204 @@ pub struct Chart {
 /// ([`Chart`], and `mnn bench --compare`'s bars).
 pub trait Picture {
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
+
+    /// Draws with every length multiplied by `scale`. A picture that keeps
+    /// the default draws at its own size, and its PNG is not supersampled.
+    fn draw_scaled<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        scale: u32,
+    ) -> DrawResult<DB> {
+        let _ = scale;
+        self.draw_on(root)
+    }
+
+    /// Whether [`Picture::draw_scaled`] honours its scale.
+    fn scales(&self) -> bool {
+        false
+    }
 }
 
 impl Picture for Chart {
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        draw(root, self)
+        draw(root, self, 1)
+    }
+
+    fn draw_scaled<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        scale: u32,
+    ) -> DrawResult<DB> {
+        draw(root, self, scale)
+    }
+
+    fn scales(&self) -> bool {
+        true
     }
 }
 
-/// Writes the chart as an SVG file (text left to the viewer's sans-serif font).
+/// Writes the picture as an SVG file (text left to the viewer's sans-serif font).
 pub fn write_svg(path: &Path, chart: &impl Picture) -> Result<()> {
-    write_atomically(path, svg(chart)?.as_bytes())
+    let svg = svg_text("the chart", |root, scale| chart.draw_scaled(root, scale))?;
+    write_atomically(path, svg.as_bytes())
 }
 
-/// Writes the chart as an RGB PNG file: the SVG drawn with the built-in font.
+/// Writes the picture as an RGB PNG file, its text in the built-in font.
 pub fn write_png(path: &Path, chart: &impl Picture) -> Result<()> {
-    write_atomically(path, &png_bytes(&svg(chart)?)?)
+    let supersample = if chart.scales() { SUPERSAMPLE } else { 1 };
+    let png = png_bytes_at("the chart", supersample, |root, scale| {
+        chart.draw_scaled(root, scale)
+    })?;
+    write_atomically(path, &png)
 }
 
-/// The chart as SVG text.
-fn svg(chart: &impl Picture) -> Result<String> {
+/// Makes [`FONT`] the one plotters uses for [`FAMILY`]: plotters measures
+/// text with it for both pictures and draws the PNG's text with it.
+fn register_font() {
+    static REGISTER: Once = Once::new();
+    REGISTER.call_once(|| {
+        // The font is built in and known to parse; a chart without text
+        // would still be drawn if it ever did not.
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
+    });
+}
+
+/// What a drawing function returns. Drawing functions take the area and the
+/// factor every length (text, lines, markers, margins) is multiplied by:
+/// 1 for SVG, [`SUPERSAMPLE`] for PNG.
+pub type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// A picture of [`WIDTH`]×[`HEIGHT`] as SVG text; `what` names it in errors.
+pub(crate) fn svg_text<F>(what: &str, draw: F) -> Result<String>
+where
+    F: for<'a> FnOnce(&DrawingArea<SVGBackend<'a>, Shift>, u32) -> DrawResult<SVGBackend<'a>>,
+{
+    register_font();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        chart
-            .draw_on(&root)
-            .map_err(|e| anyhow::anyhow!("drawing the chart: {e}"))?;
+        draw(&root, 1).map_err(|e| anyhow::anyhow!("drawing {what}: {e}"))?;
         root.present()
-            .map_err(|e| anyhow::anyhow!("drawing the chart: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("drawing {what}: {e}"))?;
     }
     Ok(svg)
 }
 
-/// Renders `svg` (one of ours, on white) and encodes it as an RGB PNG. Every
-/// font family is the built-in DejaVu Sans: no installed font is needed.
-pub(crate) fn png_bytes(svg: &str) -> Result<Vec<u8>> {
-    let mut options = usvg::Options::default();
-    let fonts = options.fontdb_mut();
-    fonts.load_font_data(FONT.to_vec());
-    fonts.set_sans_serif_family(FONT_NAME);
-    options.font_family = FONT_NAME.into();
-    let tree = usvg::Tree::from_str(svg, &options).context("reading the chart's SVG")?;
-    let size = tree.size().to_int_size();
-    let mut pixmap =
-        tiny_skia::Pixmap::new(size.width(), size.height()).context("the chart has no size")?;
-    pixmap.fill(tiny_skia::Color::WHITE);
-    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
-    // Opaque everywhere (white below), so dropping alpha loses nothing.
-    let rgb: Vec<u8> = pixmap
-        .data()
-        .chunks_exact(4)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect();
+/// How many times larger a PNG is drawn before it is averaged down: the
+/// bitmap backend draws hard-edged pixels and places each letter on a whole
+/// pixel, so drawing at 3× and averaging gives smooth lines and evenly spaced
+/// letters.
+const SUPERSAMPLE: u32 = 3;
+
+/// A picture of [`WIDTH`]×[`HEIGHT`] as RGB PNG bytes, its text in the
+/// built-in font; `what` names it in errors.
+pub(crate) fn png_bytes<F>(what: &str, draw: F) -> Result<Vec<u8>>
+where
+    F: for<'a> FnOnce(&DrawingArea<BitMapBackend<'a>, Shift>, u32) -> DrawResult<BitMapBackend<'a>>,
+{
+    png_bytes_at(what, SUPERSAMPLE, draw)
+}
+
+/// [`png_bytes`] drawn at `supersample` times the size and averaged down.
+fn png_bytes_at<F>(what: &str, supersample: u32, draw: F) -> Result<Vec<u8>>
+where
+    F: for<'a> FnOnce(&DrawingArea<BitMapBackend<'a>, Shift>, u32) -> DrawResult<BitMapBackend<'a>>,
+{
+    register_font();
+    let (big_width, big_height) = (WIDTH * supersample, HEIGHT * supersample);
+    let mut big = vec![0u8; big_width as usize * big_height as usize * 3];
+    {
+        let root =
+            BitMapBackend::with_buffer(&mut big, (big_width, big_height)).into_drawing_area();
+        draw(&root, supersample).map_err(|e| anyhow::anyhow!("drawing {what}: {e}"))?;
+        root.present()
+            .map_err(|e| anyhow::anyhow!("drawing {what}: {e}"))?;
+    }
+    let rgb = shrink(&big, WIDTH as usize, HEIGHT as usize, supersample as usize);
     let mut bytes = Vec::new();
     {
-        let mut encoder = png::Encoder::new(&mut bytes, size.width(), size.height());
+        let mut encoder = png::Encoder::new(&mut bytes, WIDTH, HEIGHT);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder
             .write_header()
-            .context("encoding the chart as PNG")?;
+            .with_context(|| format!("encoding {what} as PNG"))?;
         writer
             .write_image_data(&rgb)
-            .context("encoding the chart as PNG")?;
+            .with_context(|| format!("encoding {what} as PNG"))?;
     }
     Ok(bytes)
 }
 
-pub type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+/// Averages each `factor`×`factor` square of the RGB image `big` into one
+/// pixel of an RGB image of `width`×`height`.
+fn shrink(big: &[u8], width: usize, height: usize, factor: usize) -> Vec<u8> {
+    let big_width = width * factor;
+    let area = (factor * factor) as u32;
+    let mut small = Vec::with_capacity(width * height * 3);
+    for y in 0..height {
+        for x in 0..width {
+            for channel in 0..3 {
+                let mut sum = 0u32;
+                for dy in 0..factor {
+                    let row = (y * factor + dy) * big_width;
+                    for dx in 0..factor {
+                        sum += u32::from(big[(row + x * factor + dx) * 3 + channel]);
+                    }
+                }
+                small.push(((sum + area / 2) / area) as u8);
+            }
+        }
+    }
+    small
+}
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> DrawResult<DB> {
+/// Draws `chart` on `root`, every length (text, lines, markers, margins)
+/// multiplied by `scale`.
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Chart,
+    scale: u32,
+) -> DrawResult<DB> {
+    let px = |n: u32| n * scale;
+    let pt = |n: u32| f64::from(n * scale);
+    let line = |n: u32| (n * scale) as i32;
     root.fill(&WHITE)?;
     let mut ctx = ChartBuilder::on(root)
-        .caption(&chart.title, (FAMILY, 24))
-        .margin(20)
-        .x_label_area_size(60)
-        .y_label_area_size(80)
+        .caption(&chart.title, (FAMILY, pt(24)))
+        .margin(px(20))
+        .x_label_area_size(px(60))
+        .y_label_area_size(px(80))
         .build_cartesian_2d(ValuesAxis::new(chart), accuracy_range(chart))?;
     ctx.configure_mesh()
         .x_desc(&chart.x_label)
         .y_desc(&chart.y_label)
-        .label_style((FAMILY, 16))
-        .axis_desc_style((FAMILY, 18))
+        .label_style((FAMILY, pt(16)))
+        .axis_desc_style((FAMILY, pt(18)))
         .y_label_formatter(&|y| format!("{y:.3}"))
         .x_label_formatter(&|x| format_value(*x))
+        .set_all_tick_mark_size(px(5))
+        .axis_style(BLACK.stroke_width(px(1)))
+        .bold_line_style(BLACK.mix(0.2).stroke_width(px(1)))
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
 
     let medians = medians(&chart.runs);
     ctx.draw_series(LineSeries::new(
         medians.iter().copied(),
-        OURS.stroke_width(3),
+        OURS.stroke_width(px(3)),
     ))?;
     ctx.draw_series(
         chart
             .runs
             .iter()
-            .map(|&p| Circle::new(p, 4, OURS.mix(0.6).filled())),
+            .map(|&p| Circle::new(p, px(4), OURS.mix(0.6).filled())),
     )?
     .label(&chart.runs_label)
-    .legend(|(x, y)| {
+    .legend(move |(x, y)| {
         EmptyElement::at((x, y))
-            + PathElement::new([(-10, 0), (10, 0)], OURS.stroke_width(3))
-            + Circle::new((0, 0), 4, OURS.mix(0.6).filled())
+            + PathElement::new([(-line(10), 0), (line(10), 0)], OURS.stroke_width(px(3)))
+            + Circle::new((0, 0), px(4), OURS.mix(0.6).filled())
     });
     if !chart.book.is_empty() {
         // Markers only: the book gives figures at some values, and a line
@@ -165,16 +259,18 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Dra
             chart
                 .book
                 .iter()
-                .map(|&p| TriangleMarker::new(p, 8, BOOK.filled())),
+                .map(|&p| TriangleMarker::new(p, px(8), BOOK.filled())),
         )?
         .label(&chart.book_label)
-        .legend(|(x, y)| TriangleMarker::new((x, y), 8, BOOK.filled()));
+        .legend(move |(x, y)| TriangleMarker::new((x, y), px(8), BOOK.filled()));
     }
     ctx.configure_series_labels()
         .position(SeriesLabelPosition::LowerRight)
-        .label_font((FAMILY, 16))
+        .margin(px(10))
+        .legend_area_size(px(30))
+        .label_font((FAMILY, pt(16)))
         .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3))
+        .border_style(BLACK.mix(0.3).stroke_width(px(1)))
         .draw()?;
     Ok(())
 }

@@ -1,10 +1,10 @@
 //! The learning curve of one training run, as PyTorch's and burn's examples
 //! print and plot it: each epoch's mean training error (left axis) and the
-//! test accuracy after it (right axis). Drawn by plotters to SVG, and to PNG
-//! through the same SVG renderer as the sweep charts ([`crate::chart`]).
+//! test accuracy after it (right axis). Drawn by plotters to SVG or PNG, as
+//! the sweep charts are ([`crate::chart`]).
 
 use crate::UsageError;
-use crate::chart::{FAMILY, HEIGHT, WIDTH, png_bytes, write_atomically};
+use crate::chart::{DrawResult, FAMILY, png_bytes, svg_text, write_atomically};
 use crate::files::check_writable;
 use anyhow::Result;
 use plotters::prelude::*;
@@ -42,28 +42,18 @@ pub fn check_curve_path(path: &Path) -> Result<()> {
 /// Writes the curve as PNG or SVG, by `path`'s extension.
 pub fn write_curve(path: &Path, curve: &LearningCurve) -> Result<()> {
     check_curve_path(path)?;
-    let svg = svg(curve)?;
     let is_png = path
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    let what = "the learning curve";
     if is_png {
-        write_atomically(path, &png_bytes(&svg)?)
+        let png = png_bytes(what, |root, scale| draw(root, curve, scale))?;
+        write_atomically(path, &png)
     } else {
+        let svg = svg_text(what, |root, scale| draw(root, curve, scale))?;
         write_atomically(path, svg.as_bytes())
     }
-}
-
-/// The curve as SVG text.
-fn svg(curve: &LearningCurve) -> Result<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, curve).map_err(|e| anyhow::anyhow!("drawing the learning curve: {e}"))?;
-        root.present()
-            .map_err(|e| anyhow::anyhow!("drawing the learning curve: {e}"))?;
-    }
-    Ok(svg)
 }
 
 /// From a little below the lowest value to a little above the highest.
@@ -77,12 +67,15 @@ fn padded(values: &[f64], floor: f64, ceiling: f64) -> std::ops::Range<f64> {
     (lo - pad).max(floor)..(hi + pad).min(ceiling)
 }
 
-type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
-
+/// Draws `curve` on `root`, every length multiplied by `scale`.
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     curve: &LearningCurve,
+    scale: u32,
 ) -> DrawResult<DB> {
+    let px = |n: u32| n * scale;
+    let pt = |n: u32| f64::from(n * scale);
+    let line = |n: i32| n * scale as i32;
     root.fill(&WHITE)?;
     let epochs = curve.mean_error.len().max(curve.accuracy.len()) as i32;
     let points = |values: &[f64]| -> Vec<(i32, f64)> {
@@ -93,18 +86,21 @@ fn draw<DB: DrawingBackend>(
             .collect()
     };
     let mut ctx = ChartBuilder::on(root)
-        .caption(&curve.title, (FAMILY, 24))
-        .margin(20)
-        .x_label_area_size(60)
-        .y_label_area_size(90)
-        .right_y_label_area_size(90)
+        .caption(&curve.title, (FAMILY, pt(24)))
+        .margin(px(20))
+        .x_label_area_size(px(60))
+        .y_label_area_size(px(90))
+        .right_y_label_area_size(px(90))
         .build_cartesian_2d(0..epochs + 1, padded(&curve.mean_error, 0.0, f64::INFINITY))?
         .set_secondary_coord(0..epochs + 1, padded(&curve.accuracy, 0.0, 1.0));
     ctx.configure_mesh()
         .x_desc("epoch")
         .y_desc("mean training error, (target − output)²")
-        .label_style((FAMILY, 16))
-        .axis_desc_style((FAMILY, 18))
+        .label_style((FAMILY, pt(16)))
+        .axis_desc_style((FAMILY, pt(18)))
+        .set_all_tick_mark_size(px(5))
+        .axis_style(BLACK.stroke_width(px(1)))
+        .bold_line_style(BLACK.mix(0.2).stroke_width(px(1)))
         .x_label_formatter(&|x| {
             if (1..=epochs).contains(x) {
                 x.to_string()
@@ -117,30 +113,47 @@ fn draw<DB: DrawingBackend>(
         .draw()?;
     ctx.configure_secondary_axes()
         .y_desc("accuracy on the test records")
-        .label_style((FAMILY, 16))
-        .axis_desc_style((FAMILY, 18))
+        .label_style((FAMILY, pt(16)))
+        .axis_desc_style((FAMILY, pt(18)))
+        .set_all_tick_mark_size(px(5))
+        .axis_style(BLACK.stroke_width(px(1)))
         .y_label_formatter(&|y| format!("{y:.3}"))
         .draw()?;
 
     let error = points(&curve.mean_error);
-    ctx.draw_series(LineSeries::new(error.clone(), ERROR.stroke_width(3)))?
+    ctx.draw_series(LineSeries::new(error.clone(), ERROR.stroke_width(px(3))))?
         .label("mean training error (left axis)")
-        .legend(|(x, y)| PathElement::new([(x - 10, y), (x + 10, y)], ERROR.stroke_width(3)));
-    ctx.draw_series(error.iter().map(|&p| Circle::new(p, 5, ERROR.filled())))?;
+        .legend(move |(x, y)| {
+            PathElement::new(
+                [(x - line(10), y), (x + line(10), y)],
+                ERROR.stroke_width(px(3)),
+            )
+        });
+    ctx.draw_series(error.iter().map(|&p| Circle::new(p, px(5), ERROR.filled())))?;
     let accuracy = points(&curve.accuracy);
-    ctx.draw_secondary_series(LineSeries::new(accuracy.clone(), ACCURACY.stroke_width(3)))?
-        .label("test accuracy (right axis)")
-        .legend(|(x, y)| PathElement::new([(x - 10, y), (x + 10, y)], ACCURACY.stroke_width(3)));
+    ctx.draw_secondary_series(LineSeries::new(
+        accuracy.clone(),
+        ACCURACY.stroke_width(px(3)),
+    ))?
+    .label("test accuracy (right axis)")
+    .legend(move |(x, y)| {
+        PathElement::new(
+            [(x - line(10), y), (x + line(10), y)],
+            ACCURACY.stroke_width(px(3)),
+        )
+    });
     ctx.draw_secondary_series(
         accuracy
             .iter()
-            .map(|&p| TriangleMarker::new(p, 7, ACCURACY.filled())),
+            .map(|&p| TriangleMarker::new(p, px(7), ACCURACY.filled())),
     )?;
     ctx.configure_series_labels()
         .position(SeriesLabelPosition::UpperMiddle)
-        .label_font((FAMILY, 16))
+        .margin(px(10))
+        .legend_area_size(px(30))
+        .label_font((FAMILY, pt(16)))
         .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3))
+        .border_style(BLACK.mix(0.3).stroke_width(px(1)))
         .draw()?;
     Ok(())
 }
