@@ -119,6 +119,8 @@ impl Source {
                 dir.display()
             );
         }
+        // The folder's own path, not `…/mnn/../shared/…`, in every message.
+        let dir = dir.canonicalize().unwrap_or(dir);
         Ok(Source::Dir(dir))
     }
 }
@@ -1072,6 +1074,13 @@ mod tests {
             Source::parse(dir.path().to_str().unwrap()).unwrap(),
             Source::Dir(_)
         ));
+        // A path through `..` is shown as the folder's own path.
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let roundabout = dir.path().join("sub").join("..");
+        let Source::Dir(shown) = Source::parse(roundabout.to_str().unwrap()).unwrap() else {
+            panic!("a folder is a Dir source");
+        };
+        assert_eq!(shown, dir.path().canonicalize().unwrap());
         let missing = dir.path().join("nope");
         let message = Source::parse(missing.to_str().unwrap())
             .unwrap_err()
