@@ -54,8 +54,8 @@ pub fn run_backquery(args: &BackqueryArgs) -> Result<()> {
     save_png_gray(&grid_path, grid.width, grid.height, &grid.pixels)?;
     let side = IMAGE_COLS * scale;
     outln!(
-        "wrote {}/0.png .. 9.png ({side}×{side} pixels) and {} ({}×{} pixels)",
-        args.out.display(),
+        "wrote {} .. 9.png ({side}×{side} pixels) and {} ({}×{} pixels)",
+        args.out.join("0.png").display(),
         grid_path.display(),
         grid.width,
         grid.height

@@ -20,7 +20,7 @@ use mnn_data::{DIGITS, Dataset, IMAGE_PIXELS, Mnist};
 use mnn_matrix::kernels;
 use mnn_net::{NeuralNetwork, Sweep, TrainOptions, available_threads};
 use mnn_train::bench::{self, BenchReport, BenchRow, Machine, significant};
-use mnn_train::{Cycle, MnistSamples, Threads, synthetic_digits};
+use mnn_train::{Cycle, MnistSamples, synthetic_digits};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -63,6 +63,9 @@ pub struct BenchArgs {
         requires = "compare"
     )]
     pub chart: PathBuf,
+    /// Threads of the second row (the first has one) [default: one per core]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(mnn_train::MAX_THREADS)))]
+    pub threads: Option<u32>,
 }
 
 /// Floating-point operations of one train step of an `i`-`h`-`o` network,
@@ -74,10 +77,11 @@ pub fn train_step_flops(inputs: usize, hidden: usize, outputs: usize) -> f64 {
     (4 * hidden * inputs + 6 * outputs * hidden) as f64
 }
 
-pub fn run(args: &BenchArgs, threads: Threads) -> Result<()> {
+pub fn run(args: &BenchArgs) -> Result<()> {
     if !args.compare.is_empty() {
         return compare(&args.compare, &args.chart);
     }
+    let threads = crate::threads(args.threads);
     let (train, test, source) = bench_data(args)?;
     let hidden = args.hidden as usize;
     let samples = args.samples as usize;

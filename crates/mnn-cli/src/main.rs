@@ -37,7 +37,7 @@ mod tour;
 mod train;
 mod weights;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, FromArgMatches, Parser, Subcommand};
 use mnn_train::Threads;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,19 +46,14 @@ pub use mnn_train::{MAX_EPOCHS, MAX_HIDDEN};
 
 /// Train and explore the neural network of "Make Your Own Neural Network".
 ///
-/// With no command, runs the book's final experiment (784-200-10, lr 0.1, 5 epochs) on MNIST
-/// in data/mnist, or on the small sample in data/ when the full set has not been downloaded.
+/// With no command, runs `mnn train` with its defaults: the book's final experiment (784-200-10,
+/// lr 0.1, 5 epochs) on MNIST in data/mnist, or on the small sample of the book when the full set
+/// has not been downloaded. `mnn COMMAND --help` lists a command's flags.
 #[derive(Debug, Parser)]
-#[command(name = "mnn", version, args_conflicts_with_subcommands = true)]
+#[command(name = "mnn", version)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    #[command(flatten)]
-    train: TrainArgs,
-    /// Threads for training and testing one network [default: one per core, and one after an epoch
-    /// in which the threads mostly waited for each other because other programs kept the cores busy]
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(mnn_train::MAX_THREADS)))]
-    threads: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -133,6 +128,20 @@ pub struct TrainArgs {
     pub json: bool,
     #[command(flatten)]
     pub beyond: beyond::BeyondArgs,
+    /// Threads for training and testing [default: one per core, and one after an epoch in which
+    /// the threads mostly waited for each other because other programs kept the cores busy]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(mnn_train::MAX_THREADS)))]
+    pub threads: Option<u32>,
+}
+
+impl TrainArgs {
+    /// `mnn train` with every flag at its default (`MNN_DATA` still counts):
+    /// what `mnn` alone runs.
+    fn defaults() -> TrainArgs {
+        let command = TrainArgs::augment_args(clap::Command::new("mnn"));
+        let matches = command.get_matches_from(["mnn"]);
+        TrainArgs::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -153,7 +162,15 @@ pub struct TestArgs {
     pub mistakes: Option<PathBuf>,
     /// At most N digits in --mistakes
     #[arg(long, value_name = "N", default_value_t = 100, requires = "mistakes", value_parser = clap::value_parser!(u32).range(1..))]
-    pub limit: u32,
+    pub mistakes_shown: u32,
+    /// Threads for testing [default: one per core]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(mnn_train::MAX_THREADS)))]
+    pub threads: Option<u32>,
+}
+
+/// The `--threads` flag as the libraries take it.
+pub fn threads(flag: Option<u32>) -> Threads {
+    Threads::from_option(flag.map(|n| n as usize))
 }
 
 fn learning_rate(s: &str) -> Result<f64, String> {
@@ -212,16 +229,15 @@ fn one_line(err: &anyhow::Error) -> String {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let threads = Threads::from_option(cli.threads.map(|n| n as usize));
     let result = match cli.command {
-        None => train::run_train(&cli.train, threads),
-        Some(Command::Train(args)) => train::run_train(&args, threads),
-        Some(Command::Test(args)) => train::run_test(&args, threads),
+        None => train::run_train(&TrainArgs::defaults()),
+        Some(Command::Train(args)) => train::run_train(&args),
+        Some(Command::Test(args)) => train::run_test(&args),
         Some(Command::Query(args)) => query::run_query(&args),
         Some(Command::Backquery(args)) => backquery::run_backquery(&args),
         Some(Command::Show(args)) => show::run_show(&args),
         Some(Command::Sweep(args)) => sweep::run_sweep(&args),
-        Some(Command::Bench(args)) => bench::run(&args, threads),
+        Some(Command::Bench(args)) => bench::run(&args),
         Some(Command::Tour(args)) => tour::run_tour(&args),
         Some(Command::Weights(args)) => weights::run_weights(&args),
         Some(Command::Serve(args)) => serve::run(&args, threads),

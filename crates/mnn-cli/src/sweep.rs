@@ -179,14 +179,15 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
     chart::write_atomically(&csv_path, &sweep::csv_bytes(&runs)?)?;
     let chart = Chart {
         title: format!(
-            "Accuracy against {} · {}",
+            "Accuracy against {} · {}{}",
             match parameter {
                 Parameter::Lr => "learning rate",
                 Parameter::Epochs => "epochs",
                 Parameter::Hidden => "hidden nodes",
                 Parameter::Rotate => "rotation",
             },
-            describe_base(parameter, base)
+            describe_base(parameter, base),
+            records_if_not_full(train.len())
         ),
         x_label: axis_label(parameter).into(),
         y_label: format!(
@@ -272,6 +273,19 @@ fn describe_base(parameter: Parameter, base: Settings) -> String {
     parts.join(", ")
 }
 
+/// Training records in MNIST's training set, on which the book's charts are.
+const FULL_TRAINING_SET: usize = 60_000;
+
+/// For a title: `, 10,000 training records` when the sweep trained on other
+/// than MNIST's full training set, else nothing.
+fn records_if_not_full(records: usize) -> String {
+    if records == FULL_TRAINING_SET {
+        String::new()
+    } else {
+        format!(", {} training records", group_thousands(records))
+    }
+}
+
 /// The table printed at the end: per value, the median and range of our
 /// accuracies and the book's figure where it gives one.
 fn summary_lines(plan: &Plan, runs: &[Run], book: &[(f64, f64)]) -> Vec<String> {
@@ -321,6 +335,13 @@ fn group_thousands(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_name_the_records_unless_the_full_training_set() {
+        assert_eq!(records_if_not_full(60_000), "");
+        assert_eq!(records_if_not_full(10_000), ", 10,000 training records");
+        assert_eq!(records_if_not_full(100), ", 100 training records");
+    }
 
     #[test]
     fn counts_are_grouped_in_thousands() {

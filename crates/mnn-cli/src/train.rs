@@ -8,11 +8,12 @@ use crate::{TestArgs, TrainArgs, data, model_file};
 use anyhow::{Context, Result};
 use mnn_data::{DIGITS, IMAGE_PIXELS};
 use mnn_net::{ModelInfo, Queries};
-use mnn_train::{Need, NetworkSettings, Threads, Training, check_digit_network};
+use mnn_train::{Need, NetworkSettings, Training, check_digit_network};
 use serde_json::json;
 use std::time::Instant;
 
-pub fn run_train(args: &TrainArgs, threads: Threads) -> Result<()> {
+pub fn run_train(args: &TrainArgs) -> Result<()> {
+    let threads = crate::threads(args.threads);
     if let Some(settings) = crate::beyond::deep_settings(args)? {
         return crate::beyond::run_train_deep(args, settings, threads);
     }
@@ -170,7 +171,8 @@ pub fn run_train(args: &TrainArgs, threads: Threads) -> Result<()> {
     Ok(())
 }
 
-pub fn run_test(args: &TestArgs, threads: Threads) -> Result<()> {
+pub fn run_test(args: &TestArgs) -> Result<()> {
+    let threads = crate::threads(args.threads);
     let out = Reporter::new(args.json);
     if let Some(path) = &args.mistakes {
         check_writable(path)?;
@@ -193,7 +195,7 @@ pub fn run_test(args: &TestArgs, threads: Threads) -> Result<()> {
         test,
         args.confusion,
         args.mistakes.as_deref(),
-        args.limit as usize,
+        args.mistakes_shown as usize,
         &out,
     )?;
     out.json(&json!({

@@ -7,12 +7,17 @@ use common::*;
 #[test]
 fn without_data_it_trains_on_the_built_in_sample_and_says_so() {
     let empty = tempfile::tempdir().unwrap();
-    let out = mnn(&["--epochs", "2", "--hidden", "50", "--json"], empty.path());
+    let out = mnn(
+        &["train", "--epochs", "2", "--hidden", "50", "--json"],
+        empty.path(),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
+    // Run outside an mnn checkout: `cargo xtask` would not help here.
+    let note = stderr(&out);
+    assert!(note.contains("note: data/mnist not found"), "{note}");
     assert!(
-        stderr(&out).contains("cargo xtask download"),
-        "{}",
-        stderr(&out)
+        note.contains("--data DIR") && note.contains("MNN_DATA"),
+        "{note}"
     );
     let result = last_json(&out);
     assert_eq!(result["data"], "sample");
@@ -20,6 +25,74 @@ fn without_data_it_trains_on_the_built_in_sample_and_says_so() {
     assert_eq!(result["test_records"], 10);
     let accuracy = result["accuracy"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&accuracy));
+}
+
+#[test]
+fn an_empty_or_half_filled_data_folder_does_not_hide_the_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    // Seen from the top of a checkout, where `cargo xtask download` helps.
+    std::fs::write(dir.path().join("Cargo.toml"), "").unwrap();
+    std::fs::create_dir(dir.path().join("xtask")).unwrap();
+    let mnist = dir.path().join("data/mnist");
+    std::fs::create_dir_all(&mnist).unwrap();
+    let args = ["train", "--epochs", "1", "--hidden", "20", "--json"];
+    let out = mnn(&args, dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(last_json(&out)["data"], "sample");
+    let note = stderr(&out);
+    assert!(
+        note.contains("data/mnist holds none of the MNIST files"),
+        "{note}"
+    );
+    assert!(note.contains("cargo xtask download"), "{note}");
+
+    std::fs::write(mnist.join("train-images-idx3-ubyte.gz"), b"half a download").unwrap();
+    let out = mnn(&args, dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(last_json(&out)["data"], "sample");
+    let note = stderr(&out);
+    assert!(
+        note.contains("data/mnist holds train-images-idx3-ubyte but not train-labels-idx1-ubyte"),
+        "{note}"
+    );
+}
+
+#[test]
+fn mnn_alone_runs_the_books_final_experiment_and_its_help_lists_commands_only() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = mnn(&[], empty.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("training 784-200-10, learning rate 0.1, 5 epochs"),
+        "{}",
+        stdout(&out)
+    );
+    let help = stdout(&mnn(&["--help"], empty.path()));
+    assert!(help.contains("train") && help.contains("sweep"), "{help}");
+    for flag in ["--hidden", "--threads", "--data", "--limit"] {
+        assert!(!help.contains(flag), "{flag} in mnn --help:\n{help}");
+    }
+    // --threads only where one network trains or is tested.
+    for (command, has_threads) in [
+        ("train", true),
+        ("test", true),
+        ("bench", true),
+        ("query", false),
+        ("backquery", false),
+        ("show", false),
+        ("sweep", false),
+    ] {
+        let help = stdout(&mnn(&[command, "--help"], empty.path()));
+        assert_eq!(
+            help.contains("--threads"),
+            has_threads,
+            "{command}:\n{help}"
+        );
+    }
+    // One name, one meaning: --limit is a number of training records.
+    let test_help = stdout(&mnn(&["test", "--help"], empty.path()));
+    assert!(!test_help.contains("--limit"), "{test_help}");
+    assert!(test_help.contains("--mistakes-shown"), "{test_help}");
 }
 
 #[test]

@@ -118,7 +118,13 @@ fn a_hidden_sweep_on_the_sample_writes_a_row_per_run_and_both_charts() {
     }
     assert_svg_says(
         &exp.join("chart.svg"),
-        &["hidden nodes", "accuracy on the 10 test records", "seeds"],
+        &[
+            "hidden nodes",
+            "accuracy on the 10 test records",
+            "seeds",
+            // Not the full training set: the title says on how much.
+            "100 training records",
+        ],
     );
     // On the sample, the book's full-MNIST figures are not drawn.
     let svg = std::fs::read_to_string(exp.join("chart.svg")).unwrap();
@@ -325,10 +331,10 @@ fn confusion_rows_add_up_to_each_digits_test_records_on_the_sample() {
 }
 
 #[test]
-fn limit_needs_mistakes() {
+fn mistakes_shown_needs_mistakes() {
     let dir = tempfile::tempdir().unwrap();
     let out = mnn(
-        &["test", "--model", "m.safetensors", "--limit", "5"],
+        &["test", "--model", "m.safetensors", "--mistakes-shown", "5"],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -369,7 +375,7 @@ fn full_mnist_confusion_and_a_gallery_of_the_worst_mistakes() {
             "--confusion",
             "--mistakes",
             "worst.png",
-            "--limit",
+            "--mistakes-shown",
             "25",
         ],
         dir.path(),

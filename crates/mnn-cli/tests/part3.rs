@@ -316,6 +316,21 @@ fn backquery_writes_ten_pictures_and_a_labelled_grid() {
             grid.height
         );
     }
+    // A folder given with a trailing slash is printed without a doubled one.
+    let out = mnn(
+        &[
+            "backquery",
+            "--model",
+            model.to_str().unwrap(),
+            "--out",
+            "brain/",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(said.starts_with("wrote brain/0.png .. 9.png"), "{said}");
+    assert!(!said.contains("//"), "{said}");
 }
 
 /// The first record of the book's test sample, `data/mnist_test_10.csv`.

@@ -2,6 +2,7 @@
 //! the book's small sample built into the library.
 
 use crate::TrainError;
+use mnn_data::idx::{TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, find_in};
 use mnn_data::{Dataset, IMAGE_COLS, IMAGE_ROWS, Mnist, mnist_csv};
 use std::path::{Path, PathBuf};
 
@@ -24,7 +25,9 @@ pub enum DataSource {
         train: Option<PathBuf>,
         test: PathBuf,
     },
-    /// [`DEFAULT_DIR`] if it is there, else the built-in sample.
+    /// [`DEFAULT_DIR`] if it holds the MNIST files needed, else the built-in
+    /// sample (a missing, empty or half-filled folder, as a failed download
+    /// leaves it, does not hide the sample).
     Default,
     /// The book's sample of 100 training and 10 test records, built in.
     Sample,
@@ -68,6 +71,54 @@ pub struct LoadedData {
     pub origin: Origin,
     /// Where it came from, for people: "MNIST from data/mnist".
     pub description: String,
+    /// When [`DataSource::Default`] fell back to the sample: what
+    /// [`DEFAULT_DIR`] held instead of the files needed.
+    pub fallback: Option<Folder>,
+}
+
+/// What an MNIST folder holds of the files a run needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Folder {
+    /// No such directory.
+    Missing,
+    /// The directory lacks some of the files: `found` and `missing` name
+    /// them as MNIST publishes them (each may also be there as `.gz`).
+    Incomplete {
+        found: Vec<&'static str>,
+        missing: Vec<&'static str>,
+    },
+    /// Every file needed is there.
+    Complete,
+}
+
+/// The MNIST files `need` reads, as published (raw or `.gz`).
+fn files_needed(need: Need) -> &'static [&'static str] {
+    match need {
+        Need::TrainAndTest => &[TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS],
+        Need::Test => &[TEST_IMAGES, TEST_LABELS],
+    }
+}
+
+/// Which of the files `need` reads are in `dir`.
+///
+/// ```
+/// use mnn_train::{Folder, Need, examine};
+///
+/// let empty = std::env::temp_dir().join("mnn-doc-no-such-folder");
+/// assert_eq!(examine(&empty, Need::Test), Folder::Missing);
+/// ```
+pub fn examine(dir: &Path, need: Need) -> Folder {
+    if !dir.is_dir() {
+        return Folder::Missing;
+    }
+    let (found, missing): (Vec<&'static str>, Vec<&'static str>) = files_needed(need)
+        .iter()
+        .partition(|name| find_in(dir, name).is_some());
+    if missing.is_empty() {
+        Folder::Complete
+    } else {
+        Folder::Incomplete { found, missing }
+    }
 }
 
 /// Loads what `need` asks for from `source`. With [`Need::Test`] the
@@ -90,6 +141,7 @@ pub fn load(source: &DataSource, need: Need) -> Result<LoadedData, TrainError> {
             },
             origin: Origin::Csv,
             description: test.display().to_string(),
+            fallback: None,
         }),
         (DataSource::Csv { train: None, .. }, Need::TrainAndTest) => {
             Err(TrainError::NoTrainingFile)
@@ -104,12 +156,17 @@ pub fn load(source: &DataSource, need: Need) -> Result<LoadedData, TrainError> {
             mnist: Mnist::load_csv(train, test)?,
             origin: Origin::Csv,
             description: format!("{} and {}", train.display(), test.display()),
+            fallback: None,
         }),
         (DataSource::Dir(dir), _) => load_dir(dir, need),
-        (DataSource::Default, _) if Path::new(DEFAULT_DIR).is_dir() => {
-            load_dir(Path::new(DEFAULT_DIR), need)
-        }
-        (DataSource::Default | DataSource::Sample, _) => sample(need),
+        (DataSource::Default, _) => match examine(Path::new(DEFAULT_DIR), need) {
+            Folder::Complete => load_dir(Path::new(DEFAULT_DIR), need),
+            folder => Ok(LoadedData {
+                fallback: Some(folder),
+                ..sample(need)?
+            }),
+        },
+        (DataSource::Sample, _) => sample(need),
     }
 }
 
@@ -125,6 +182,7 @@ fn load_dir(dir: &Path, need: Need) -> Result<LoadedData, TrainError> {
         mnist,
         origin: Origin::Mnist,
         description: format!("MNIST from {}", dir.display()),
+        fallback: None,
     })
 }
 
@@ -141,6 +199,7 @@ fn sample(need: Need) -> Result<LoadedData, TrainError> {
         mnist: Mnist { train, test },
         origin: Origin::Sample,
         description: "the book's sample (data/mnist_train_100.csv, data/mnist_test_10.csv)".into(),
+        fallback: None,
     })
 }
 
@@ -165,6 +224,33 @@ mod tests {
             load(&source, Need::TrainAndTest),
             Err(TrainError::NoTrainingFile)
         ));
+    }
+
+    #[test]
+    fn a_folder_counts_as_mnist_only_with_every_file_needed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mnist = dir.path().join("mnist");
+        assert_eq!(examine(&mnist, Need::Test), Folder::Missing);
+        std::fs::create_dir(&mnist).unwrap();
+        // Empty, as a failed download may leave it; a temporary file is no MNIST file.
+        std::fs::write(mnist.join("t10k-images-idx3-ubyte.gz.part"), b"x").unwrap();
+        assert_eq!(
+            examine(&mnist, Need::Test),
+            Folder::Incomplete {
+                found: vec![],
+                missing: vec![TEST_IMAGES, TEST_LABELS]
+            }
+        );
+        std::fs::write(mnist.join("t10k-images-idx3-ubyte.gz"), b"x").unwrap();
+        std::fs::write(mnist.join("t10k-labels-idx1-ubyte"), b"x").unwrap();
+        assert_eq!(examine(&mnist, Need::Test), Folder::Complete);
+        assert_eq!(
+            examine(&mnist, Need::TrainAndTest),
+            Folder::Incomplete {
+                found: vec![TEST_IMAGES, TEST_LABELS],
+                missing: vec![TRAIN_IMAGES, TRAIN_LABELS]
+            }
+        );
     }
 
     #[test]

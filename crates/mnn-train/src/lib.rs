@@ -34,7 +34,7 @@ mod threads;
 mod training;
 
 pub use beyond::{AugmentedSamples, DeepSettings, DeepTraining};
-pub use data::{DEFAULT_DIR, DataSource, LoadedData, Need, Origin, load};
+pub use data::{DEFAULT_DIR, DataSource, Folder, LoadedData, Need, Origin, examine, load};
 pub use divergence::{Divergence, divergence};
 pub use evaluate::{Evaluation, Mistake, evaluate};
 pub use mnn_augment::{AugmentError, Augmentation};
