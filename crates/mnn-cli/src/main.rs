@@ -240,7 +240,7 @@ fn main() -> ExitCode {
         Some(Command::Bench(args)) => bench::run(&args),
         Some(Command::Tour(args)) => tour::run_tour(&args),
         Some(Command::Weights(args)) => weights::run_weights(&args),
-        Some(Command::Serve(args)) => serve::run(&args, threads),
+        Some(Command::Serve(args)) => serve::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

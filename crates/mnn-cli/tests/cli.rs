@@ -77,6 +77,7 @@ fn mnn_alone_runs_the_books_final_experiment_and_its_help_lists_commands_only() 
         ("train", true),
         ("test", true),
         ("bench", true),
+        ("serve", true),
         ("query", false),
         ("backquery", false),
         ("show", false),

@@ -61,9 +61,13 @@ pub struct ServeArgs {
     /// `mnn query` to read (DIR is made if missing)
     #[arg(long, value_name = "DIR")]
     pub collect: Option<PathBuf>,
+    /// Threads for training the book's network when no --model is given [default: one per core]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(mnn_train::MAX_THREADS)))]
+    pub threads: Option<u32>,
 }
 
-pub fn run(args: &ServeArgs, threads: Threads) -> Result<()> {
+pub fn run(args: &ServeArgs) -> Result<()> {
+    let threads = crate::threads(args.threads);
     if let Some(path) = &args.save_taught {
         files::check_writable(path)?;
     }
