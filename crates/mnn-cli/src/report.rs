@@ -91,7 +91,7 @@ mod tests {
 
     #[test]
     fn rates_print_as_whole_numbers_with_separators() {
-        assert_eq!(per_second(81_204.8518), "81,205/s");
+        assert_eq!(per_second(81_204.851_8), "81,205/s");
         assert_eq!(per_second(12.4), "12/s");
         assert_eq!(per_second(f64::NAN), "0/s");
     }
