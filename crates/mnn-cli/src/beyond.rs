@@ -1,21 +1,15 @@
 //! `mnn train` beyond the book: the flags for deeper networks, biases, other
 //! activations and losses, a learning-rate schedule and random distortions,
-//! and the run they ask for (through mnn-train's [`DeepTraining`]).
+//! the settings they ask for (mnn-train's [`DeepSettings`]), and how a run
+//! describes its network.
 
 use crate::TrainArgs;
-use crate::curve::{LearningCurve, check_curve_path, write_curve};
-use crate::files::check_writable;
-use crate::report::{Reporter, shortest_decimal};
-use crate::{data, model_file};
 use anyhow::Result;
 use clap::Args;
-use mnn_data::{DIGITS, IMAGE_PIXELS};
+use mnn_net::Queries;
 use mnn_net::deep::{Activation, Loss};
-use mnn_net::{ModelInfo, Queries};
-use mnn_train::{AugmentError, Augmentation};
-use mnn_train::{DeepSettings, DeepTraining, Need, Threads};
+use mnn_train::{AugmentError, Augmentation, DeepSettings};
 use serde_json::json;
-use std::time::Instant;
 
 /// Options beyond the book, each off by default so the book's runs do not move.
 #[derive(Debug, Clone, Args)]
@@ -52,9 +46,9 @@ fn augmentation(s: &str) -> Result<Augmentation, String> {
     s.parse().map_err(|e: AugmentError| e.to_string())
 }
 
-/// The run's settings beyond the book, or `None` for the book's own run
-/// (one hidden layer and no new flags), which the book's engine trains.
-pub fn deep_settings(args: &TrainArgs) -> Result<Option<DeepSettings>> {
+/// The run's settings: the book's own run (one hidden layer and no new
+/// flags, [`DeepSettings::is_book`]) or one beyond the book.
+pub fn run_settings(args: &TrainArgs) -> Result<DeepSettings> {
     let beyond = &args.beyond;
     let settings = DeepSettings {
         hidden: args.hidden.clone(),
@@ -67,7 +61,7 @@ pub fn deep_settings(args: &TrainArgs) -> Result<Option<DeepSettings>> {
         augmentation: beyond.augment,
         rotate: args.rotate,
     };
-    Ok((!settings.is_book()).then_some(settings))
+    Ok(settings)
 }
 
 /// The `hidden` of `--json`: a number for one hidden layer (as the book's
@@ -80,150 +74,17 @@ pub fn hidden_json(net: &impl Queries) -> serde_json::Value {
     }
 }
 
-/// `mnn train` with options beyond the book: the book's run's report (each
-/// epoch's mean training error and test accuracy, `--curve`, `--json`), with
-/// the learning rate of each epoch.
-pub fn run_train_deep(args: &TrainArgs, settings: DeepSettings, threads: Threads) -> Result<()> {
-    if let Some(path) = &args.save {
-        check_writable(path)?;
+/// The network and how it learns, for people: the book's `784-200-10,
+/// learning rate 0.1`, or beyond it `784-800-10 relu, cross-entropy
+/// (softmax), biases, learning rate 0.01 ×0.9 per epoch, distortions shift=2`.
+pub fn describe(settings: &DeepSettings) -> String {
+    if settings.is_book() {
+        return format!(
+            "{}, learning rate {}",
+            settings.architecture().sizes_string(),
+            settings.learning_rate
+        );
     }
-    if let Some(path) = &args.curve {
-        check_curve_path(path)?;
-    }
-    let out = Reporter::new(args.json);
-    let mut loaded = data::load(&args.data, Need::TrainAndTest)?;
-    if let Some(limit) = args.limit {
-        loaded
-            .mnist
-            .train
-            .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    }
-    let (train, test) = (&loaded.mnist.train, &loaded.mnist.test);
-    let mut training = DeepTraining::new(train, settings.clone(), threads)?;
-    let description = describe(&settings);
-    out.line(format_args!(
-        "training {description}, {} epoch{}, seed {} on {} training records{} of {}",
-        args.epochs,
-        if args.epochs == 1 { "" } else { "s" },
-        args.seed,
-        train.len(),
-        args.rotate
-            .map(|d| format!(" (each also rotated ±{d}°)"))
-            .unwrap_or_default(),
-        loaded.description,
-    ));
-
-    let (mut mean_errors, mut accuracies, mut rates) = (vec![], vec![], vec![]);
-    let mut train_seconds = 0.0;
-    let mut score = None;
-    for epoch in 1..=args.epochs {
-        let epoch_started = Instant::now();
-        let samples = training.samples_per_epoch();
-        let bar = out.progress(samples as u64, format!("epoch {epoch}/{}", args.epochs));
-        let mut reported = 0;
-        let learning_rate = training.learning_rate();
-        let report = training.epoch(|done| {
-            bar.inc((done - reported) as u64);
-            reported = done;
-        })?;
-        bar.finish_and_clear();
-        let took = epoch_started.elapsed();
-        train_seconds += took.as_secs_f64();
-        let tested = training.evaluate(test);
-        out.line(format_args!(
-            "epoch {epoch}/{}: {samples} samples in {:.2} s at learning rate {} · mean training error {:.5} · test accuracy {:.4}",
-            args.epochs,
-            took.as_secs_f64(),
-            shortest_decimal(learning_rate),
-            report.mean_error,
-            tested.accuracy(),
-        ));
-        mean_errors.push(report.mean_error);
-        accuracies.push(tested.accuracy());
-        rates.push(shortest_decimal(learning_rate));
-        score = Some(tested);
-        if epoch < args.epochs {
-            let next = training.threads().after_epoch(&report, took);
-            if next != training.threads() {
-                training.set_threads(next);
-                eprintln!(
-                    "note: the {} training threads spent {:.0}% of that epoch waiting for each other \
-                     (other programs are using the cores), so training goes on with one thread \
-                     (same weights, less waiting; --threads 1 chooses it from the start)",
-                    report.threads,
-                    report.waiting * 100.0
-                );
-            }
-        }
-    }
-    let score = score.unwrap_or_else(|| training.evaluate(test));
-    out.line(format_args!(
-        "accuracy {:.4} ({} of {} test records) · trained in {train_seconds:.2} s · tested in {:.3} s",
-        score.accuracy(),
-        score.correct,
-        score.total,
-        score.seconds,
-    ));
-    if let Some(path) = &args.curve {
-        let curve = LearningCurve {
-            title: format!(
-                "{description}, seed {}, {}",
-                args.seed,
-                loaded.origin.name()
-            ),
-            mean_error: mean_errors.clone(),
-            accuracy: accuracies.clone(),
-        };
-        write_curve(path, &curve)?;
-        out.line(format_args!(
-            "wrote the learning curve to {}",
-            path.display()
-        ));
-    }
-    if let Some(path) = &args.save {
-        let info = ModelInfo {
-            seed: Some(args.seed),
-            epochs: Some(args.epochs as usize),
-            test_accuracy: Some(score.accuracy()),
-            rotate_degrees: args.rotate,
-        };
-        model_file::save_deep(path, training.network(), &info)?;
-        out.line(format_args!("saved the network to {}", path.display()));
-    }
-    out.json(&json!({
-        "accuracy": score.accuracy(),
-        "correct": score.correct,
-        "train_seconds": train_seconds,
-        "test_seconds": score.seconds,
-        "inputs": IMAGE_PIXELS,
-        "hidden": hidden_json(training.network()),
-        "outputs": DIGITS,
-        "layers": training.network().layer_sizes(),
-        "activation": settings.activation.name(),
-        "loss": settings.loss.name(),
-        "bias": settings.bias,
-        "lr": args.lr,
-        "lr_decay": settings.lr_decay,
-        "augment": settings.augmentation.to_string(),
-        "epochs": args.epochs,
-        "seed": args.seed,
-        "rotate": args.rotate,
-        "train_records": train.len(),
-        "test_records": test.len(),
-        "data": loaded.origin.name(),
-        "model": args.save,
-        "curve": {
-            "epoch": (1..=args.epochs).collect::<Vec<_>>(),
-            "learning_rate": rates,
-            "mean_error": mean_errors,
-            "accuracy": accuracies,
-        },
-    }));
-    Ok(())
-}
-
-/// `784-800-10 relu, cross-entropy (softmax), biases, learning rate 0.01 ×0.9 per epoch, distortions shift=2`.
-fn describe(settings: &DeepSettings) -> String {
     let mut text = format!(
         "{} {}, {} ({}){}, learning rate {}",
         settings.architecture().sizes_string(),

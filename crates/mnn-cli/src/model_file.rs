@@ -1,20 +1,14 @@
 //! Reading and writing model files; the network itself only knows bytes.
 
 use anyhow::{Context, Result};
-use mnn_net::deep::Network;
 use mnn_net::{Model, ModelInfo, NeuralNetwork};
-use mnn_train::check_digit_network;
+use mnn_train::{Trainable, check_digit_network};
 use std::path::Path;
 
 /// Writes `net` to `path` through a temporary file in the same directory,
 /// renamed into place only when complete: an interrupted save never damages
 /// an existing model.
-pub fn save(path: &Path, net: &NeuralNetwork, info: &ModelInfo) -> Result<()> {
-    crate::files::write_atomically(path, &net.to_safetensors(info))
-}
-
-/// [`save`] for a network beyond the book.
-pub fn save_deep(path: &Path, net: &Network, info: &ModelInfo) -> Result<()> {
+pub fn save(path: &Path, net: &impl Trainable, info: &ModelInfo) -> Result<()> {
     crate::files::write_atomically(path, &net.to_safetensors(info))
 }
 
@@ -26,7 +20,7 @@ pub fn load(path: &Path) -> Result<(NeuralNetwork, ModelInfo)> {
         .with_context(|| format!("{}: not a usable mnn model", path.display()))
 }
 
-/// Reads a network saved by [`save`] or [`save_deep`] (the book's network,
+/// Reads a network saved by [`save`] (the book's network,
 /// or one beyond the book), naming the file in any error.
 pub fn load_any(path: &Path) -> Result<(Model, ModelInfo)> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;

@@ -1,31 +1,27 @@
-//! `mnn train` and `mnn test`: the book's training loop and its scorecard,
-//! run by mnn-train; this module reads the flags and reports.
+//! `mnn train` and `mnn test`: the book's training loop (or, with the
+//! options of [`crate::beyond`], one beyond the book) and its scorecard, run
+//! by mnn-train; this module reads the flags and reports.
 
 use crate::curve::{LearningCurve, check_curve_path, write_curve};
 use crate::files::check_writable;
-use crate::report::Reporter;
+use crate::report::{Reporter, shortest_decimal};
 use crate::{TestArgs, TrainArgs, data, model_file};
 use anyhow::{Context, Result};
 use mnn_data::{DIGITS, IMAGE_PIXELS};
 use mnn_net::{ModelInfo, Queries};
-use mnn_train::{Need, NetworkSettings, Training, check_digit_network};
+use mnn_train::{DeepSettings, LoadedData, Need, Trainable, Training, check_digit_network};
 use serde_json::json;
 use std::time::Instant;
 
 pub fn run_train(args: &TrainArgs) -> Result<()> {
     let threads = crate::threads(args.threads);
-    if let Some(settings) = crate::beyond::deep_settings(args)? {
-        return crate::beyond::run_train_deep(args, settings, threads);
-    }
-    // The book's network: one hidden layer (deep_settings took any other).
-    let hidden = args.hidden[0];
+    let settings = crate::beyond::run_settings(args)?;
     if let Some(path) = &args.save {
         check_writable(path)?;
     }
     if let Some(path) = &args.curve {
         check_curve_path(path)?;
     }
-    let out = Reporter::new(args.json);
     let mut loaded = data::load(&args.data, Need::TrainAndTest)?;
     if let Some(limit) = args.limit {
         loaded
@@ -33,28 +29,49 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             .train
             .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     }
+    let train = &loaded.mnist.train;
+    // The book's settings train the book's network on its own engine, so
+    // its results do not move; any other, a network beyond the book.
+    match settings.book_network() {
+        Some(book) => {
+            let training = Training::new(train, book, args.rotate, threads)?;
+            train_and_report(args, &settings, &loaded, training)
+        }
+        None => {
+            let training = Training::beyond(train, settings.clone(), threads)?;
+            train_and_report(args, &settings, &loaded, training)
+        }
+    }
+}
+
+/// Trains epoch by epoch, reporting each epoch's mean training error and
+/// test accuracy (and, beyond the book, its learning rate), then the score,
+/// `--curve`, `--save` and `--json`.
+fn train_and_report<N: Trainable>(
+    args: &TrainArgs,
+    settings: &DeepSettings,
+    loaded: &LoadedData,
+    mut training: Training<N>,
+) -> Result<()> {
+    let book = settings.is_book();
+    let out = Reporter::new(args.json);
     let (train, test) = (&loaded.mnist.train, &loaded.mnist.test);
-    let settings = NetworkSettings {
-        hidden,
-        learning_rate: args.lr,
-        seed: args.seed,
-    };
-    let mut training = Training::new(train, settings, args.rotate, threads)?;
+    let description = crate::beyond::describe(settings);
     out.line(format_args!(
-        "training {IMAGE_PIXELS}-{}-{DIGITS}, learning rate {}, {} epoch{}, seed {} on {} training records{} of {}",
-        hidden,
-        args.lr,
+        "training {description}, {} epoch{}, seed {} on {} training records{} of {}",
         args.epochs,
         if args.epochs == 1 { "" } else { "s" },
         args.seed,
         train.len(),
-        args.rotate.map(|d| format!(" (each also rotated ±{d}°)")).unwrap_or_default(),
+        args.rotate
+            .map(|d| format!(" (each also rotated ±{d}°)"))
+            .unwrap_or_default(),
         loaded.description,
     ));
 
     // The learning curve: after each epoch, its mean training error and the
     // test accuracy (a test pass is a small fraction of an epoch).
-    let (mut mean_errors, mut accuracies) = (vec![], vec![]);
+    let (mut mean_errors, mut accuracies, mut rates) = (vec![], vec![], vec![]);
     let mut train_seconds = 0.0;
     let mut score = None;
     for epoch in 1..=args.epochs {
@@ -62,23 +79,30 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
         let samples = training.samples_per_epoch();
         let bar = out.progress(samples as u64, format!("epoch {epoch}/{}", args.epochs));
         let mut reported = 0;
+        let learning_rate = shortest_decimal(training.learning_rate());
         let report = training.epoch(|done| {
             bar.inc((done - reported) as u64);
             reported = done;
-        });
+        })?;
         bar.finish_and_clear();
         let took = epoch_started.elapsed();
         train_seconds += took.as_secs_f64();
         let tested = training.evaluate(test);
         out.line(format_args!(
-            "epoch {epoch}/{}: {samples} samples in {:.2} s · mean training error {:.5} · test accuracy {:.4}",
+            "epoch {epoch}/{}: {samples} samples in {:.2} s{} · mean training error {:.5} · test accuracy {:.4}",
             args.epochs,
             took.as_secs_f64(),
+            if book {
+                String::new()
+            } else {
+                format!(" at learning rate {learning_rate}")
+            },
             report.mean_error,
             tested.accuracy(),
         ));
         mean_errors.push(report.mean_error);
         accuracies.push(tested.accuracy());
+        rates.push(learning_rate);
         score = Some(tested);
         if epoch < args.epochs {
             let next = training.threads().after_epoch(&report, took);
@@ -95,7 +119,13 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
         }
     }
 
-    let diverged = mnn_train::divergence(training.network(), train);
+    // Stuck sigmoid outputs tell of divergence; softmax outputs of a
+    // confident network are near 0 by design, so only the book's are looked at.
+    let diverged = if book {
+        mnn_train::divergence(training.network(), train)
+    } else {
+        None
+    };
     if let Some(seen) = diverged {
         eprintln!(
             "warning: training diverged with learning rate {}: {:.0}% of the outputs are stuck \
@@ -117,9 +147,7 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
     if let Some(path) = &args.curve {
         let curve = LearningCurve {
             title: format!(
-                "{IMAGE_PIXELS}-{}-{DIGITS}, learning rate {}, seed {}{}, {}",
-                hidden,
-                args.lr,
+                "{description}, seed {}{}, {}",
                 args.seed,
                 args.rotate
                     .map(|d| format!(", rotated ±{d}°"))
@@ -145,16 +173,15 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
         model_file::save(path, training.network(), &info)?;
         out.line(format_args!("saved the network to {}", path.display()));
     }
-    out.json(&json!({
+    let mut report = json!({
         "accuracy": score.accuracy(),
         "correct": score.correct,
         "train_seconds": train_seconds,
         "test_seconds": score.seconds,
         "inputs": IMAGE_PIXELS,
-        "hidden": hidden,
+        "hidden": crate::beyond::hidden_json(training.network()),
         "outputs": DIGITS,
         "lr": args.lr,
-        "diverged": diverged.is_some(),
         "epochs": args.epochs,
         "seed": args.seed,
         "rotate": args.rotate,
@@ -167,7 +194,19 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             "mean_error": mean_errors,
             "accuracy": accuracies,
         },
-    }));
+    });
+    if book {
+        report["diverged"] = json!(diverged.is_some());
+    } else {
+        report["layers"] = json!(training.network().layer_sizes());
+        report["activation"] = json!(settings.activation.name());
+        report["loss"] = json!(settings.loss.name());
+        report["bias"] = json!(settings.bias);
+        report["lr_decay"] = json!(settings.lr_decay);
+        report["augment"] = json!(settings.augmentation.to_string());
+        report["curve"]["learning_rate"] = json!(rates);
+    }
+    out.json(&report);
     Ok(())
 }
 

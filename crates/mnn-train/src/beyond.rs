@@ -1,14 +1,16 @@
-//! Training beyond the book: a network of any depth ([`mnn_net::deep`]),
-//! with biases, other activations, softmax and cross-entropy, a learning-rate
-//! schedule, and random distortions of every training image drawn afresh
-//! each epoch ([`mnn_augment`]).
+//! Training beyond the book: the settings of a network of any depth
+//! ([`mnn_net::deep`]), with biases, other activations, softmax and
+//! cross-entropy, a learning-rate schedule, and random distortions of every
+//! training image drawn afresh each epoch ([`mnn_augment`]); a
+//! [`Training`] of such a network.
 
-use crate::evaluate::{Evaluation, evaluate};
+use crate::samples::MnistSamples;
+use crate::training::{NetworkSettings, Training};
 use crate::{Threads, TrainError};
 use mnn_augment::{Augmentation, Augmenter, BOOK_FILL, Scratch, sample_rng};
-use mnn_data::{DIGITS, Dataset, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, scale_pixel};
+use mnn_data::{DIGITS, Dataset, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, TARGET_OFF, TARGET_ON};
+use mnn_net::Samples;
 use mnn_net::deep::{Activation, Architecture, Loss, Network};
-use mnn_net::{EpochReport, Samples, TrainOptions};
 use std::sync::Mutex;
 
 /// A run beyond the book: the network and how it is trained.
@@ -49,10 +51,20 @@ impl DeepSettings {
     }
 
     /// `true` if this is the book's run: one hidden layer, sigmoid, squared
-    /// error, no biases, no schedule, no distortions (the book's engine,
-    /// [`crate::Training`], runs it, so its results do not move).
+    /// error, no biases, no schedule, no distortions (the book's network and
+    /// engine, [`Training::new`], run it, so its results do not move).
     pub fn is_book(&self) -> bool {
         self.architecture().is_book() && self.lr_decay == 1.0 && self.augmentation.is_none()
+    }
+
+    /// The book's network of these settings, if they are the book's
+    /// ([`is_book`](Self::is_book)).
+    pub fn book_network(&self) -> Option<NetworkSettings> {
+        self.is_book().then(|| NetworkSettings {
+            hidden: self.hidden[0],
+            learning_rate: self.learning_rate,
+            seed: self.seed,
+        })
     }
 
     /// A fresh network with the seed's initial weights.
@@ -65,19 +77,18 @@ impl DeepSettings {
     }
 }
 
-/// MNIST records as training samples for one epoch, each distorted at random
-/// (its own draw for every record and epoch: [`sample_rng`]), with targets
-/// for the loss (0.01/0.99 for squared error, 0/1 for cross-entropy), and
-/// with the book's rotated copies if asked for (distorted too).
+/// MNIST records as training samples for one epoch: the book's
+/// ([`MnistSamples`], with its rotated copies if asked for), each distorted
+/// at random (its own draw for every record and epoch: [`sample_rng`]),
+/// with targets for the loss (0.01/0.99 for squared error, 0/1 for
+/// cross-entropy). Without distortions and with squared error, the book's
+/// samples exactly.
 pub struct AugmentedSamples<'a> {
-    data: &'a Dataset,
+    book: MnistSamples<'a>,
     augmenter: Augmenter,
-    rotate: Option<f32>,
     seed: u64,
     epoch: usize,
     targets: (f32, f32),
-    /// [`scale_pixel`] of every byte value.
-    scaled: [f32; 256],
     /// Working memory for the distortions, one set per thread in use: a
     /// thread takes one, uses it and gives it back, so nothing is allocated
     /// per sample.
@@ -97,79 +108,64 @@ impl<'a> AugmentedSamples<'a> {
         let augmenter = Augmenter::new(augmentation, IMAGE_COLS, IMAGE_ROWS, BOOK_FILL)
             .map_err(|e| TrainError::Augment(e.to_string()))?;
         Ok(Self {
-            data,
+            book: MnistSamples::new(data, rotate),
             augmenter,
-            rotate,
             seed,
             epoch,
             targets: loss.targets(),
-            scaled: std::array::from_fn(|p| scale_pixel(p as u8)),
             scratch: Mutex::new(Vec::new()),
         })
+    }
+
+    /// The book's samples: no distortions, the book's targets.
+    pub fn book(data: &'a Dataset, rotate: Option<f32>) -> Self {
+        Self::new(data, Augmentation::default(), rotate, Loss::Squared, 0, 0)
+            .expect("no distortions can always be drawn")
+    }
+
+    /// Goes on to the next epoch's distortions.
+    pub fn next_epoch(&mut self) {
+        self.epoch += 1;
     }
 }
 
 impl Samples for AugmentedSamples<'_> {
     fn len(&self) -> usize {
-        self.data.len() * crate::samples_per_record(self.rotate)
+        self.book.len()
     }
 
     fn fill(&self, index: usize, inputs: &mut [f32], targets: &mut [f32]) {
-        let per_record = crate::samples_per_record(self.rotate);
-        let (record, copy) = (index / per_record, index % per_record);
-        let (off, on) = self.targets;
-        targets.fill(off);
-        targets[usize::from(self.data.label(record))] = on;
-        let mut scaled = [0.0; IMAGE_PIXELS];
-        for (x, &p) in scaled.iter_mut().zip(self.data.image(record)) {
-            *x = self.scaled[usize::from(p)];
-        }
-        if copy > 0 {
-            // Book: scipy.ndimage.rotate(img, ±deg, cval=0.01, order=1, reshape=False)
-            let degrees = self.rotate.unwrap_or(0.0) * if copy == 1 { 1.0 } else { -1.0 };
-            let mut turned = [0.0; IMAGE_PIXELS];
-            mnn_augment::rotate_into(
-                &scaled,
-                IMAGE_COLS,
-                IMAGE_ROWS,
-                degrees,
-                BOOK_FILL,
-                &mut turned,
-            );
-            scaled = turned;
-        }
         if self.augmenter.augmentation().is_none() {
-            inputs.copy_from_slice(&scaled);
-            return;
+            self.book.fill(index, inputs, targets);
+        } else {
+            let mut plain = [0.0; IMAGE_PIXELS];
+            self.book.fill(index, &mut plain, targets);
+            let taken = self
+                .scratch
+                .lock()
+                .map(|mut pool| pool.pop())
+                .unwrap_or(None);
+            let mut scratch = taken.unwrap_or_else(|| self.augmenter.scratch());
+            let mut rng = sample_rng(self.seed, self.epoch, index);
+            self.augmenter
+                .augment_into(&plain, &mut rng, &mut scratch, inputs);
+            if let Ok(mut pool) = self.scratch.lock() {
+                pool.push(scratch);
+            }
         }
-        let taken = self
-            .scratch
-            .lock()
-            .map(|mut pool| pool.pop())
-            .unwrap_or(None);
-        let mut scratch = taken.unwrap_or_else(|| self.augmenter.scratch());
-        let mut rng = sample_rng(self.seed, self.epoch, index);
-        self.augmenter
-            .augment_into(&scaled, &mut rng, &mut scratch, inputs);
-        if let Ok(mut pool) = self.scratch.lock() {
-            pool.push(scratch);
+        // The book's samples carry the book's targets; other losses want others.
+        if self.targets != (TARGET_OFF, TARGET_ON) {
+            let (off, on) = self.targets;
+            targets.fill(off);
+            targets[self.book.label(index)] = on;
         }
     }
 }
 
-/// A network beyond the book being trained on MNIST, an epoch at a time,
-/// in the data's order, with the learning rate decayed after each epoch.
-pub struct DeepTraining<'a> {
-    network: Network,
-    settings: DeepSettings,
-    train: &'a Dataset,
-    threads: Threads,
-    epochs_done: usize,
-}
-
-impl<'a> DeepTraining<'a> {
-    /// A fresh network from `settings`, to be trained on `train` on `threads`.
-    pub fn new(
+impl<'a> Training<'a, Network> {
+    /// A fresh network beyond the book from `settings`, to be trained on
+    /// `train` on `threads`.
+    pub fn beyond(
         train: &'a Dataset,
         settings: DeepSettings,
         threads: Threads,
@@ -178,65 +174,20 @@ impl<'a> DeepTraining<'a> {
             .augmentation
             .validate()
             .map_err(|e| TrainError::Augment(e.to_string()))?;
-        Ok(Self {
-            network: settings.build()?,
-            settings,
-            train,
-            threads,
-            epochs_done: 0,
-        })
-    }
-
-    /// Training samples in one epoch.
-    pub fn samples_per_epoch(&self) -> usize {
-        self.train.len() * crate::samples_per_record(self.settings.rotate)
-    }
-
-    /// The learning rate the next epoch trains with.
-    pub fn learning_rate(&self) -> f32 {
-        self.network.learning_rate()
-    }
-
-    /// One pass over the training set (each image distorted afresh), one
-    /// `train` step per sample; then the learning rate is multiplied by the
-    /// decay. `progress` is called with the number of samples done.
-    pub fn epoch(&mut self, progress: impl FnMut(usize)) -> Result<EpochReport, TrainError> {
-        let s = &self.settings;
         let samples = AugmentedSamples::new(
-            self.train,
-            s.augmentation,
-            s.rotate,
-            s.loss,
-            s.seed,
-            self.epochs_done,
+            train,
+            settings.augmentation,
+            settings.rotate,
+            settings.loss,
+            settings.seed,
+            0,
         )?;
-        let options = TrainOptions::with_threads(self.threads.count());
-        let report = self.network.train_epoch(&samples, &options, progress);
-        self.epochs_done += 1;
-        // lr ← lr·decay after each epoch
-        let next = f64::from(self.network.learning_rate()) * s.lr_decay;
-        self.network.set_learning_rate(crate::learning_rate(next))?;
-        Ok(report)
-    }
-
-    /// The threads the next epoch and tests run on.
-    pub fn threads(&self) -> Threads {
-        self.threads
-    }
-
-    /// Runs the next epochs and tests on `threads`.
-    pub fn set_threads(&mut self, threads: Threads) {
-        self.threads = threads;
-    }
-
-    /// The network as trained so far.
-    pub fn network(&self) -> &Network {
-        &self.network
-    }
-
-    /// The network as trained so far, scored on `test`.
-    pub fn evaluate(&self, test: &Dataset) -> Evaluation {
-        evaluate(&self.network, test, self.threads)
+        Ok(Self::from_parts(
+            settings.build()?,
+            samples,
+            settings.lr_decay,
+            threads,
+        ))
     }
 }
 
@@ -301,7 +252,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(plain.len(), 12);
-        let book = crate::MnistSamples::new(&data, Some(10.0));
+        let book = MnistSamples::new(&data, Some(10.0));
         for i in 0..12 {
             let (mut x, mut t) = (vec![0.0; IMAGE_PIXELS], vec![0.0; DIGITS]);
             book.fill(i, &mut x, &mut t);
@@ -312,8 +263,8 @@ mod tests {
     #[test]
     fn epochs_decay_the_learning_rate_and_train_on_any_threads() {
         let data = records(30);
-        let mut two = DeepTraining::new(&data, settings(), Threads::given(2)).unwrap();
-        let mut one = DeepTraining::new(&data, settings(), Threads::given(1)).unwrap();
+        let mut two = Training::beyond(&data, settings(), Threads::given(2)).unwrap();
+        let mut one = Training::beyond(&data, settings(), Threads::given(1)).unwrap();
         for _ in 0..2 {
             two.epoch(|_| {}).unwrap();
             one.epoch(|_| {}).unwrap();
@@ -335,5 +286,13 @@ mod tests {
         s.lr_decay = 1.0;
         s.augmentation = Augmentation::default();
         assert!(s.is_book());
+        assert_eq!(
+            s.book_network(),
+            Some(NetworkSettings {
+                hidden: 200,
+                learning_rate: 0.05,
+                seed: 3
+            })
+        );
     }
 }

@@ -6,15 +6,16 @@
 //!   CSV files, or its built-in sample);
 //! - [`MnistSamples`]: MNIST records as the training engine's samples, with
 //!   the book's rotated copies;
-//! - [`Training`]: a network from [`NetworkSettings`], trained an epoch at a
-//!   time on [`Threads`];
+//! - [`Training`]: a network from [`NetworkSettings`] (or, beyond the book,
+//!   [`DeepSettings`]), trained an epoch at a time on [`Threads`], whichever
+//!   kind it is ([`Trainable`]);
 //! - [`evaluate`]: accuracy, confusion matrix and mistakes from one query per
 //!   test record ([`Evaluation`]);
 //! - [`sweep`]: the book's experiments, planned, run on a pool of threads,
 //!   and written as CSV;
-//! - [`DeepTraining`]: beyond the book, a network of any depth
-//!   ([`DeepSettings`]) trained on [`AugmentedSamples`], distorted afresh
-//!   every epoch, with a learning-rate schedule;
+//! - [`Training::beyond`]: a network of any depth ([`DeepSettings`]) trained
+//!   on [`AugmentedSamples`], distorted afresh every epoch, with a
+//!   learning-rate schedule;
 //! - [`synthetic_digits`] and [`Cycle`]: stand-ins for benchmarks;
 //! - [`bench`]: `mnn bench --json`'s reports of one machine's speed, and
 //!   their merge into one comparison table.
@@ -33,7 +34,7 @@ mod synthetic;
 mod threads;
 mod training;
 
-pub use beyond::{AugmentedSamples, DeepSettings, DeepTraining};
+pub use beyond::{AugmentedSamples, DeepSettings};
 pub use data::{DEFAULT_DIR, DataSource, Folder, LoadedData, Need, Origin, examine, load};
 pub use divergence::{Divergence, divergence};
 pub use evaluate::{Evaluation, Mistake, evaluate};
@@ -42,8 +43,8 @@ pub use samples::{MAX_ROTATION, MnistSamples, is_rotation, samples_per_record};
 pub use synthetic::{Cycle, synthetic_digits};
 pub use threads::{MAX_THREADS, Threads};
 pub use training::{
-    MAX_EPOCHS, MAX_HIDDEN, NetworkSettings, Training, check_digit_network, is_learning_rate,
-    learning_rate,
+    MAX_EPOCHS, MAX_HIDDEN, NetworkSettings, Trainable, Training, check_digit_network,
+    is_learning_rate, learning_rate,
 };
 
 use mnn_data::{DIGITS, DataError, IMAGE_PIXELS};

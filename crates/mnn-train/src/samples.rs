@@ -58,6 +58,11 @@ impl MnistSamples<'_> {
     fn per_record(&self) -> usize {
         samples_per_record(self.rotate)
     }
+
+    /// The digit sample `index` shows.
+    pub fn label(&self, index: usize) -> usize {
+        usize::from(self.data.label(index / self.per_record()))
+    }
 }
 
 impl Samples for MnistSamples<'_> {

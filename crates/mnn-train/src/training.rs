@@ -1,12 +1,13 @@
-//! One training run of the book's network on MNIST: the network, its
-//! training samples, and an epoch at a time on the training engine of
-//! mnn-net.
+//! One training run on MNIST, of the book's network or one beyond the book:
+//! the network, its training samples, and an epoch at a time on the
+//! training engine of mnn-net.
 
+use crate::beyond::AugmentedSamples;
 use crate::evaluate::{Evaluation, evaluate};
-use crate::samples::MnistSamples;
 use crate::{Threads, TrainError};
 use mnn_data::{DIGITS, Dataset, IMAGE_PIXELS};
-use mnn_net::{EpochReport, NeuralNetwork, Queries, Samples, TrainOptions};
+use mnn_net::deep::Network;
+use mnn_net::{EpochReport, ModelInfo, NetError, NeuralNetwork, Queries, Samples, TrainOptions};
 
 /// The most hidden nodes a run may have: 784×100,000 f32 weights are
 /// 314 MB, far past where more nodes help (the book's best is 500) but
@@ -68,16 +69,85 @@ pub fn check_digit_network(net: &(impl Queries + ?Sized)) -> Result<(), TrainErr
     }
 }
 
+/// A network a [`Training`] trains: the book's [`NeuralNetwork`] or a
+/// [`Network`] beyond the book, each on its own engine in mnn-net.
+pub trait Trainable: Queries + Sized {
+    /// One pass over `samples`, one `train` step per sample (mnn-net's
+    /// `train_epoch`); `progress` is called with the samples done.
+    fn train_epoch<S: Samples + ?Sized>(
+        &mut self,
+        samples: &S,
+        options: &TrainOptions,
+        progress: impl FnMut(usize),
+    ) -> EpochReport;
+    /// The learning rate the next sample trains with.
+    fn learning_rate(&self) -> f32;
+    /// Trains the next samples with `learning_rate` (a schedule's next epoch).
+    fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError>;
+    /// The network as a safetensors model file.
+    fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8>;
+}
+
+impl Trainable for NeuralNetwork {
+    fn train_epoch<S: Samples + ?Sized>(
+        &mut self,
+        samples: &S,
+        options: &TrainOptions,
+        progress: impl FnMut(usize),
+    ) -> EpochReport {
+        NeuralNetwork::train_epoch(self, samples, options, progress)
+    }
+    fn learning_rate(&self) -> f32 {
+        NeuralNetwork::learning_rate(self)
+    }
+    fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError> {
+        // The book's network keeps its rate from birth: the same weights, reborn.
+        *self = NeuralNetwork::from_weights(
+            self.weights_input_hidden().clone(),
+            self.weights_hidden_output().clone(),
+            learning_rate,
+        )?;
+        Ok(())
+    }
+    fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8> {
+        NeuralNetwork::to_safetensors(self, info)
+    }
+}
+
+impl Trainable for Network {
+    fn train_epoch<S: Samples + ?Sized>(
+        &mut self,
+        samples: &S,
+        options: &TrainOptions,
+        progress: impl FnMut(usize),
+    ) -> EpochReport {
+        Network::train_epoch(self, samples, options, progress)
+    }
+    fn learning_rate(&self) -> f32 {
+        Network::learning_rate(self)
+    }
+    fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError> {
+        Network::set_learning_rate(self, learning_rate)
+    }
+    fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8> {
+        Network::to_safetensors(self, info)
+    }
+}
+
 /// A network being trained on MNIST records, an epoch at a time, in the
 /// data's order (the book does not shuffle), with the book's rotated copies
-/// if asked for.
-pub struct Training<'a> {
-    network: NeuralNetwork,
-    samples: MnistSamples<'a>,
+/// if asked for: the book's network ([`Training::new`]), or beyond the book
+/// ([`Training::beyond`]) one of any depth on distorted images, with a
+/// learning-rate schedule.
+pub struct Training<'a, N: Trainable = NeuralNetwork> {
+    network: N,
+    samples: AugmentedSamples<'a>,
+    /// The learning rate is multiplied by this after each epoch (1: the book's constant rate).
+    lr_decay: f64,
     threads: Threads,
 }
 
-impl<'a> Training<'a> {
+impl<'a> Training<'a, NeuralNetwork> {
     /// A fresh network from `settings`, to be trained on `train` (each
     /// record followed by its copies rotated by ±`rotate` degrees, if given)
     /// on `threads`.
@@ -87,24 +157,24 @@ impl<'a> Training<'a> {
         rotate: Option<f32>,
         threads: Threads,
     ) -> Result<Self, TrainError> {
-        Ok(Self::from_network(
-            settings.build()?,
-            train,
-            rotate,
-            threads,
-        ))
+        let samples = AugmentedSamples::book(train, rotate);
+        Ok(Self::from_parts(settings.build()?, samples, 1.0, threads))
     }
+}
 
-    /// Goes on training `network` (784 inputs, 10 outputs) on `train`.
-    pub fn from_network(
-        network: NeuralNetwork,
-        train: &'a Dataset,
-        rotate: Option<f32>,
+impl<'a, N: Trainable> Training<'a, N> {
+    /// Trains `network` on `samples`, multiplying its learning rate by
+    /// `lr_decay` after each epoch.
+    pub(crate) fn from_parts(
+        network: N,
+        samples: AugmentedSamples<'a>,
+        lr_decay: f64,
         threads: Threads,
     ) -> Self {
         Self {
             network,
-            samples: MnistSamples::new(train, rotate),
+            samples,
+            lr_decay,
             threads,
         }
     }
@@ -114,13 +184,26 @@ impl<'a> Training<'a> {
         self.samples.len()
     }
 
-    /// One pass over the training set, one `train` step per sample, with
-    /// the training engine of mnn-net (`NeuralNetwork::train_epoch`).
-    /// `progress` is called with the number of samples done, every 1,000
-    /// samples and at the end.
-    pub fn epoch(&mut self, progress: impl FnMut(usize)) -> EpochReport {
+    /// The learning rate the next epoch trains with.
+    pub fn learning_rate(&self) -> f32 {
+        self.network.learning_rate()
+    }
+
+    /// One pass over the training set (each image distorted afresh, if
+    /// asked for), one `train` step per sample, on mnn-net's training
+    /// engine; then the learning rate is multiplied by the decay. `progress`
+    /// is called with the number of samples done, every 1,000 samples and at
+    /// the end. An error if the decayed rate is no longer a learning rate.
+    pub fn epoch(&mut self, progress: impl FnMut(usize)) -> Result<EpochReport, TrainError> {
         let options = TrainOptions::with_threads(self.threads.count());
-        self.network.train_epoch(&self.samples, &options, progress)
+        let report = self.network.train_epoch(&self.samples, &options, progress);
+        self.samples.next_epoch();
+        if self.lr_decay != 1.0 {
+            // lr ← lr·decay after each epoch
+            let next = f64::from(self.network.learning_rate()) * self.lr_decay;
+            self.network.set_learning_rate(learning_rate(next))?;
+        }
+        Ok(report)
     }
 
     /// The threads the next epoch and tests run on.
@@ -134,12 +217,12 @@ impl<'a> Training<'a> {
     }
 
     /// The network as trained so far.
-    pub fn network(&self) -> &NeuralNetwork {
+    pub fn network(&self) -> &N {
         &self.network
     }
 
     /// The trained network.
-    pub fn into_network(self) -> NeuralNetwork {
+    pub fn into_network(self) -> N {
         self.network
     }
 
@@ -183,11 +266,11 @@ mod tests {
         let mut training = Training::new(&data, settings, Some(10.0), Threads::given(2)).unwrap();
         assert_eq!(training.samples_per_epoch(), 60);
         let mut reported = 0;
-        training.epoch(|done| reported = done);
+        training.epoch(|done| reported = done).unwrap();
         assert_eq!(reported, 60);
         // The same network trained on the same samples on one thread.
         let mut alone = Training::new(&data, settings, Some(10.0), Threads::given(1)).unwrap();
-        alone.epoch(|_| {});
+        alone.epoch(|_| {}).unwrap();
         assert_eq!(
             training.network().weights_input_hidden(),
             alone.network().weights_input_hidden()

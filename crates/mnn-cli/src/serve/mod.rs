@@ -199,7 +199,7 @@ fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(NeuralNetwor
         let report = training.epoch(|done| {
             bar.inc((done - reported) as u64);
             reported = done;
-        });
+        })?;
         bar.finish_and_clear();
         let next = training.threads().after_epoch(&report, started.elapsed());
         training.set_threads(next);

@@ -112,7 +112,7 @@ fn run_job(
     let mut train_seconds = 0.0;
     for epoch in 1..=s.epochs {
         let started = Instant::now();
-        training.epoch(|_| {});
+        training.epoch(|_| {})?;
         train_seconds += started.elapsed().as_secs_f64();
         on_event(Event::Trained {
             samples: s.epoch_samples(train),
