@@ -34,12 +34,11 @@ pub struct BeyondArgs {
 }
 
 fn decay_factor(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
-    if v > 0.0 && v <= 1.0 {
-        Ok(v)
-    } else {
-        Err(format!("must be above 0 and at most 1, got {s}"))
-    }
+    crate::checked_number(
+        s,
+        |v: f64| v > 0.0 && v <= 1.0,
+        || format!("must be above 0 and at most 1, got {s}"),
+    )
 }
 
 fn augmentation(s: &str) -> Result<Augmentation, String> {

@@ -174,27 +174,31 @@ pub fn threads(flag: Option<u32>) -> Threads {
 }
 
 fn learning_rate(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
-    if mnn_train::is_learning_rate(v) {
-        Ok(v)
-    } else {
-        Err(format!(
+    checked_number(s, mnn_train::is_learning_rate, || {
+        format!(
             "a learning rate must be greater than 0 and at most 3.4e38 (the network keeps it as a \
              32-bit float), got {s}"
-        ))
-    }
+        )
+    })
 }
 
 fn rotation_degrees(s: &str) -> Result<f32, String> {
-    let v: f32 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
-    if mnn_train::is_rotation(v) {
-        Ok(v)
-    } else {
-        Err(format!(
+    checked_number(s, mnn_train::is_rotation, || {
+        format!(
             "must be an angle from -{0} to {0} degrees, got {s}",
             mnn_train::MAX_ROTATION
-        ))
-    }
+        )
+    })
+}
+
+/// A flag's number, if `valid` takes it; else the message `why` words.
+pub fn checked_number<T: std::str::FromStr + Copy>(
+    s: &str,
+    valid: impl Fn(T) -> bool,
+    why: impl FnOnce() -> String,
+) -> Result<T, String> {
+    let v: T = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if valid(v) { Ok(v) } else { Err(why()) }
 }
 
 /// A mistake in how `mnn` was called, rather than in what it read: exit code 2.

@@ -82,7 +82,12 @@ impl Reporter {
 /// A rate as a whole number of samples a second with thousands separators,
 /// e.g. `81,205/s` (indicatif's own `{per_sec}` shows `81,204.8518/s`).
 pub fn per_second(rate: f64) -> String {
-    format!("{}/s", HumanCount(rate.max(0.0).round() as u64))
+    format!("{}/s", thousands(rate.max(0.0).round() as usize))
+}
+
+/// A count with thousands separators: 10000 as `10,000`.
+pub fn thousands(n: usize) -> String {
+    HumanCount(n as u64).to_string()
 }
 
 #[cfg(test)]
@@ -94,6 +99,13 @@ mod tests {
         assert_eq!(per_second(81_204.851_8), "81,205/s");
         assert_eq!(per_second(12.4), "12/s");
         assert_eq!(per_second(f64::NAN), "0/s");
+    }
+
+    #[test]
+    fn counts_are_grouped_in_thousands() {
+        assert_eq!(thousands(10), "10");
+        assert_eq!(thousands(10000), "10,000");
+        assert_eq!(thousands(1234567), "1,234,567");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! own figures.
 
 use crate::chart::{self, Chart, format_value, median};
-use crate::report::outln;
+use crate::report::{outln, thousands};
 use crate::{DataArgs, UsageError, data};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
@@ -190,10 +190,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
             records_if_not_full(train.len())
         ),
         x_label: axis_label(parameter).into(),
-        y_label: format!(
-            "accuracy on the {} test records",
-            group_thousands(test.len())
-        ),
+        y_label: format!("accuracy on the {} test records", thousands(test.len())),
         log_x: parameter == Parameter::Hidden,
         runs: runs.iter().map(|r| (r.value, r.accuracy)).collect(),
         runs_label: format!(
@@ -282,7 +279,7 @@ fn records_if_not_full(records: usize) -> String {
     if records == FULL_TRAINING_SET {
         String::new()
     } else {
-        format!(", {} training records", group_thousands(records))
+        format!(", {} training records", thousands(records))
     }
 }
 
@@ -319,19 +316,6 @@ fn summary_lines(plan: &Plan, runs: &[Run], book: &[(f64, f64)]) -> Vec<String> 
     lines
 }
 
-/// 10000 as "10,000".
-fn group_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,13 +325,6 @@ mod tests {
         assert_eq!(records_if_not_full(60_000), "");
         assert_eq!(records_if_not_full(10_000), ", 10,000 training records");
         assert_eq!(records_if_not_full(100), ", 100 training records");
-    }
-
-    #[test]
-    fn counts_are_grouped_in_thousands() {
-        assert_eq!(group_thousands(10), "10");
-        assert_eq!(group_thousands(10000), "10,000");
-        assert_eq!(group_thousands(1234567), "1,234,567");
     }
 
     #[test]
