@@ -754,6 +754,16 @@ mod tests {
         names
     }
 
+    /// The message of an [`install`] that must fail.
+    fn refusal(dest: &Path, files: &[Expected], sources: &[Source]) -> String {
+        install(dest, files, sources).unwrap_err().to_string()
+    }
+
+    /// Checks that a refused download left nothing in `dir`.
+    fn assert_left_empty(dir: &Path) {
+        assert!(names_in(dir).is_empty(), "{:?}", names_in(dir));
+    }
+
     fn mirror_with(name: &str, bytes: &[u8]) -> tempfile::TempDir {
         let mirror = tempfile::tempdir().unwrap();
         fs::write(mirror.path().join(name), bytes).unwrap();
@@ -804,9 +814,7 @@ mod tests {
         let dest = tempfile::tempdir().unwrap();
         let sources = [Source::Dir(mirror.path().to_path_buf())];
 
-        let message = install(dest.path(), &[HELLO], &sources)
-            .unwrap_err()
-            .to_string();
+        let message = refusal(dest.path(), &[HELLO], &sources);
 
         let mut actual = Sha256::new();
         actual.update(b"jello");
@@ -818,11 +826,7 @@ mod tests {
         assert!(message.contains("fake-hello.gz"), "{message}");
         assert!(message.contains(HELLO_SHA256), "{message}");
         assert!(message.contains(&actual), "{message}");
-        assert!(
-            names_in(dest.path()).is_empty(),
-            "{:?}",
-            names_in(dest.path())
-        );
+        assert_left_empty(dest.path());
     }
 
     #[test]
@@ -833,17 +837,11 @@ mod tests {
         let dest = tempfile::tempdir().unwrap();
         let sources = [Source::Dir(mirror.path().to_path_buf())];
 
-        let message = install(dest.path(), &[HELLO], &sources)
-            .unwrap_err()
-            .to_string();
+        let message = refusal(dest.path(), &[HELLO], &sources);
 
         assert!(message.contains("not a valid gzip stream"), "{message}");
         assert!(message.contains(HELLO_SHA256), "{message}");
-        assert!(
-            names_in(dest.path()).is_empty(),
-            "{:?}",
-            names_in(dest.path())
-        );
+        assert_left_empty(dest.path());
     }
 
     #[test]
@@ -855,9 +853,7 @@ mod tests {
 
         // A bad mirror does not replace it...
         let bad = mirror_with("fake-hello.gz", &gzip(b"jello"));
-        let message = install(dest.path(), &[HELLO], &[Source::Dir(bad.path().into())])
-            .unwrap_err()
-            .to_string();
+        let message = refusal(dest.path(), &[HELLO], &[Source::Dir(bad.path().into())]);
         assert!(message.contains("already there is invalid"), "{message}");
         assert_eq!(fs::read(&final_path).unwrap(), stale);
 
@@ -907,9 +903,7 @@ mod tests {
             size: 5,
         };
 
-        let message = install(dest.path(), &[HELLO, other], &sources)
-            .unwrap_err()
-            .to_string();
+        let message = refusal(dest.path(), &[HELLO, other], &sources);
 
         // One short message, not one line per file per mirror.
         assert_eq!(message.lines().count(), 3, "{message}");
@@ -922,7 +916,7 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("--from DIR"), "{message}");
-        assert!(names_in(dest.path()).is_empty());
+        assert_left_empty(dest.path());
 
         // A folder the failed download created is not left behind, empty.
         let fresh = dest.path().join("data/mnist");
@@ -956,9 +950,7 @@ mod tests {
         let dest = tempfile::tempdir().unwrap();
         let max = HELLO.max_download() as usize;
         let announced = serve(vec![("200 OK", vec![0; max + 1])]);
-        let message = install(dest.path(), &[HELLO], &[Source::Http(announced)])
-            .unwrap_err()
-            .to_string();
+        let message = refusal(dest.path(), &[HELLO], &[Source::Http(announced)]);
         assert!(
             message.contains("more than this file can take"),
             "{message}"
@@ -966,14 +958,12 @@ mod tests {
 
         // No Content-Length: the body is read only as far as the cap.
         let endless = serve_without_length(vec![7; 10 * max]);
-        let message = install(dest.path(), &[HELLO], &[Source::Http(endless)])
-            .unwrap_err()
-            .to_string();
+        let message = refusal(dest.path(), &[HELLO], &[Source::Http(endless)]);
         assert!(
             message.contains("sent more than this file can take"),
             "{message}"
         );
-        assert!(names_in(dest.path()).is_empty());
+        assert_left_empty(dest.path());
     }
 
     #[test]
@@ -1000,7 +990,7 @@ mod tests {
             start.elapsed()
         );
         assert!(err.to_string().contains("fake-hello.gz"), "{err}");
-        assert!(names_in(dest.path()).is_empty());
+        assert_left_empty(dest.path());
     }
 
     /// Serves `body` once with no Content-Length (the body ends when the

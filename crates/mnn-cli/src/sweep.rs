@@ -3,13 +3,15 @@
 //! prints the summary and writes results.csv and the chart beside the book's
 //! own figures.
 
+use crate::beyond::BeyondArgs;
 use crate::chart::{self, Chart, format_value, median};
 use crate::report::{outln, thousands};
 use crate::{DataArgs, UsageError, data};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use mnn_train::sweep::{self, Event, Parameter, Plan, Run, Settings, book_points};
+use mnn_net::deep::{Activation, Loss};
+use mnn_train::sweep::{self, Beyond, Event, Parameter, Plan, Run, Settings, book_points};
 use mnn_train::{Need, Origin};
 use std::path::PathBuf;
 
@@ -65,9 +67,9 @@ pub struct SweepArgs {
     /// Directory for results.csv, chart.svg and chart.png [default: sweep-PARAMETER]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Hidden nodes, when not swept
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::MAX_HIDDEN)))]
-    pub hidden: Option<u32>,
+    /// Hidden nodes, when not swept; several hidden layers separated by commas (500,150) go beyond the book
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::MAX_HIDDEN)))]
+    pub hidden: Option<Vec<u32>>,
     /// Learning rate, when not swept
     #[arg(long, value_parser = crate::learning_rate, allow_negative_numbers = true)]
     pub lr: Option<f64>,
@@ -85,6 +87,8 @@ pub struct SweepArgs {
     /// Trainings at once [default: the number of cores]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub jobs: Option<u32>,
+    #[command(flatten)]
+    pub beyond: BeyondArgs,
 }
 
 pub fn run_sweep(args: &SweepArgs) -> Result<()> {
@@ -101,7 +105,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
             .check(v)
             .map_err(|e| UsageError(format!("--values: {e}")))?;
     }
-    let base = base_settings(args)?;
+    let (base, beyond) = base_settings(args)?;
     let out_dir = args
         .out
         .clone()
@@ -116,7 +120,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
     std::fs::create_dir_all(&out_dir)
         .with_context(|| format!("{}: cannot create directory", out_dir.display()))?;
 
-    let plan = Plan::new(parameter, values, base, args.seeds);
+    let plan = Plan::beyond(parameter, values, base, beyond, args.seeds);
     let jobs = plan.jobs.len();
     let workers = args
         .jobs
@@ -133,7 +137,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
             .join(", "),
         args.seeds,
         if args.seeds == 1 { "" } else { "s" },
-        describe_base(parameter, base),
+        describe_base(&plan),
         train.len(),
         loaded.description,
         jobs,
@@ -166,7 +170,8 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
     })?;
     bar.finish_and_clear();
 
-    let show_book = loaded.origin != Origin::Sample && args.limit.is_none();
+    let show_book =
+        loaded.origin != Origin::Sample && args.limit.is_none() && plan.beyond.is_book();
     let book = if show_book {
         book_points(parameter, base)
     } else {
@@ -186,7 +191,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
                 Parameter::Hidden => "hidden nodes",
                 Parameter::Rotate => "rotation",
             },
-            describe_base(parameter, base),
+            describe_base(&plan),
             records_if_not_full(train.len())
         ),
         x_label: axis_label(parameter).into(),
@@ -215,9 +220,10 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
     Ok(())
 }
 
-/// The settings not swept: the book's chart's, overridden by flags; a flag
-/// for the swept setting itself is a usage error.
-fn base_settings(args: &SweepArgs) -> Result<Settings> {
+/// The settings not swept: the book's chart's, overridden by flags (a flag
+/// for the swept setting itself is a usage error), and the options beyond
+/// the book, the same for every training.
+fn base_settings(args: &SweepArgs) -> Result<(Settings, Beyond)> {
     let parameter = Parameter::from(args.parameter);
     let given = [
         (Parameter::Hidden, args.hidden.is_some()),
@@ -233,12 +239,26 @@ fn base_settings(args: &SweepArgs) -> Result<Settings> {
         .into());
     }
     let book = parameter.book_base();
-    Ok(Settings {
-        hidden: args.hidden.unwrap_or(book.hidden),
+    let (first, more_hidden) = match args.hidden.as_deref() {
+        Some([first, more @ ..]) => (*first, more.to_vec()),
+        _ => (book.hidden, vec![]),
+    };
+    let settings = Settings {
+        hidden: first,
         lr: args.lr.unwrap_or(book.lr),
         epochs: args.epochs.unwrap_or(book.epochs),
         rotate: args.rotate.unwrap_or(book.rotate),
-    })
+    };
+    let flags = &args.beyond;
+    let beyond = Beyond {
+        more_hidden,
+        activation: flags.activation.parse::<Activation>()?,
+        loss: flags.loss.parse::<Loss>()?,
+        bias: flags.bias,
+        lr_decay: flags.lr_decay,
+        augmentation: flags.augment,
+    };
+    Ok((settings, beyond))
 }
 
 /// What the chart's x axis shows.
@@ -251,11 +271,18 @@ fn axis_label(parameter: Parameter) -> &'static str {
     }
 }
 
-/// The settings held fixed, for people: "784-100-10, 1 epoch".
-fn describe_base(parameter: Parameter, base: Settings) -> String {
+/// The settings held fixed, for people: "784-100-10, 1 epoch", and the
+/// options beyond the book if any.
+fn describe_base(plan: &Plan) -> String {
+    let (parameter, base) = (plan.parameter, plan.base);
     let mut parts = vec![];
     if parameter != Parameter::Hidden {
-        parts.push(format!("784-{}-10", base.hidden));
+        parts.push(
+            plan.beyond
+                .run_settings(base, 1)
+                .architecture()
+                .sizes_string(),
+        );
     }
     if parameter != Parameter::Lr {
         parts.push(format!("lr {}", format_value(base.lr)));
@@ -267,6 +294,7 @@ fn describe_base(parameter: Parameter, base: Settings) -> String {
     if parameter != Parameter::Rotate && base.rotate != 0.0 {
         parts.push(format!("rotated ±{}°", base.rotate));
     }
+    parts.extend(sweep::beyond_description(&plan.beyond));
     parts.join(", ")
 }
 
@@ -335,12 +363,13 @@ mod tests {
             value_index,
             value: plan.values[value_index],
             seed,
-            hidden: 100,
+            hidden: vec![100],
             lr: plan.values[value_index],
             epochs: 1,
             rotate: 0.0,
             accuracy,
             train_seconds: 1.0,
+            beyond: None,
         };
         let runs = [run(0, 1, 0.94), run(0, 2, 0.96), run(1, 1, 0.9)];
         let lines = summary_lines(&plan, &runs, &[(0.3, 0.9473)]);
@@ -349,9 +378,27 @@ mod tests {
         assert_eq!(row, ["0.3", "0.9500", "0.9400–0.9600", "0.9473"]);
         let row: Vec<&str> = lines[2].split_whitespace().collect();
         assert_eq!(row, ["0.6", "0.9000", "0.9000–0.9000"]);
+        assert_eq!(describe_base(&plan), "784-100-10, 1 epoch");
+    }
+
+    #[test]
+    fn the_options_beyond_the_book_are_described_with_the_base() {
+        let beyond = Beyond {
+            more_hidden: vec![150],
+            activation: Activation::Tanh,
+            loss: Loss::CrossEntropy,
+            bias: true,
+            lr_decay: 0.5,
+            augmentation: "shift=2".parse().unwrap(),
+        };
+        let base = Settings {
+            hidden: 500,
+            ..Parameter::Lr.book_base()
+        };
+        let plan = Plan::beyond(Parameter::Lr, vec![0.1], base, beyond, 1);
         assert_eq!(
-            describe_base(Parameter::Lr, plan.base),
-            "784-100-10, 1 epoch"
+            describe_base(&plan),
+            "784-500-150-10, 1 epoch, tanh, cross-entropy, biases, lr decay 0.5, augment shift=2"
         );
     }
 }

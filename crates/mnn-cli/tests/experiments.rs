@@ -238,6 +238,68 @@ fn a_sweep_trains_the_same_networks_as_mnn_train() {
 }
 
 #[test]
+fn a_sweep_beyond_the_book_trains_the_same_networks_as_mnn_train() {
+    // Issue 12: `mnn sweep` takes the options beyond the book, for every training.
+    let full = full_mnist("a_sweep_beyond_the_book_trains_the_same_networks_as_mnn_train");
+    let mut data: Vec<String> = vec![];
+    if let Some(dir) = &full {
+        data = vec!["--data".into(), dir.display().to_string()];
+        data.extend(["--limit".into(), "1000".into()]);
+    }
+    let data: Vec<&str> = data.iter().map(String::as_str).collect();
+    let beyond = [
+        "--hidden",
+        "30,20",
+        "--bias",
+        "--activation",
+        "tanh",
+        "--loss",
+        "cross-entropy",
+        "--lr-decay",
+        "0.5",
+        "--augment",
+        "shift=1",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "sweep", "epochs", "--values", "1,2", "--seeds", "1", "--out", "deep",
+    ];
+    args.extend_from_slice(&beyond);
+    args.extend_from_slice(&data);
+    let out = mnn(&args, dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("784-30-20-10, lr 0.1, tanh, cross-entropy, biases"),
+        "{}",
+        stdout(&out)
+    );
+    let mut reader = csv::Reader::from_path(dir.path().join("deep/results.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[3], "hidden");
+    assert_eq!(header.last().unwrap(), "beyond");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    for (row, epochs) in rows.iter().zip(["1", "2"]) {
+        assert_eq!(&row[5], epochs);
+        assert_eq!(&row[3], "30,20");
+        assert_eq!(
+            &row[9],
+            "tanh, cross-entropy, biases, lr decay 0.5, augment shift=1"
+        );
+        // The same network as `mnn train` with the same options gives.
+        let mut train = vec!["--lr", "0.1", "--epochs", epochs, "--seed", "1"];
+        train.extend_from_slice(&beyond);
+        train.extend_from_slice(&data);
+        let accuracy: f64 = row[7].parse().unwrap();
+        assert_eq!(
+            accuracy,
+            train_accuracy(&train, dir.path()),
+            "{epochs} epochs"
+        );
+    }
+}
+
+#[test]
 fn sweep_usage_mistakes_exit_with_code_2() {
     let dir = tempfile::tempdir().unwrap();
     for (args, needle) in [

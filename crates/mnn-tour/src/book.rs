@@ -211,81 +211,59 @@ fn simple_classifier() -> Chapter {
     };
     let (x1, x2) = (3.0f32, 1.0f32);
     let (t1, t2) = (1.1f32, 2.9f32);
-    let example =
-        |page: u16, names: [&str; 5], x_ptr: &str, x: f32, values: (f32, f32, f32, f32)| {
-            let (y, e, delta, a) = values;
-            let v = |name: &str| format!("/values/{name}");
-            Block::Line(vec![
-                t("x = "),
-                fig(P, x_ptr, x, 1),
-                t(": y = "),
-                fig(page, v(names[0]), y, 4),
-                t(", target "),
-                fig(
-                    page,
-                    v(names[1]),
-                    if names[1].starts_with("ex1") { t1 } else { t2 },
-                    1,
-                ),
-                t(", error E = "),
-                fig(page, v(names[2]), e, 4),
-                t(", ΔA = "),
-                fig(page, v(names[3]), delta, 4),
-                t(", A = "),
-                fig(page, v(names[4]), a, 4),
-            ])
-        };
+    // Example `n` as `page` prints it: y, target, E, ΔA and A after it (named `a_after`).
+    let example = |page: u16, n: u8, a_after: &str, x: f32, values: (f32, f32, f32, f32)| {
+        let (y, e, delta, a) = values;
+        let v = |name: &str| format!("/values/ex{n}_{name}");
+        Block::Line(vec![
+            t("x = "),
+            fig(P, v("x"), x, 1),
+            t(": y = "),
+            fig(page, v("y_calculated"), y, 4),
+            t(", target "),
+            fig(page, v("target"), if n == 1 { t1 } else { t2 }, 1),
+            t(", error E = "),
+            fig(page, v("error_E"), e, 4),
+            t(", ΔA = "),
+            fig(page, v("delta_A"), delta, 4),
+            t(", A = "),
+            fig(page, format!("/values/{a_after}"), a, 4),
+        ])
+    };
+    // Both examples from A = 0.25 at learning rate `rate`: the first's line,
+    // y of the first example with the new A (to `decimals`), the second's line.
+    let both = |page: u16, rate: f32, a_final: &str, decimals: usize| {
+        let mut a = one_link(0.25);
+        let first = learn(&mut a, x1, t1, rate);
+        let y_after = through(&a, x1);
+        let second = learn(&mut a, x2, t2, rate);
+        (
+            example(page, 1, "A_after_ex1", x1, first),
+            fig(page, "/values/ex1_y_with_new_A", y_after, decimals),
+            example(page, 2, a_final, x2, second),
+        )
+    };
 
-    let mut a = one_link(0.25);
-    let first = learn(&mut a, x1, t1, 1.0);
-    let y_after = through(&a, x1);
-    let second = learn(&mut a, x2, t2, 1.0);
+    let (first, y_after, second) = both(P, 1.0, "A_after_ex2", 1);
     let plain = vec![
         Block::Line(vec![
             t("the line y = A·x starts at A = "),
             fig(P, "/values/A_initial", 0.25, 2),
             t("; targets sit just beside the bugs; each error moves A by ΔA = E / x"),
         ]),
-        example(
-            P,
-            [
-                "ex1_y_calculated",
-                "ex1_target",
-                "ex1_error_E",
-                "ex1_delta_A",
-                "A_after_ex1",
-            ],
-            "/values/ex1_x",
-            x1,
-            first,
-        ),
+        first,
         Block::Line(vec![
             t("the line now passes through the first target exactly: y = "),
-            fig(P, "/values/ex1_y_with_new_A", y_after, 1),
+            y_after,
         ]),
-        example(
-            P,
-            [
-                "ex2_y_calculated",
-                "ex2_target",
-                "ex2_error_E",
-                "ex2_delta_A",
-                "A_after_ex2",
-            ],
-            "/values/ex2_x",
-            x2,
-            second,
-        ),
+        second,
         Block::Line(vec![t(
             "each update undoes the last: the line only ever fits the latest example",
         )]),
     ];
 
     let rate = 0.5f32;
-    let mut a = one_link(0.25);
-    let first = learn(&mut a, x1, t1, rate);
-    let y_after = through(&a, x1);
-    let second = learn(&mut a, x2, t2, rate);
+    let (first, y_after, second) = both(Q, rate, "A_final", 3);
     let moderated = vec![
         Block::Line(vec![
             t("the same two examples with a learning rate L = "),
@@ -293,37 +271,13 @@ fn simple_classifier() -> Chapter {
             t(": ΔA = L·(E / x), from A = "),
             fig(Q, "/values/A_initial", 0.25, 2),
         ]),
-        example(
-            Q,
-            [
-                "ex1_y_calculated",
-                "ex1_target",
-                "ex1_error_E",
-                "ex1_delta_A",
-                "A_after_ex1",
-            ],
-            "/values/ex1_x",
-            x1,
-            first,
-        ),
+        first,
         Block::Line(vec![
             t("y for the first example is now "),
-            fig(Q, "/values/ex1_y_with_new_A", y_after, 3),
+            y_after,
             t(", only part of the way to its target"),
         ]),
-        example(
-            Q,
-            [
-                "ex2_y_calculated",
-                "ex2_target",
-                "ex2_error_E",
-                "ex2_delta_A",
-                "A_final",
-            ],
-            "/values/ex2_x",
-            x2,
-            second,
-        ),
+        second,
         Block::Line(vec![t(
             "the line ends between the two examples: moderated updates let many examples shape it together \
              (mnn's learning rate does the same)",

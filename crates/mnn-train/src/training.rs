@@ -88,50 +88,44 @@ pub trait Trainable: Queries + Sized {
     fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8>;
 }
 
-impl Trainable for NeuralNetwork {
-    fn train_epoch<S: Samples + ?Sized>(
-        &mut self,
-        samples: &S,
-        options: &TrainOptions,
-        progress: impl FnMut(usize),
-    ) -> EpochReport {
-        NeuralNetwork::train_epoch(self, samples, options, progress)
-    }
-    fn learning_rate(&self) -> f32 {
-        NeuralNetwork::learning_rate(self)
-    }
-    fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError> {
-        // The book's network keeps its rate from birth: the same weights, reborn.
-        *self = NeuralNetwork::from_weights(
-            self.weights_input_hidden().clone(),
-            self.weights_hidden_output().clone(),
-            learning_rate,
-        )?;
-        Ok(())
-    }
-    fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8> {
-        NeuralNetwork::to_safetensors(self, info)
-    }
+/// Implements [`Trainable`] for a network whose own methods of the same
+/// names do the work, and whose learning rate changes by `$set_learning_rate`.
+macro_rules! trainable {
+    ($network:ty, $set_learning_rate:expr) => {
+        impl Trainable for $network {
+            fn train_epoch<S: Samples + ?Sized>(
+                &mut self,
+                samples: &S,
+                options: &TrainOptions,
+                progress: impl FnMut(usize),
+            ) -> EpochReport {
+                <$network>::train_epoch(self, samples, options, progress)
+            }
+            fn learning_rate(&self) -> f32 {
+                <$network>::learning_rate(self)
+            }
+            fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError> {
+                $set_learning_rate(self, learning_rate)
+            }
+            fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8> {
+                <$network>::to_safetensors(self, info)
+            }
+        }
+    };
 }
 
-impl Trainable for Network {
-    fn train_epoch<S: Samples + ?Sized>(
-        &mut self,
-        samples: &S,
-        options: &TrainOptions,
-        progress: impl FnMut(usize),
-    ) -> EpochReport {
-        Network::train_epoch(self, samples, options, progress)
-    }
-    fn learning_rate(&self) -> f32 {
-        Network::learning_rate(self)
-    }
-    fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError> {
-        Network::set_learning_rate(self, learning_rate)
-    }
-    fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8> {
-        Network::to_safetensors(self, info)
-    }
+trainable!(NeuralNetwork, reborn_with_rate);
+trainable!(Network, Network::set_learning_rate);
+
+/// The book's network keeps its learning rate from birth: the same weights,
+/// reborn with `learning_rate`.
+fn reborn_with_rate(net: &mut NeuralNetwork, learning_rate: f32) -> Result<(), NetError> {
+    *net = NeuralNetwork::from_weights(
+        net.weights_input_hidden().clone(),
+        net.weights_hidden_output().clone(),
+        learning_rate,
+    )?;
+    Ok(())
 }
 
 /// A network being trained on MNIST records, an epoch at a time, in the
@@ -279,6 +273,17 @@ mod tests {
             training.network().weights_input_hidden(),
             settings.build().unwrap().weights_input_hidden()
         );
+    }
+
+    #[test]
+    fn the_books_network_changes_its_rate_and_keeps_its_weights() {
+        let mut net = NeuralNetwork::new(4, 3, 2, 0.3, 1).unwrap();
+        let before = net.clone();
+        Trainable::set_learning_rate(&mut net, 0.15).unwrap();
+        assert_eq!(Trainable::learning_rate(&net), 0.15);
+        assert_eq!(net.weights_input_hidden(), before.weights_input_hidden());
+        assert_eq!(net.weights_hidden_output(), before.weights_hidden_output());
+        assert!(Trainable::set_learning_rate(&mut net, 0.0).is_err());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The book's experiments as sweeps: vary one setting (learning rate,
 //! epochs, hidden nodes or rotation), train the network afresh for each
-//! value and each seed, and score each.
+//! value and each seed, and score each; the options beyond the book
+//! ([`Beyond`]: more hidden layers, biases, activation, loss, a learning-rate
+//! schedule, distortions) hold for every training.
 //!
 //! - [`plan`]: the settings and the trainings to do ([`Plan`]);
 //! - [`book`]: the book's own figures, to compare with;
@@ -25,6 +27,6 @@ pub mod report;
 pub mod run;
 
 pub use book::{BOOK_FIGURES, BookFigure, book_points};
-pub use plan::{Job, Parameter, Plan, Settings};
+pub use plan::{Beyond, Job, Parameter, Plan, Settings};
 pub use report::csv_bytes;
-pub use run::{Event, Run, run};
+pub use run::{Event, Run, beyond_description, run};

@@ -1,9 +1,12 @@
 //! What a sweep does: the setting it varies, the settings it holds, and the
 //! trainings that follow from them.
 
+use crate::DeepSettings;
 use crate::samples::{is_rotation, samples_per_record};
 use crate::training::MAX_HIDDEN;
+use mnn_augment::Augmentation;
 use mnn_data::Dataset;
+use mnn_net::deep::{Activation, Loss};
 
 /// The setting a sweep varies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +65,63 @@ impl Settings {
     }
 }
 
+/// Options beyond the book, the same for every training of a sweep (the
+/// swept setting is always one of the book's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Beyond {
+    /// Hidden layers after the first ([`Settings::hidden`]): `[150]` for a
+    /// 784-500-150-10 network.
+    pub more_hidden: Vec<u32>,
+    /// The hidden layers' activation.
+    pub activation: Activation,
+    /// The loss (and with it the output layer and the targets).
+    pub loss: Loss,
+    /// A bias per node.
+    pub bias: bool,
+    /// The learning rate is multiplied by this after each epoch (1: constant).
+    pub lr_decay: f64,
+    /// Random distortions of the training images, drawn afresh every epoch.
+    pub augmentation: Augmentation,
+}
+
+impl Default for Beyond {
+    /// Nothing beyond the book.
+    fn default() -> Self {
+        Beyond {
+            more_hidden: vec![],
+            activation: Activation::Sigmoid,
+            loss: Loss::Squared,
+            bias: false,
+            lr_decay: 1.0,
+            augmentation: Augmentation::default(),
+        }
+    }
+}
+
+impl Beyond {
+    /// The run of one training: `settings` and `seed` with these options.
+    pub fn run_settings(&self, settings: Settings, seed: u64) -> DeepSettings {
+        DeepSettings {
+            hidden: std::iter::once(settings.hidden)
+                .chain(self.more_hidden.iter().copied())
+                .collect(),
+            activation: self.activation,
+            loss: self.loss,
+            bias: self.bias,
+            learning_rate: settings.lr,
+            lr_decay: self.lr_decay,
+            seed,
+            augmentation: self.augmentation,
+            rotate: settings.rotation(),
+        }
+    }
+
+    /// `true` if nothing goes beyond the book.
+    pub fn is_book(&self) -> bool {
+        *self == Beyond::default()
+    }
+}
+
 impl Parameter {
     /// Its name in flags and results files: `lr`, `epochs`, `hidden`, `rotate`.
     pub fn name(self) -> &'static str {
@@ -113,6 +173,8 @@ pub struct Plan {
     pub parameter: Parameter,
     pub values: Vec<f64>,
     pub base: Settings,
+    /// Options beyond the book, for every training.
+    pub beyond: Beyond,
     pub seeds: u32,
     /// The trainings to do, longest first so that a pool ends together. A
     /// sweep over epochs trains each seed once and tests it after every
@@ -123,13 +185,25 @@ pub struct Plan {
 
 impl Plan {
     /// The trainings for `parameter` over `values`, with the other settings
-    /// at `base`, for seeds 1..=`seeds`.
+    /// at `base`, for seeds 1..=`seeds`: the book's network.
     pub fn new(parameter: Parameter, values: Vec<f64>, base: Settings, seeds: u32) -> Plan {
-        let jobs = jobs(parameter, &values, base, seeds);
+        Plan::beyond(parameter, values, base, Beyond::default(), seeds)
+    }
+
+    /// [`Plan::new`] with options beyond the book for every training.
+    pub fn beyond(
+        parameter: Parameter,
+        values: Vec<f64>,
+        base: Settings,
+        beyond: Beyond,
+        seeds: u32,
+    ) -> Plan {
+        let jobs = jobs(parameter, &values, base, &beyond, seeds);
         Plan {
             parameter,
             values,
             base,
+            beyond,
             seeds,
             jobs,
         }
@@ -145,7 +219,13 @@ impl Plan {
 }
 
 /// The trainings to do, longest first.
-fn jobs(parameter: Parameter, values: &[f64], base: Settings, seeds: u32) -> Vec<Job> {
+fn jobs(
+    parameter: Parameter,
+    values: &[f64],
+    base: Settings,
+    beyond: &Beyond,
+    seeds: u32,
+) -> Vec<Job> {
     let mut jobs = Vec::new();
     for seed in 1..=u64::from(seeds) {
         if parameter == Parameter::Epochs {
@@ -173,9 +253,14 @@ fn jobs(parameter: Parameter, values: &[f64], base: Settings, seeds: u32) -> Vec
         }
     }
     let cost = |j: &Job| {
-        f64::from(j.settings.hidden)
-            * f64::from(j.settings.epochs)
-            * samples_per_record(j.settings.rotation()) as f64
+        let weights = beyond
+            .run_settings(j.settings, j.seed)
+            .architecture()
+            .layer_sizes
+            .windows(2)
+            .map(|w| (w[0] * w[1]) as f64)
+            .sum::<f64>();
+        weights * f64::from(j.settings.epochs) * samples_per_record(j.settings.rotation()) as f64
     };
     jobs.sort_by(|a, b| cost(b).total_cmp(&cost(a)));
     jobs

@@ -4,7 +4,8 @@ use super::run::Run;
 use crate::TrainError;
 
 /// The runs as CSV, a header and then a row per run: `parameter, value, seed,
-/// hidden, lr, epochs, rotate, accuracy, train_seconds`.
+/// hidden, lr, epochs, rotate, accuracy, train_seconds`, and `beyond` when
+/// the sweep goes beyond the book.
 pub fn csv_bytes(runs: &[Run]) -> Result<Vec<u8>, TrainError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for run in runs {
@@ -26,18 +27,31 @@ mod tests {
             value_index: 0,
             value: 0.3,
             seed: 1,
-            hidden: 100,
+            hidden: vec![100],
             lr: 0.3,
             epochs: 1,
             rotate: 0.0,
             accuracy: 0.9448,
             train_seconds: 2.5,
+            beyond: None,
         };
-        let text = String::from_utf8(csv_bytes(&[run]).unwrap()).unwrap();
+        let text = String::from_utf8(csv_bytes(std::slice::from_ref(&run)).unwrap()).unwrap();
         assert_eq!(
             text,
             "parameter,value,seed,hidden,lr,epochs,rotate,accuracy,train_seconds\n\
              lr,0.3,1,100,0.3,1,0.0,0.9448,2.5\n"
+        );
+        // Beyond the book: every hidden layer, and a column for the options.
+        let deep = Run {
+            hidden: vec![500, 150],
+            beyond: Some("relu, cross-entropy, biases".into()),
+            ..run
+        };
+        let text = String::from_utf8(csv_bytes(&[deep]).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "parameter,value,seed,hidden,lr,epochs,rotate,accuracy,train_seconds,beyond\n\
+             lr,0.3,1,\"500,150\",0.3,1,0.0,0.9448,2.5,\"relu, cross-entropy, biases\"\n"
         );
     }
 }

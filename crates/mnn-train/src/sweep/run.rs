@@ -2,11 +2,11 @@
 //! on one thread of its own (trainings are independent, so the pool keeps
 //! every core busy without the per-sample meetings of a shared training).
 
-use super::plan::{Job, Plan};
-use crate::training::{NetworkSettings, Training};
+use super::plan::{Beyond, Job, Plan};
+use crate::training::{Trainable, Training};
 use crate::{Threads, TrainError};
 use mnn_data::Dataset;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
@@ -21,12 +21,18 @@ pub struct Run {
     pub value_index: usize,
     pub value: f64,
     pub seed: u64,
-    pub hidden: u32,
+    /// Nodes of each hidden layer (one in the book).
+    #[serde(serialize_with = "hidden_layers")]
+    pub hidden: Vec<u32>,
     pub lr: f64,
     pub epochs: u32,
     pub rotate: f32,
     pub accuracy: f64,
     pub train_seconds: f64,
+    /// The options beyond the book ([`beyond_description`]); a column of
+    /// its own only when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beyond: Option<String>,
 }
 
 /// What a sweep reports while it runs, from its threads.
@@ -93,7 +99,8 @@ pub fn run(
 }
 
 /// Trains one network from its seed, on one thread, and tests it after each
-/// epoch the job asks for.
+/// epoch the job asks for: the book's network on its own engine for the
+/// book's settings (so its results do not move), else one beyond the book.
 fn run_job(
     plan: &Plan,
     job: &Job,
@@ -102,12 +109,30 @@ fn run_job(
     on_event: &impl Fn(Event),
 ) -> Result<Vec<Run>, TrainError> {
     let s = job.settings;
-    let network = NetworkSettings {
-        hidden: s.hidden,
-        learning_rate: s.lr,
-        seed: job.seed,
-    };
-    let mut training = Training::new(train, network, s.rotation(), Threads::given(1))?;
+    let settings = plan.beyond.run_settings(s, job.seed);
+    let threads = Threads::given(1);
+    match settings.book_network() {
+        Some(book) => {
+            let training = Training::new(train, book, s.rotation(), threads)?;
+            test_as_it_trains(plan, job, training, train, test, on_event)
+        }
+        None => {
+            let training = Training::beyond(train, settings, threads)?;
+            test_as_it_trains(plan, job, training, train, test, on_event)
+        }
+    }
+}
+
+/// The epochs of `job`, each followed by the tests it asks for.
+fn test_as_it_trains<N: Trainable>(
+    plan: &Plan,
+    job: &Job,
+    mut training: Training<N>,
+    train: &Dataset,
+    test: &Dataset,
+    on_event: &impl Fn(Event),
+) -> Result<Vec<Run>, TrainError> {
+    let s = job.settings;
     let mut runs = Vec::with_capacity(job.test_after.len());
     let mut train_seconds = 0.0;
     for epoch in 1..=s.epochs {
@@ -123,16 +148,45 @@ fn run_job(
                 value_index,
                 value: plan.values[value_index],
                 seed: job.seed,
-                hidden: s.hidden,
+                hidden: plan.beyond.run_settings(s, job.seed).hidden,
                 lr: s.lr,
                 epochs: epoch,
                 rotate: s.rotate,
                 accuracy: training.evaluate(test).accuracy(),
                 train_seconds,
+                beyond: beyond_description(&plan.beyond),
             };
             on_event(Event::Tested(&run));
             runs.push(run);
         }
     }
     Ok(runs)
+}
+
+/// The options beyond the book, for the results file: `relu, cross-entropy,
+/// biases, lr decay 0.9, augment elastic`; `None` for the book's network.
+pub fn beyond_description(beyond: &Beyond) -> Option<String> {
+    if beyond.is_book() {
+        return None;
+    }
+    let mut parts = vec![
+        beyond.activation.name().to_string(),
+        beyond.loss.name().to_string(),
+    ];
+    if beyond.bias {
+        parts.push("biases".into());
+    }
+    if beyond.lr_decay != 1.0 {
+        parts.push(format!("lr decay {}", beyond.lr_decay));
+    }
+    if !beyond.augmentation.is_none() {
+        parts.push(format!("augment {}", beyond.augmentation));
+    }
+    Some(parts.join(", "))
+}
+
+/// Hidden layers as `--hidden` takes them: `100`, `500,150`.
+fn hidden_layers<S: Serializer>(hidden: &[u32], serializer: S) -> Result<S::Ok, S::Error> {
+    let layers: Vec<String> = hidden.iter().map(u32::to_string).collect();
+    serializer.serialize_str(&layers.join(","))
 }
