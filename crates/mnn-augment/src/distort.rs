@@ -249,10 +249,7 @@ pub fn elastic_field(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn counting(width: usize, height: usize) -> Vec<f32> {
-        (1..=width * height).map(|v| v as f32).collect()
-    }
+    use crate::tests::counting;
 
     #[test]
     fn identity_changes_nothing() {

@@ -252,7 +252,7 @@ mod tests {
     use super::*;
 
     /// A `width × height` image whose pixels are all different: 1, 2, 3, …
-    fn counting(width: usize, height: usize) -> Vec<f32> {
+    pub(crate) fn counting(width: usize, height: usize) -> Vec<f32> {
         (1..=width * height).map(|v| v as f32).collect()
     }
 

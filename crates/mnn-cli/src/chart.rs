@@ -400,9 +400,32 @@ pub fn format_value(x: f64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use plotters::coord::ranged1d::BoldPoints;
+
+    /// A PNG a test wrote: its width, height and pixels (as many bytes each
+    /// as it has channels).
+    pub(crate) fn png_pixels(path: &Path) -> (u32, u32, Vec<Vec<u8>>) {
+        let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+        let mut reader = png::Decoder::new(file).read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let channels = info.line_size / info.width as usize;
+        let pixels = buf[..info.buffer_size()]
+            .chunks(channels)
+            .map(<[u8]>::to_vec)
+            .collect();
+        (info.width, info.height, pixels)
+    }
+
+    /// Checks that the SVG a test wrote says each of `needles`.
+    pub(crate) fn assert_svg_says(path: &Path, needles: &[&str]) {
+        let svg = std::fs::read_to_string(path).unwrap();
+        for needle in needles {
+            assert!(svg.contains(needle), "{needle} missing from the SVG");
+        }
+    }
 
     fn sample_chart(log_x: bool) -> Chart {
         Chart {
@@ -465,15 +488,15 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("chart.svg");
             write_svg(&path, &sample_chart(log_x)).unwrap();
-            let svg = std::fs::read_to_string(&path).unwrap();
-            for needle in [
-                "hidden nodes",
-                "accuracy on the 10,000 test records",
-                "mnn",
-                "book",
-            ] {
-                assert!(svg.contains(needle), "{needle} missing from the SVG");
-            }
+            assert_svg_says(
+                &path,
+                &[
+                    "hidden nodes",
+                    "accuracy on the 10,000 test records",
+                    "mnn",
+                    "book",
+                ],
+            );
         }
     }
 
@@ -482,13 +505,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("chart.png");
         write_png(&path, &sample_chart(false)).unwrap();
-        let decoder =
-            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap()));
-        let mut reader = decoder.read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-        let info = reader.next_frame(&mut buf).unwrap();
-        assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
-        let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(3).collect();
+        let (width, height, pixels) = png_pixels(&path);
+        assert_eq!((width, height), (WIDTH, HEIGHT));
         assert!(pixels.iter().any(|p| *p == [OURS.0, OURS.1, OURS.2]));
         assert!(pixels.iter().any(|p| *p == [BOOK.0, BOOK.1, BOOK.2]));
         // The title, in the top 50 rows, is drawn: text needs the built-in

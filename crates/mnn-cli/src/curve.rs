@@ -161,6 +161,7 @@ fn draw<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::tests::{assert_svg_says, png_pixels};
 
     fn curve() -> LearningCurve {
         LearningCurve {
@@ -175,16 +176,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.svg");
         write_curve(&path, &curve()).unwrap();
-        let svg = std::fs::read_to_string(&path).unwrap();
-        for needle in [
-            "epoch",
-            "mean training error, (target − output)²",
-            "accuracy on the test records",
-            "test accuracy (right axis)",
-            "784-200-10",
-        ] {
-            assert!(svg.contains(needle), "{needle} missing from the SVG");
-        }
+        assert_svg_says(
+            &path,
+            &[
+                "epoch",
+                "mean training error, (target − output)²",
+                "accuracy on the test records",
+                "test accuracy (right axis)",
+                "784-200-10",
+            ],
+        );
     }
 
     #[test]
@@ -192,13 +193,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.png");
         write_curve(&path, &curve()).unwrap();
-        let decoder =
-            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap()));
-        let mut reader = decoder.read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-        let info = reader.next_frame(&mut buf).unwrap();
-        let channels = info.line_size / info.width as usize;
-        let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(channels).collect();
+        let (_, _, pixels) = png_pixels(&path);
         for colour in [ERROR, ACCURACY] {
             assert!(
                 pixels

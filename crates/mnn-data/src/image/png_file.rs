@@ -173,15 +173,22 @@ enum ChunkProblem {
 /// too much memory: an image size beyond [`MAX_SIDE`] or [`MAX_PIXELS`] (the
 /// decoder itself would refuse a wide one and accept a tall one), a palette
 /// (`PLTE`) that is not 1 to 256 RGB triples, a chunk longer than PNG allows.
+/// Fills `buf` from `reader`: `false` if the file ends first.
+fn read_unless_at_end(reader: &mut impl Read, buf: &mut [u8]) -> Result<bool, ChunkProblem> {
+    match reader.read_exact(buf) {
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(ChunkProblem::Io(e)),
+        Ok(()) => Ok(true),
+    }
+}
+
 /// Stops at the first `IDAT` or `IEND`, or where the file ends (the decoder
 /// then says what is missing).
 fn check_chunks(reader: &mut (impl Read + Seek)) -> Result<(), ChunkProblem> {
     loop {
         let mut head = [0u8; 8];
-        match reader.read_exact(&mut head) {
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
-            Err(e) => return Err(ChunkProblem::Io(e)),
-            Ok(()) => {}
+        if !read_unless_at_end(reader, &mut head)? {
+            return Ok(());
         }
         let length = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
         let kind = &head[4..8];
@@ -204,10 +211,8 @@ fn check_chunks(reader: &mut (impl Read + Seek)) -> Result<(), ChunkProblem> {
         let mut skip = i64::from(length);
         if kind == b"IHDR" && length >= 8 {
             let mut size = [0u8; 8];
-            match reader.read_exact(&mut size) {
-                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
-                Err(e) => return Err(ChunkProblem::Io(e)),
-                Ok(()) => {}
+            if !read_unless_at_end(reader, &mut size)? {
+                return Ok(());
             }
             let width = u32::from_be_bytes([size[0], size[1], size[2], size[3]]);
             let height = u32::from_be_bytes([size[4], size[5], size[6], size[7]]);
