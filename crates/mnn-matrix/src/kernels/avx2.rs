@@ -6,7 +6,7 @@
 //! with them. [`detect`] checks the CPU and is the only way to an [`Avx2`],
 //! so the kernels it returns only run where AVX2 and FMA do.
 
-use super::simd::{self, Simd};
+use super::simd::{self, Simd, WindowSweep};
 use super::{Kernels, WINDOW};
 use std::arch::x86_64::{
     __m256, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_movehl_ps, _mm_shuffle_ps, _mm256_add_ps,
@@ -87,7 +87,8 @@ pub(super) fn detect() -> Option<Kernels> {
         axpy: |alpha, x, y| unsafe { axpy(Avx2(()), alpha, x, y) },
         axpy_then_dot: |alpha, x, y, z| unsafe { axpy_then_dot(Avx2(()), alpha, x, y, z) },
         add_outer4_then_mul_vec4: |rows, alphas, x, z, out| unsafe {
-            add_outer4_then_mul_vec4(Avx2(()), rows, alphas, x, z, out)
+            let sweep = WindowSweep { rows, alphas, x, z, out };
+            add_outer4_then_mul_vec4(Avx2(()), sweep)
         },
         mul_vec4: |rows, x, out| unsafe { mul_vec4(Avx2(()), rows, x, out) },
     })
@@ -112,15 +113,8 @@ fn axpy_then_dot(isa: Avx2, alpha: f32, x: &[f32], y: &mut [f32], z: &[f32]) -> 
 }
 
 #[target_feature(enable = "avx2,fma")]
-fn add_outer4_then_mul_vec4(
-    isa: Avx2,
-    rows: &mut [f32],
-    alphas: &[[f32; WINDOW]],
-    x: [&[f32]; WINDOW],
-    z: [&[f32]; WINDOW],
-    out: &mut [[f32; WINDOW]],
-) {
-    simd::add_outer4_then_mul_vec4(isa, rows, alphas, x, z, out)
+fn add_outer4_then_mul_vec4(isa: Avx2, sweep: WindowSweep<'_>) {
+    simd::add_outer4_then_mul_vec4(isa, sweep)
 }
 
 #[target_feature(enable = "avx2,fma")]

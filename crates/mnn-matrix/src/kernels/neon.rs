@@ -13,7 +13,7 @@
 #![allow(unused_unsafe)]
 
 use super::Kernels;
-use super::simd::{self, Simd};
+use super::simd::{self, Simd, WindowSweep};
 use std::arch::aarch64::{
     float32x4_t, vaddq_f32, vaddvq_f32, vdupq_n_f32, vfmaq_f32, vld1q_f32, vst1q_f32,
 };
@@ -80,7 +80,8 @@ pub(super) fn detect() -> Option<Kernels> {
         axpy: |alpha, x, y| simd::axpy(Neon(()), alpha, x, y),
         axpy_then_dot: |alpha, x, y, z| simd::axpy_then_dot::<_, UNROLL>(Neon(()), alpha, x, y, z),
         add_outer4_then_mul_vec4: |rows, alphas, x, z, out| {
-            simd::add_outer4_then_mul_vec4(Neon(()), rows, alphas, x, z, out)
+            let sweep = WindowSweep { rows, alphas, x, z, out };
+            simd::add_outer4_then_mul_vec4(Neon(()), sweep)
         },
         mul_vec4: |rows, x, out| simd::mul_vec4::<_, GROUP>(Neon(()), rows, x, out),
     })
