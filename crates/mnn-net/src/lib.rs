@@ -261,13 +261,7 @@ impl NeuralNetwork {
     /// # Panics
     /// If `inputs` or `targets` do not match the layer sizes.
     pub fn train(&mut self, inputs: &[f32], targets: &[f32]) {
-        assert_eq!(
-            targets.len(),
-            self.output_nodes(),
-            "train: {} targets for {} output nodes",
-            targets.len(),
-            self.output_nodes()
-        );
+        check_targets("train", targets, self.output_nodes());
         let Self {
             learning_rate,
             weights_input_hidden: w_ih,
@@ -302,13 +296,7 @@ impl NeuralNetwork {
     /// # Panics
     /// If `targets.len()` is not the number of output nodes.
     pub fn backquery(&self, targets: &[f32]) -> Vec<f32> {
-        assert_eq!(
-            targets.len(),
-            self.output_nodes(),
-            "backquery: {} targets for {} output nodes",
-            targets.len(),
-            self.output_nodes()
-        );
+        check_targets("backquery", targets, self.output_nodes());
         // final_inputs = logit(final_outputs)
         let mut final_inputs = targets.to_vec();
         logit_inplace(&mut final_inputs);
@@ -356,6 +344,16 @@ fn rescale(values: &mut [f32]) {
             0.5
         };
     }
+}
+
+/// Panics, naming the caller `what`, unless there is one target per output node.
+fn check_targets(what: &str, targets: &[f32], output_nodes: usize) {
+    assert_eq!(
+        targets.len(),
+        output_nodes,
+        "{what}: {} targets for {output_nodes} output nodes",
+        targets.len(),
+    );
 }
 
 /// Index of the largest value: the label the network answers with.

@@ -9,8 +9,8 @@
 //! backqueried.
 
 use super::{Activation, Loss, Network};
-use crate::NetError;
 use crate::activation::logit;
+use crate::{NetError, check_targets};
 
 impl Activation {
     /// `z = f⁻¹(a)` in place, after rescaling `a` into the range where the
@@ -47,13 +47,7 @@ impl Network {
     /// # Panics
     /// If `targets.len()` is not the number of output nodes.
     pub fn backquery(&self, targets: &[f32]) -> Result<Vec<f32>, NetError> {
-        assert_eq!(
-            targets.len(),
-            self.output_nodes(),
-            "backquery: {} targets for {} output nodes",
-            targets.len(),
-            self.output_nodes()
-        );
+        check_targets("backquery", targets, self.output_nodes());
         if self.layers.len() > 1 && self.activation == Activation::Relu {
             return Err(NetError::NoInverse("relu"));
         }

@@ -50,7 +50,7 @@ mod backquery;
 pub mod engine;
 
 use crate::activation::sigmoid_inplace;
-use crate::{NetError, NeuralNetwork};
+use crate::{NetError, NeuralNetwork, check_targets};
 use mnn_matrix::Matrix;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
@@ -528,13 +528,7 @@ impl Network {
     /// # Panics
     /// If `inputs` or `targets` do not match the layer sizes.
     pub fn train(&mut self, inputs: &[f32], targets: &[f32]) {
-        assert_eq!(
-            targets.len(),
-            self.output_nodes(),
-            "train: {} targets for {} output nodes",
-            targets.len(),
-            self.output_nodes()
-        );
+        check_targets("train", targets, self.output_nodes());
         let Self {
             learning_rate,
             activation,
