@@ -87,7 +87,7 @@ pub(super) fn detect() -> Option<Kernels> {
         axpy: |alpha, x, y| unsafe { axpy(Avx2(()), alpha, x, y) },
         axpy_then_dot: |alpha, x, y, z| unsafe { axpy_then_dot(Avx2(()), alpha, x, y, z) },
         add_outer4_then_mul_vec4: |rows, alphas, x, z, out| unsafe {
-            let sweep = WindowSweep { rows, alphas, x, z, out };
+            let sweep = WindowSweep(rows, alphas, x, z, out);
             add_outer4_then_mul_vec4(Avx2(()), sweep)
         },
         mul_vec4: |rows, x, out| unsafe { mul_vec4(Avx2(()), rows, x, out) },

@@ -80,7 +80,7 @@ pub(super) fn detect() -> Option<Kernels> {
         axpy: |alpha, x, y| simd::axpy(Neon(()), alpha, x, y),
         axpy_then_dot: |alpha, x, y, z| simd::axpy_then_dot::<_, UNROLL>(Neon(()), alpha, x, y, z),
         add_outer4_then_mul_vec4: |rows, alphas, x, z, out| {
-            let sweep = WindowSweep { rows, alphas, x, z, out };
+            let sweep = WindowSweep(rows, alphas, x, z, out);
             simd::add_outer4_then_mul_vec4(Neon(()), sweep)
         },
         mul_vec4: |rows, x, out| simd::mul_vec4::<_, GROUP>(Neon(()), rows, x, out),

@@ -171,32 +171,24 @@ pub(super) fn axpy_then_dot<S: Simd, const U: usize>(
     sum_tree(isa, acc) + tail
 }
 
-/// The operands of [`super::add_outer4_then_mul_vec4`], as its public
-/// function has checked them, handed to an instruction set's kernel in one.
-pub(super) struct WindowSweep<'a> {
-    /// `alphas.len()` rows of `cols = x[0].len()` values, one after another.
-    pub(super) rows: &'a mut [f32],
-    /// Per row, the coefficients of its four updates.
-    pub(super) alphas: &'a [[f32; WINDOW]],
-    /// The updates' vectors, and the vectors of the products.
-    pub(super) x: [&'a [f32]; WINDOW],
-    pub(super) z: [&'a [f32]; WINDOW],
-    /// Per row, its four products.
-    pub(super) out: &'a mut [[f32; WINDOW]],
-}
+/// The operands of [`super::add_outer4_then_mul_vec4`] as its public
+/// function has checked them, handed to an instruction set's kernel in one:
+/// the rows, each row's four coefficients, the updates' vectors `x`, the
+/// products' vectors `z`, and each row's four products.
+pub(super) struct WindowSweep<'a>(
+    pub(super) &'a mut [f32],
+    pub(super) &'a [[f32; WINDOW]],
+    pub(super) [&'a [f32]; WINDOW],
+    pub(super) [&'a [f32]; WINDOW],
+    pub(super) &'a mut [[f32; WINDOW]],
+);
 
 /// [`super::add_outer4_then_mul_vec4`]. The caller has checked the shapes
 /// and that the rows are not empty. Rows go through two at a time, sharing
 /// the loads of `x` and `z`; a row's arithmetic is the same alone or paired.
 #[inline(always)]
 pub(super) fn add_outer4_then_mul_vec4<S: Simd>(isa: S, sweep: WindowSweep<'_>) {
-    let WindowSweep {
-        rows,
-        alphas,
-        x,
-        z,
-        out,
-    } = sweep;
+    let WindowSweep(rows, alphas, x, z, out) = sweep;
     let cols = x[0].len();
     let mut pairs = rows.chunks_exact_mut(2 * cols);
     let (mut alpha_pairs, mut out_pairs) = (alphas.chunks_exact(2), out.chunks_exact_mut(2));
