@@ -33,7 +33,7 @@ impl BenchChart {
             report
                 .rows
                 .iter()
-                .filter(|r| r.sweep == SWEEP && pick(r))
+                .filter(|r| r.network == report.network && r.sweep == SWEEP && pick(r))
                 .max_by_key(|r| r.threads)
                 .map(|r| (r.threads, r.us_per_sample))
         };
@@ -184,6 +184,7 @@ mod tests {
             rows: rows
                 .iter()
                 .map(|&(threads, sweep, us)| BenchRow {
+                    network: "784-200-10".into(),
                     threads,
                     sweep: sweep.into(),
                     us_per_sample: us,
@@ -193,6 +194,7 @@ mod tests {
                     query_ms: 50.0,
                 })
                 .collect(),
+            augmentations: Vec::new(),
         }
     }
 

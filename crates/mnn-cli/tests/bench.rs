@@ -6,14 +6,7 @@ use std::process::Command;
 #[test]
 fn bench_prints_a_consistent_markdown_table() {
     let out = Command::new(env!("CARGO_BIN_EXE_mnn"))
-        .args([
-            "bench",
-            "--synthetic",
-            "--samples",
-            "1000",
-            "--threads",
-            "1",
-        ])
+        .args(["bench", "--synthetic", "--samples", "100", "--threads", "1"])
         .output()
         .expect("mnn runs");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -22,31 +15,58 @@ fn bench_prints_a_consistent_markdown_table() {
         "{text}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let rows: Vec<Vec<&str>> = text
+    let cells = |l: &str| -> Vec<String> {
+        l.trim_matches('|')
+            .split('|')
+            .map(|c| c.trim().to_string())
+            .collect()
+    };
+    let lines: Vec<&str> = text
         .lines()
         .filter(|l| l.starts_with('|') && !l.starts_with("|---"))
-        .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
         .collect();
-    assert_eq!(rows[0][2], "threads", "{text}");
-    assert_eq!(rows[0][4], "µs/sample", "{text}");
-    // --threads 1: one thread count, two sweeps
-    assert_eq!(rows.len(), 3, "{text}");
-    for row in &rows[1..] {
-        assert_eq!(row.len(), 9, "{row:?}");
-        assert_eq!(row[2], "1");
+    let (training, augmentations): (Vec<&str>, Vec<&str>) =
+        lines.iter().partition(|l| cells(l).len() == 10);
+    let rows: Vec<Vec<String>> = training.iter().map(|l| cells(l)).collect();
+    assert_eq!(rows[0][2], "network", "{text}");
+    assert_eq!(rows[0][3], "threads", "{text}");
+    assert_eq!(rows[0][5], "µs/sample", "{text}");
+    // --threads 1: the book's network with two sweeps, and the two deep networks
+    assert_eq!(rows.len(), 5, "{text}");
+    let networks: Vec<&str> = rows[1..].iter().map(|r| r[2].as_str()).collect();
+    assert_eq!(
+        networks,
+        ["784-200-10", "784-200-10", "784-800-10", "784-500-150-10"]
+    );
+    for (row, step_flops) in rows[1..].iter().zip([639.2, 639.2, 2556.8, 2027.0]) {
+        assert_eq!(row[3], "1");
         let number =
             |i: usize| -> f64 { row[i].parse().unwrap_or_else(|_| panic!("{row:?}[{i}]")) };
-        let (micros, per_second, epoch, gflops) = (number(4), number(5), number(6), number(7));
-        assert!(micros > 0.0 && number(8) > 0.0, "{row:?}");
+        let (micros, per_second, epoch, gflops) = (number(5), number(6), number(7), number(8));
+        assert!(micros > 0.0 && number(9) > 0.0, "{row:?}");
         // samples/s, s/epoch and GFLOP/s all follow from µs/sample (to rounding)
         assert!((per_second * micros / 1e6 - 1.0).abs() < 0.06, "{row:?}");
         assert!((epoch / (micros * 0.06) - 1.0).abs() < 0.06, "{row:?}");
-        assert!((gflops * micros / 639.2 - 1.0).abs() < 0.06, "{row:?}");
+        assert!((gflops * micros / step_flops - 1.0).abs() < 0.06, "{row:?}");
     }
     assert!(
-        rows[1][3].contains("4 samples") && rows[2][3].contains("per sample"),
+        rows[1][4].contains("4 samples") && rows[2][4].contains("per sample"),
         "{text}"
     );
+    // the augmentations' costs: a header and one row each, none first
+    let names: Vec<String> = augmentations[1..]
+        .iter()
+        .map(|l| cells(l)[0].clone())
+        .collect();
+    assert_eq!(
+        names,
+        ["none", "shift=2", "rotate=10", "scale=0.1", "elastic"],
+        "{text}"
+    );
+    for line in &augmentations[1..] {
+        let row = cells(line);
+        assert!(row[1].parse::<f64>().unwrap() > 0.0, "{line}");
+    }
 }
 
 /// Runs `mnn args` and returns (success, stdout, stderr).
@@ -65,14 +85,7 @@ fn mnn(args: &[&str]) -> (bool, String, String) {
 #[test]
 fn bench_json_reports_compare_into_one_table_and_a_chart() {
     let dir = tempfile::tempdir().unwrap();
-    let bench = [
-        "bench",
-        "--synthetic",
-        "--samples",
-        "1000",
-        "--threads",
-        "1",
-    ];
+    let bench = ["bench", "--synthetic", "--samples", "100", "--threads", "1"];
     let (ok, json, err) = mnn(&[&bench[..], &["--json", "--label", "first"]].concat());
     assert!(ok, "{err}");
     let report: serde_json::Value = serde_json::from_str(&json).expect("--json prints JSON alone");
@@ -86,7 +99,10 @@ fn bench_json_reports_compare_into_one_table_and_a_chart() {
             "{key}: {machine}"
         );
     }
-    assert_eq!(report["rows"].as_array().unwrap().len(), 2, "{report}");
+    // the book's network with two sweeps and the two deep networks, on one thread
+    assert_eq!(report["rows"].as_array().unwrap().len(), 4, "{report}");
+    assert_eq!(report["rows"][3]["network"], "784-500-150-10", "{report}");
+    assert_eq!(report["augmentations"][4]["augmentation"], "elastic");
     let first = dir.path().join("first.json");
     std::fs::write(&first, &json).unwrap();
     let second = dir.path().join("second.json");
@@ -105,10 +121,16 @@ fn bench_json_reports_compare_into_one_table_and_a_chart() {
     let rows: Vec<&str> = table
         .lines()
         .filter(|l| l.starts_with("| first") || l.starts_with("| second"))
+        .filter(|l| l.contains('×'))
         .collect();
-    assert_eq!(rows.len(), 4, "{table}");
+    assert_eq!(rows.len(), 8, "{table}");
     // the same report twice: every row as fast as the first's
     assert!(rows.iter().all(|r| r.ends_with("| 1.00× |")), "{table}");
+    // and the augmentations' costs, one row per machine
+    assert!(
+        table.contains("| machine | none (µs/sample) | shift=2 (µs/sample) |"),
+        "{table}"
+    );
     assert!(std::fs::read_to_string(&svg).unwrap().contains("second"));
     assert!(svg.with_extension("png").exists());
 

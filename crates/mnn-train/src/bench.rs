@@ -10,8 +10,12 @@
 //! ```text
 //! {"schema":1,"machine":{"cpu":"Intel(R) Xeon(R) Processor","arch":"x86_64","simd":"avx2+fma",...},
 //!  "network":"784-200-10","samples":60000,"data":"MNIST (data/mnist)",
-//!  "rows":[{"threads":1,"sweep":"per 4 samples","us_per_sample":10.2,...},...]}
+//!  "rows":[{"network":"784-200-10","threads":1,"sweep":"per 4 samples","us_per_sample":10.2,...},...],
+//!  "augmentations":[{"augmentation":"elastic","us_per_sample":21.5},...]}
 //! ```
+//!
+//! Reports written before the deep networks' rows and the augmentations
+//! were added read as they were: their rows are the report's `network`.
 
 use crate::TrainError;
 use serde::{Deserialize, Serialize};
@@ -26,14 +30,20 @@ pub struct BenchReport {
     /// [`SCHEMA`] when written.
     pub schema: u32,
     pub machine: Machine,
-    /// The network timed, `inputs-hidden-outputs` (e.g. `784-200-10`).
+    /// The book's network timed, `inputs-hidden-outputs` (e.g. `784-200-10`);
+    /// rows of other networks name theirs.
     pub network: String,
     /// Samples timed per row (each row reports a 60,000-sample epoch).
     pub samples: usize,
     /// What was trained on: `MNIST (data/mnist)` or `synthetic digits`.
     pub data: String,
-    /// One row per thread count and sweep, in the order the table prints.
+    /// One row per network, thread count and sweep, in the order the table
+    /// prints.
     pub rows: Vec<BenchRow>,
+    /// What preparing one training sample costs with each augmentation
+    /// (the first, `none`, is reading and scaling alone).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub augmentations: Vec<AugmentRow>,
 }
 
 /// What identifies the machine a report was made on.
@@ -70,11 +80,17 @@ pub struct Machine {
     pub date: String,
 }
 
-/// One row of the table: one thread count, one way of sweeping `W_ih`.
+/// One row of the table: one network, one thread count, one way of
+/// sweeping the first layer's weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BenchRow {
+    /// The network trained, layer sizes joined by `-` (`784-500-150-10`);
+    /// empty in older reports, where it is the report's `network`.
+    #[serde(default)]
+    pub network: String,
     pub threads: usize,
-    /// `per 4 samples` (the default engine) or `per sample (book order)`.
+    /// `per 4 samples` (the book network's default engine), `per sample
+    /// (book order)`, or `per sample (any depth)` (the deep engine).
     pub sweep: String,
     pub us_per_sample: f64,
     pub samples_per_second: f64,
@@ -83,6 +99,33 @@ pub struct BenchRow {
     pub gflops: f64,
     /// Milliseconds to query 10,000 images.
     pub query_ms: f64,
+}
+
+/// The cost of one augmentation: microseconds to prepare one training sample
+/// with it (read, scale to 0.01..1.00, distort), on one thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AugmentRow {
+    /// As `--augment` names it (`none`, `shift=2`, `elastic,sigma=4,alpha=34`).
+    pub augmentation: String,
+    pub us_per_sample: f64,
+}
+
+/// Floating-point operations of one train step (one sample, one update) of a
+/// network with these layer sizes (inputs first), counting a multiply-add as
+/// two: for each weight matrix `W_l` (`n_l × n_(l−1)`) the forward product
+/// `2·n_l·n_(l−1)` and the update `2·n_l·n_(l−1)`, and for every layer but
+/// the first the errors passed back, `e_(l−1) = W_lᵀ·e_l`, `2·n_l·n_(l−1)`.
+/// For the book's `i`-`h`-`o` that is `4·h·i + 6·o·h` (0.64 MFLOP for
+/// 784-200-10). Activations, biases and element-wise products are left out.
+pub fn train_step_flops(layer_sizes: &[usize]) -> f64 {
+    layer_sizes
+        .windows(2)
+        .enumerate()
+        .map(|(l, pair)| {
+            let links = (pair[0] * pair[1]) as f64;
+            if l == 0 { 4.0 * links } else { 6.0 * links }
+        })
+        .sum()
 }
 
 impl BenchReport {
@@ -103,8 +146,11 @@ impl BenchReport {
                 version.schema
             )));
         }
-        let report: BenchReport =
+        let mut report: BenchReport =
             serde_json::from_str(text).map_err(|e| not_a_report(e.to_string()))?;
+        for row in report.rows.iter_mut().filter(|r| r.network.is_empty()) {
+            row.network.clone_from(&report.network);
+        }
         if report.rows.is_empty() {
             return Err(not_a_report("it has no rows".into()));
         }
@@ -127,10 +173,14 @@ impl BenchReport {
         serde_json::to_string_pretty(self).expect("a report is plain data")
     }
 
-    /// The row with `sweep` and, for one thread, one thread; else the row with
-    /// the most threads: the row of another report that `row` compares with.
+    /// The row with `row`'s network and sweep and, for one thread, one
+    /// thread; else the row with the most threads: the row of another report
+    /// that `row` compares with.
     pub fn matching_row(&self, row: &BenchRow) -> Option<&BenchRow> {
-        let same_sweep = self.rows.iter().filter(|r| r.sweep == row.sweep);
+        let same_sweep = self
+            .rows
+            .iter()
+            .filter(|r| r.sweep == row.sweep && r.network == row.network);
         if row.threads == 1 {
             same_sweep.into_iter().find(|r| r.threads == 1)
         } else {
@@ -158,11 +208,11 @@ impl Machine {
 }
 
 /// The header of [`compare_table`].
-const COMPARE_HEADER: &str = "| machine | arch | SIMD | threads | sweep over W_ih | µs/sample | s/epoch (60,000) | query 10,000 (ms) | training speed vs first |\n|---|---|---|---:|---|---:|---:|---:|---:|";
+const COMPARE_HEADER: &str = "| machine | arch | SIMD | network | threads | sweep over W_1 | µs/sample | s/epoch (60,000) | GFLOP/s | query 10,000 (ms) | training speed vs first |\n|---|---|---|---|---:|---|---:|---:|---:|---:|---:|";
 
 /// One markdown table of all the reports' rows, each with its training speed
-/// relative to the first report's row with the same sweep and (one or
-/// several) threads: `2.00×` is twice as fast as the first machine.
+/// relative to the first report's row with the same network, sweep and (one
+/// or several) threads: `2.00×` is twice as fast as the first machine.
 pub fn compare_table(reports: &[BenchReport]) -> String {
     let mut table = String::from(COMPARE_HEADER);
     let Some(first) = reports.first() else {
@@ -176,19 +226,63 @@ pub fn compare_table(reports: &[BenchReport]) -> String {
                 |base| format!("{}×", significant(base.us_per_sample / row.us_per_sample)),
             );
             table.push_str(&format!(
-                "\n| {} | {} | {} | {} | {} | {} | {} | {} | {relative} |",
+                "\n| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {relative} |",
                 cell(&machine.name()),
                 cell(&machine.arch),
                 cell(&machine.simd),
+                cell(&row.network),
                 row.threads,
                 cell(&row.sweep),
                 significant(row.us_per_sample),
                 significant(row.seconds_per_epoch),
+                significant(row.gflops),
                 significant(row.query_ms),
             ));
         }
     }
     table
+}
+
+/// One markdown table of what each augmentation costs per training sample
+/// on each machine (one thread), or `None` if no report measured any:
+/// a column per augmentation, in the order the first report lists them.
+pub fn compare_augmentations(reports: &[BenchReport]) -> Option<String> {
+    let mut names: Vec<&str> = Vec::new();
+    for row in reports.iter().flat_map(|r| &r.augmentations) {
+        if !names.contains(&row.augmentation.as_str()) {
+            names.push(&row.augmentation);
+        }
+    }
+    if names.is_empty() {
+        return None;
+    }
+    let mut table = format!(
+        "| machine | {} |\n|---|{}",
+        names
+            .iter()
+            .map(|n| format!("{} (µs/sample)", cell(n)))
+            .collect::<Vec<_>>()
+            .join(" | "),
+        "---:|".repeat(names.len())
+    );
+    for report in reports.iter().filter(|r| !r.augmentations.is_empty()) {
+        let cells: Vec<String> = names
+            .iter()
+            .map(|name| {
+                report
+                    .augmentations
+                    .iter()
+                    .find(|a| a.augmentation == *name)
+                    .map_or_else(|| "–".to_string(), |a| significant(a.us_per_sample))
+            })
+            .collect();
+        table.push_str(&format!(
+            "\n| {} | {} |",
+            cell(&report.machine.name()),
+            cells.join(" | ")
+        ));
+    }
+    Some(table)
 }
 
 /// The identity lines under a comparison: each machine's OS, cores, mnn
@@ -293,6 +387,7 @@ mod tests {
 
     fn row(threads: usize, sweep: &str, us: f64) -> BenchRow {
         BenchRow {
+            network: "784-200-10".into(),
             threads,
             sweep: sweep.into(),
             us_per_sample: us,
@@ -324,6 +419,7 @@ mod tests {
             samples: 2000,
             data: "synthetic digits".into(),
             rows,
+            augmentations: Vec::new(),
         }
     }
 
@@ -375,8 +471,74 @@ mod tests {
         // no several-thread row of the book's order on the first machine
         assert!(lines[7].ends_with("| – |"), "{}", lines[7]);
         for line in &lines[2..] {
-            assert_eq!(line.matches('|').count(), 10, "{line}");
+            assert_eq!(line.matches('|').count(), 12, "{line}");
         }
+    }
+
+    #[test]
+    fn rows_compare_only_with_rows_of_the_same_network() {
+        let mut deep = row(1, "per sample (any depth)", 40.0);
+        deep.network = "784-800-10".into();
+        let first = report("A", vec![row(1, "per 4 samples", 10.0), deep.clone()]);
+        let mut slower = deep.clone();
+        slower.us_per_sample = 80.0;
+        let mut other_net = slower.clone();
+        other_net.network = "784-500-150-10".into();
+        let table = compare_table(&[first, report("B", vec![slower, other_net])]);
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(
+            lines[4].contains("| 784-800-10 |") && lines[4].ends_with("| 0.500× |"),
+            "{table}"
+        );
+        assert!(lines[5].ends_with("| – |"), "{table}");
+    }
+
+    #[test]
+    fn reports_without_row_networks_or_augmentations_still_read() {
+        let mut old = report("Old", vec![row(1, "per 4 samples", 10.0)]);
+        old.network = "784-100-10".into();
+        let text = old.to_json().replace("\"network\": \"784-200-10\",", "");
+        assert!(!text.contains("784-200-10"), "{text}");
+        let read = BenchReport::from_json(&text).unwrap();
+        assert_eq!(read.rows[0].network, "784-100-10");
+        assert!(read.augmentations.is_empty());
+        assert_eq!(compare_augmentations(&[read]), None);
+    }
+
+    #[test]
+    fn augmentation_costs_line_up_by_name() {
+        let cost = |augmentation: &str, us| AugmentRow {
+            augmentation: augmentation.into(),
+            us_per_sample: us,
+        };
+        let mut a = report("A", vec![row(1, "per 4 samples", 10.0)]);
+        a.augmentations = vec![cost("none", 1.0), cost("elastic", 25.0)];
+        let mut b = report("B", vec![row(1, "per 4 samples", 10.0)]);
+        b.augmentations = vec![cost("elastic", 250.0), cost("shift=2", 4.0)];
+        let table = compare_augmentations(&[a, b]).unwrap();
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(
+            lines[0],
+            "| machine | none (µs/sample) | elastic (µs/sample) | shift=2 (µs/sample) |"
+        );
+        assert_eq!(lines[1], "|---|---:|---:|---:|");
+        assert_eq!(lines[2], "| A | 1.00 | 25.0 | – |");
+        assert_eq!(lines[3], "| B | – | 250.0 | 4.00 |");
+    }
+
+    #[test]
+    fn train_step_flops_count_every_layer() {
+        // the book's 4·h·i + 6·o·h
+        assert_eq!(train_step_flops(&[784, 200, 10]), 639_200.0);
+        assert_eq!(
+            train_step_flops(&[784, 800, 10]),
+            (4 * 800 * 784 + 6 * 10 * 800) as f64
+        );
+        // 784-500-150-10: layer 1 without errors passed back, the others with
+        assert_eq!(
+            train_step_flops(&[784, 500, 150, 10]),
+            (4 * 500 * 784 + 6 * 150 * 500 + 6 * 10 * 150) as f64
+        );
     }
 
     #[test]
