@@ -115,9 +115,15 @@ impl Spec {
 
     /// The folder qemu-user takes the target's dynamic loader and C library
     /// from. Debian's multiarch `libc6:<arch>` (pulled in by the Debian
-    /// route) puts them under `/`, and that copy must be used when present:
-    /// mixing its `libc.so.6` with the cross package's loader hangs
-    /// `pthread_create`. Without it, the cross sysroot `/usr/<gnu>` is used.
+    /// route: `libstd-rust-web-1.96:<arch>` depends on it) puts them under
+    /// `/`, and that copy must be used when present. With `-L /usr/<gnu>`,
+    /// qemu takes the loader from the cross package (`libc6-<arch>-cross`,
+    /// 2.36-8cross1) but, finding no `/usr/<gnu>/lib/<gnu>/libc.so.6`, falls
+    /// back to the host's `/lib/<gnu>/libc.so.6` (`libc6:<arch>`,
+    /// 2.36-9+deb12u14): a loader and a C library of two builds, which hangs
+    /// `pthread_create` on aarch64 and crashes (SIGSEGV) the first thread
+    /// start on armv7 (`LD_DEBUG=libs` shows the mix). Without the multiarch
+    /// copy, the cross sysroot `/usr/<gnu>` is used.
     pub(super) fn qemu_prefix(&self) -> String {
         qemu_prefix_for(self, Path::new("/"))
     }
