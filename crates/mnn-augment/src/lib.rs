@@ -114,18 +114,13 @@ pub fn rotate_into(
     fill: f32,
     out: &mut [f32],
 ) {
-    check_len("image", image.len(), width, height);
-    check_len("output", out.len(), width, height);
-    if out.is_empty() {
-        return;
-    }
-    let turn = Turn::new(width, height, degrees);
-    for (row, out_row) in out.chunks_exact_mut(width).enumerate() {
-        for (col, pixel) in out_row.iter_mut().enumerate() {
-            let (source_row, source_col) = turn.source(row, col);
-            *pixel = bilinear(image, width, height, source_row, source_col).unwrap_or(fill);
-        }
-    }
+    // A turn about the centre is the affine map with only an angle: the
+    // same arithmetic, to the bit, as a rotation of its own.
+    let turn = Affine {
+        degrees,
+        ..Affine::IDENTITY
+    };
+    distort_into(image, width, height, &turn, None, fill, out);
 }
 
 /// The book's augmentation of one image: `[turned +degrees, turned −degrees]`,
@@ -156,43 +151,6 @@ pub(crate) fn check_len(what: &str, len: usize, width: usize, height: usize) {
             .checked_mul(height)
             .map_or_else(|| "more than usize::MAX".to_owned(), |n| n.to_string()),
     );
-}
-
-/// The output → input mapping of a rotation, as scipy builds it.
-///
-/// In (row, col) coordinates scipy samples the input at
-/// `R · output + offset` with `R = [[cos, sin], [−sin, cos]]` and
-/// `offset = centre − R · centre`, so the centre maps to itself. The
-/// arithmetic is done in `f64` in scipy's order so that points landing
-/// exactly on the image edge (0°, 90°, 180° …) are judged the same way.
-struct Turn {
-    sin: f64,
-    cos: f64,
-    offset_row: f64,
-    offset_col: f64,
-}
-
-impl Turn {
-    fn new(width: usize, height: usize, degrees: f32) -> Self {
-        let (sin, cos) = sin_cos_degrees(f64::from(degrees));
-        let centre_row = (height as f64 - 1.0) / 2.0;
-        let centre_col = (width as f64 - 1.0) / 2.0;
-        Turn {
-            sin,
-            cos,
-            offset_row: centre_row - (cos * centre_row + sin * centre_col),
-            offset_col: centre_col - (-sin * centre_row + cos * centre_col),
-        }
-    }
-
-    /// Where output pixel (`row`, `col`) comes from in the input.
-    fn source(&self, row: usize, col: usize) -> (f64, f64) {
-        let (row, col) = (row as f64, col as f64);
-        (
-            row * self.cos + col * self.sin + self.offset_row,
-            row * -self.sin + col * self.cos + self.offset_col,
-        )
-    }
 }
 
 /// `(sin, cos)` of an angle in degrees, exact at multiples of 90° (like
