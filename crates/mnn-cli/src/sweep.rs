@@ -49,7 +49,9 @@ hidden, lr 0.1; hidden: lr 0.1, 5 epochs; rotate: 200 hidden, lr 0.01, 10 epochs
 An epochs sweep trains each seed once and tests it after each number of epochs asked \
 for (the same networks as separate trainings would give). Writes DIR/results.csv (a row per run), DIR/chart.svg and DIR/chart.png. The book's \
 figures are drawn beside ours when the settings are the book's and the data is the \
-full MNIST.")]
+full MNIST. The options beyond the book (several hidden layers, --bias, --activation, \
+--loss, --lr-decay, --augment) hold for every training; results.csv then lists every \
+hidden layer and has a column `beyond` naming them.")]
 pub struct SweepArgs {
     /// The setting to vary
     pub parameter: ParameterArg,

@@ -229,29 +229,10 @@ impl<'a, N: Trainable> Training<'a, N> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mnn_data::{IMAGE_COLS, IMAGE_ROWS};
-
-    fn records(n: usize) -> Dataset {
-        let mut data = Dataset::new(IMAGE_ROWS, IMAGE_COLS);
-        for i in 0..n {
-            let label = (i % DIGITS) as u8;
-            let image: Vec<u8> = (0..IMAGE_PIXELS)
-                .map(|p| {
-                    if p % DIGITS == usize::from(label) {
-                        255
-                    } else {
-                        0
-                    }
-                })
-                .collect();
-            data.push(label, &image);
-        }
-        data
-    }
 
     #[test]
     fn an_epoch_is_the_book_loop_over_the_samples() {
-        let data = records(20);
+        let data = crate::synthetic_digits(20, 7);
         let settings = NetworkSettings {
             hidden: 8,
             learning_rate: 0.3,
