@@ -70,6 +70,12 @@ fn fig(page: u16, pointer: impl Into<String>, value: f32, decimals: usize) -> Se
     Seg::Num(num(page, pointer, value, decimals))
 }
 
+/// The book's figure `/values/{name}` on `page` (the values its text
+/// prints), as mnn computed it.
+fn at(page: u16, name: impl std::fmt::Display, value: f32, decimals: usize) -> Seg {
+    fig(page, format!("/values/{name}"), value, decimals)
+}
+
 fn num(page: u16, pointer: impl Into<String>, value: f32, decimals: usize) -> Num {
     Num {
         value: f64::from(value),
@@ -156,15 +162,11 @@ fn predicting_machine() -> Chapter {
         .enumerate()
         .map(|(i, &c)| {
             let miles = through(&one_link(c), km); // miles = c·km
+            let error = truth - miles;
             vec![
-                fig(P, format!("/values/c_trials/{i}"), c, 2),
-                fig(P, format!("/values/miles_calculated/{i}"), miles, 0),
-                fig(
-                    P,
-                    format!("/values/error_truth_minus_calculated/{i}"),
-                    truth - miles,
-                    3,
-                ),
+                at(P, format!("c_trials/{i}"), c, 2),
+                at(P, format!("miles_calculated/{i}"), miles, 0),
+                at(P, format!("error_truth_minus_calculated/{i}"), error, 3),
             ]
         })
         .collect();
@@ -177,9 +179,9 @@ fn predicting_machine() -> Chapter {
             blocks: vec![
                 Block::Line(vec![
                     t("a true example: "),
-                    fig(P, "/values/km_input", km, 0),
+                    at(P, "km_input", km, 0),
                     t(" km is "),
-                    fig(P, "/values/truth_examples_km_miles/1/1", truth, 3),
+                    at(P, "truth_examples_km_miles/1/1", truth, 3),
                     t(" miles; the machine computes miles = c × km"),
                 ]),
                 Block::Table {
@@ -227,7 +229,7 @@ fn simple_classifier() -> Chapter {
             t(", ΔA = "),
             fig(page, v("delta_A"), delta, 4),
             t(", A = "),
-            fig(page, format!("/values/{a_after}"), a, 4),
+            at(page, format!("{a_after}"), a, 4),
         ])
     };
     // Both examples from A = 0.25 at learning rate `rate`: the first's line,
@@ -239,7 +241,7 @@ fn simple_classifier() -> Chapter {
         let second = learn(&mut a, x2, t2, rate);
         (
             example(page, 1, "A_after_ex1", x1, first),
-            fig(page, "/values/ex1_y_with_new_A", y_after, decimals),
+            at(page, "ex1_y_with_new_A", y_after, decimals),
             example(page, 2, a_final, x2, second),
         )
     };
@@ -248,7 +250,7 @@ fn simple_classifier() -> Chapter {
     let plain = vec![
         Block::Line(vec![
             t("the line y = A·x starts at A = "),
-            fig(P, "/values/A_initial", 0.25, 2),
+            at(P, "A_initial", 0.25, 2),
             t("; targets sit just beside the bugs; each error moves A by ΔA = E / x"),
         ]),
         first,
@@ -267,9 +269,9 @@ fn simple_classifier() -> Chapter {
     let moderated = vec![
         Block::Line(vec![
             t("the same two examples with a learning rate L = "),
-            fig(Q, "/values/learning_rate_L", rate, 1),
+            at(Q, "learning_rate_L", rate, 1),
             t(": ΔA = L·(E / x), from A = "),
-            fig(Q, "/values/A_initial", 0.25, 2),
+            at(Q, "A_initial", 0.25, 2),
         ]),
         first,
         Block::Line(vec![
@@ -323,9 +325,9 @@ fn signals() -> Chapter {
     let mut sums = vec![
         Block::Line(vec![
             t("inputs: "),
-            fig(P, "/values/inputs/0", inputs[0], 1),
+            at(P, "inputs/0", inputs[0], 1),
             t(" into node 1 of the first layer, "),
-            fig(P, "/values/inputs/1", inputs[1], 1),
+            at(P, "inputs/1", inputs[1], 1),
             t(" into node 2; the first layer passes them on unchanged"),
         ]),
         Block::Line(vec![
@@ -342,11 +344,11 @@ fn signals() -> Chapter {
     for j in 0..2 {
         sums.push(Block::Line(vec![
             t(&format!("node {}: x = (", j + 1)),
-            fig(P, "/values/inputs/0", inputs[0], 1),
+            at(P, "inputs/0", inputs[0], 1),
             t(" × "),
             fig(P, weight_ptr(j, 0), w.get(j, 0), 1),
             t(") + ("),
-            fig(P, "/values/inputs/1", inputs[1], 1),
+            at(P, "inputs/1", inputs[1], 1),
             t(" × "),
             fig(P, weight_ptr(j, 1), w.get(j, 1), 1),
             t(") = "),
@@ -383,11 +385,11 @@ fn signals() -> Chapter {
             t(&format!("node {n}: y = 1 / (1 + e^−")),
             fig(P, x_ptr[j], x[j], x_decimals[j]),
             t(") = 1 / (1 + "),
-            fig(P, format!("/values/exp_minus_x_node{n}"), e, 4),
+            at(P, format!("exp_minus_x_node{n}"), e, 4),
             t(") = 1 / "),
-            fig(P, format!("/values/denominator_node{n}"), 1.0 + e, 4),
+            at(P, format!("denominator_node{n}"), 1.0 + e, 4),
             t(" = "),
-            fig(P, format!("/values/y_node{n}"), sigmoid(x[j]), 4),
+            at(P, format!("y_node{n}"), sigmoid(x[j]), 4),
         ]));
     }
     Chapter {
@@ -442,9 +444,9 @@ fn matrix_multiplication() -> Chapter {
             for k in 0..2 {
                 line.extend([
                     t(if k == 0 { "(" } else { " + (" }),
-                    fig(P, format!("/values/A/{r}/{k}"), a.get(r, k), 0),
+                    at(P, format!("A/{r}/{k}"), a.get(r, k), 0),
                     t(" × "),
-                    fig(P, format!("/values/B/{k}/{c}"), b.get(k, c), 0),
+                    at(P, format!("B/{k}/{c}"), b.get(k, c), 0),
                     t(")"),
                 ]);
             }
@@ -457,12 +459,8 @@ fn matrix_multiplication() -> Chapter {
                 line.push(fig(P, pointer, a.get(r, k) * b.get(k, c), 0));
             }
             line.push(t(" = "));
-            line.push(fig(
-                P,
-                format!("/values/A_dot_B/{r}/{c}"),
-                product.get(r, c),
-                0,
-            ));
+            let pointer = format!("/values/A_dot_B/{r}/{c}");
+            line.push(fig(P, pointer, product.get(r, c), 0));
             blocks.push(Block::Line(line));
         }
     }
@@ -501,12 +499,17 @@ fn three_layers() -> Chapter {
     let o_output = net.query(&inputs);
 
     let figures = "/figure_only_values";
+    // The book's X_output, from its hidden outputs rounded to three decimals.
+    let rounded = |i: usize, value: f32| {
+        let pointer = format!("{figures}/X_output_from_rounded_O_hidden/{i}");
+        fig(P, pointer, value, 3)
+    };
     let hidden_inputs = vec![
         Block::Line(vec![
             t("inputs I, and the weights from the text: w₁,₁ = "),
-            fig(P, "/values/w_1_1_input_hidden", w_ih.get(0, 0), 1),
+            at(P, "w_1_1_input_hidden", w_ih.get(0, 0), 1),
             t(", w₂,₂ = "),
-            fig(P, "/values/w_2_2_input_hidden", w_ih.get(1, 1), 1),
+            at(P, "w_2_2_input_hidden", w_ih.get(1, 1), 1),
             t(" (row: the receiving hidden node, column: the sending input)"),
         ]),
         Block::Equation(vec![
@@ -519,26 +522,21 @@ fn three_layers() -> Chapter {
         ]),
         Block::Line(vec![
             t("book erratum: the text says w₃,₁ = "),
-            fig(P, "/values/w_3_1_input_hidden/book_printed", 0.1, 1),
+            at(P, "w_3_1_input_hidden/book_printed", 0.1, 1),
             t("; it must be "),
-            fig(
-                P,
-                "/values/w_3_1_input_hidden/recomputed",
-                w_ih.get(0, 2),
-                1,
-            ),
+            at(P, "w_3_1_input_hidden/recomputed", w_ih.get(0, 2), 1),
             t(" (the author's errata), as above, to give X_hidden's first value "),
-            fig(P, "/values/X_hidden/0", x_hidden[0], 2),
+            at(P, "X_hidden/0", x_hidden[0], 2),
         ]),
     ];
     let hidden_outputs = vec![
         Block::Line(vec![
             t("first hidden node: 1 / (1 + e^−"),
-            fig(P, "/values/X_hidden/0", x_hidden[0], 2),
+            at(P, "X_hidden/0", x_hidden[0], 2),
             t(") = 1 / (1 + "),
-            fig(P, "/values/exp_minus_1.16", (-x_hidden[0]).exp(), 4),
+            at(P, "exp_minus_1.16", (-x_hidden[0]).exp(), 4),
             t(") = "),
-            fig(P, "/values/O_hidden_first", o_hidden[0], 3),
+            at(P, "O_hidden_first", o_hidden[0], 3),
         ]),
         Block::Equation(vec![
             op("O_hidden = sigmoid"),
@@ -558,26 +556,11 @@ fn three_layers() -> Chapter {
         ]),
         Block::Line(vec![
             t("the book's figure shows "),
-            fig(
-                P,
-                format!("{figures}/X_output_from_rounded_O_hidden/0"),
-                0.975,
-                3,
-            ),
+            rounded(0, 0.975),
             t(", "),
-            fig(
-                P,
-                format!("{figures}/X_output_from_rounded_O_hidden/1"),
-                0.888,
-                3,
-            ),
+            rounded(1, 0.888),
             t(", "),
-            fig(
-                P,
-                format!("{figures}/X_output_from_rounded_O_hidden/2"),
-                1.254,
-                3,
-            ),
+            rounded(2, 1.254),
             t(": it multiplied the hidden outputs rounded to three decimals"),
         ]),
     ];
@@ -595,18 +578,13 @@ fn three_layers() -> Chapter {
         ]),
         Block::Line(vec![
             t("the book prints "),
-            fig(P, "/values/O_output/0", 0.726, 3),
+            at(P, "O_output/0", 0.726, 3),
             t(", "),
-            fig(P, "/values/O_output/1", 0.708, 3),
+            at(P, "O_output/1", 0.708, 3),
             t(" and "),
-            fig(P, "/values/O_output/2", 0.778, 3),
+            at(P, "O_output/2", 0.778, 3),
             t("; its middle value is sigmoid("),
-            fig(
-                P,
-                format!("{figures}/X_output_from_rounded_O_hidden/1"),
-                0.888,
-                3,
-            ),
+            rounded(1, 0.888),
             t("), from the rounded X_output of its figure"),
         ]),
         Block::Line(vec![t(
@@ -689,26 +667,22 @@ fn backpropagating_errors() -> Chapter {
         let f = error_fractions(&w);
         let mut line = vec![t("two links with weights ")];
         line.extend([
-            fig(P, "/values/link_weights/0", w.get(0, 0), 1),
+            at(P, "link_weights/0", w.get(0, 0), 1),
             t(" and "),
-            fig(P, "/values/link_weights/1", w.get(0, 1), 1),
+            at(P, "link_weights/1", w.get(0, 1), 1),
             t(" share one output's error: "),
         ]);
         for i in 0..2 {
+            let fraction = f.get(0, i);
             line.extend([
                 t(if i == 0 { "" } else { " and " }),
-                fig(P, format!("/values/link_weights/{i}"), w.get(0, i), 1),
+                at(P, format!("link_weights/{i}"), w.get(0, i), 1),
                 t(" / ("),
-                fig(P, "/values/link_weights/0", w.get(0, 0), 1),
+                at(P, "link_weights/0", w.get(0, 0), 1),
                 t(" + "),
-                fig(P, "/values/link_weights/1", w.get(0, 1), 1),
+                at(P, "link_weights/1", w.get(0, 1), 1),
                 t(") = "),
-                fig(
-                    P,
-                    format!("/values/error_fraction_per_link/{i}"),
-                    f.get(0, i),
-                    2,
-                ),
+                at(P, format!("error_fraction_per_link/{i}"), fraction, 2),
             ]);
         }
         Step {
@@ -817,35 +791,20 @@ fn backpropagating_errors() -> Chapter {
             f.transpose_mul_vec(&e, &mut e_hidden);
             blocks.push(Block::Line(vec![
                 t("hidden node 1 adds up what reaches it: "),
-                fig(
-                    P,
-                    format!("{P79_IMPLIED}/e_output_1_split/0"),
-                    e[0] * f.get(0, 0),
-                    1,
-                ),
+                fig(P, format!("{}/0", splits[0]), e[0] * f.get(0, 0), 1),
                 t(" + "),
-                fig(P, "/values/e_output_2_split/0", e[1] * f.get(1, 0), 1),
+                at(P, "e_output_2_split/0", e[1] * f.get(1, 0), 1),
                 t(" = "),
                 fig(P, format!("{P79_IMPLIED}/e_hidden_1"), e_hidden[0], 1),
                 t(" (the book leaves this one to the reader)"),
             ]));
             blocks.push(Block::Line(vec![
                 t("hidden node 2: "),
-                fig(
-                    P,
-                    "/values/hidden2_incoming_split_errors/0",
-                    e[0] * f.get(0, 1),
-                    1,
-                ),
+                at(P, "hidden2_incoming_split_errors/0", e[0] * f.get(0, 1), 1),
                 t(" + "),
-                fig(
-                    P,
-                    "/values/hidden2_incoming_split_errors/1",
-                    e[1] * f.get(1, 1),
-                    1,
-                ),
+                at(P, "hidden2_incoming_split_errors/1", e[1] * f.get(1, 1), 1),
                 t(" = "),
-                fig(P, "/values/e_hidden_2", e_hidden[1], 1),
+                at(P, "e_hidden_2", e_hidden[1], 1),
             ]));
             let revised = [0.8f32, 0.5];
             let mut revised_hidden = [0.0f32; 2];
@@ -951,7 +910,7 @@ fn error_measures() -> Chapter {
     const P: u16 = ERROR_MEASURES.page;
     let outputs = [0.4f32, 0.8, 1.0];
     let targets = [0.5f32, 0.7, 1.0];
-    let cell = |ptr: &str, i: usize, v: f32, d: usize| fig(P, format!("/values/{ptr}/{i}"), v, d);
+    let cell = |ptr: &str, i: usize, v: f32, d: usize| at(P, format!("{ptr}/{i}"), v, d);
     let mut rows = vec![];
     let mut sums = [0.0f32; 3];
     for i in 0..3 {
@@ -971,9 +930,9 @@ fn error_measures() -> Chapter {
     rows.push(vec![
         t(""),
         t("sum"),
-        fig(P, "/values/sums/error", sums[0], 1),
-        fig(P, "/values/sums/abs_error", sums[1], 1),
-        fig(P, "/values/sums/squared_error", sums[2], 2),
+        at(P, "sums/error", sums[0], 1),
+        at(P, "sums/abs_error", sums[1], 1),
+        at(P, "sums/squared_error", sums[2], 2),
     ]);
     let header = ["output", "target", "target − output", "|error|", "error²"]
         .map(String::from)
@@ -1022,93 +981,68 @@ fn weight_update() -> Chapter {
     let updated = net.weights_hidden_output().get(0, 0);
     let change = updated - w_ho.get(0, 0);
 
-    let w11 = || fig(P, "/values/w11_initial", w_ho.get(0, 0), 1);
+    let w11 = || at(P, "w11_initial", w_ho.get(0, 0), 1);
+    // sigmoid × (1 − sigmoid), as computed and as the book printed it
+    let middle_part = |how: &str, value: f32| {
+        let name = format!("middle_expression_s_times_1_minus_s/{how}");
+        at(P, name, value, 3)
+    };
     let slope_blocks = vec![
         Block::Line(vec![
             t("output node 1 of the network of \"Backpropagating errors\": its weights w₁,₁ = "),
             w11(),
             t(" and w₂,₁ = "),
-            fig(
-                P,
-                "/values/second_weight_in_sum/recomputed",
-                w_ho.get(0, 1),
-                1,
-            ),
+            at(P, "second_weight_in_sum/recomputed", w_ho.get(0, 1), 1),
             t(", hidden outputs o₁ = "),
-            fig(P, "/values/o_j1", hidden[0], 1),
+            at(P, "o_j1", hidden[0], 1),
             t(" and o₂ = "),
-            fig(P, "/values/o_j2", hidden[1], 1),
+            at(P, "o_j2", hidden[1], 1),
             t(", error e₁ = "),
-            fig(P, "/values/e1", errors[0], 1),
+            at(P, "e1", errors[0], 1),
         ]),
         Block::Line(vec![
             t("the sum into the node, Σ wⱼ,₁·oⱼ = ("),
             w11(),
             t(" × "),
-            fig(P, "/values/o_j1", hidden[0], 1),
+            at(P, "o_j1", hidden[0], 1),
             t(") + ("),
-            fig(
-                P,
-                "/values/second_weight_in_sum/recomputed",
-                w_ho.get(0, 1),
-                1,
-            ),
+            at(P, "second_weight_in_sum/recomputed", w_ho.get(0, 1), 1),
             t(" × "),
-            fig(P, "/values/o_j2", hidden[1], 1),
+            at(P, "o_j2", hidden[1], 1),
             t(") = "),
-            fig(P, "/values/sum_w_jk_o_j/recomputed", sums[0], 1),
+            at(P, "sum_w_jk_o_j/recomputed", sums[0], 1),
         ]),
         Block::Line(vec![
             t("sigmoid("),
-            fig(P, "/values/sum_w_jk_o_j/recomputed", sums[0], 1),
+            at(P, "sum_w_jk_o_j/recomputed", sums[0], 1),
             t(") = "),
-            fig(P, "/values/sigmoid_of_sum/recomputed", s, 3),
+            at(P, "sigmoid_of_sum/recomputed", s, 3),
             t(", and the middle part sigmoid × (1 − sigmoid) = "),
-            fig(
-                P,
-                "/values/middle_expression_s_times_1_minus_s/recomputed",
-                middle,
-                3,
-            ),
+            middle_part("recomputed", middle),
         ]),
         Block::Line(vec![
             t("slope ∂E/∂w₁,₁ = −e₁ × sigmoid × (1 − sigmoid) × o₁ = −"),
-            fig(P, "/values/e1", errors[0], 1),
+            at(P, "e1", errors[0], 1),
             t(" × "),
-            fig(
-                P,
-                "/values/middle_expression_s_times_1_minus_s/recomputed",
-                middle,
-                3,
-            ),
+            middle_part("recomputed", middle),
             t(" × "),
-            fig(P, "/values/last_part_o_j", hidden[0], 1),
+            at(P, "last_part_o_j", hidden[0], 1),
             t(" = "),
-            fig(P, "/values/error_slope/recomputed", slope, 5),
+            at(P, "error_slope/recomputed", slope, 5),
         ]),
         Block::Line(vec![
             t("book erratum: the book prints the sum "),
-            fig(P, "/values/sum_w_jk_o_j/book_printed", 2.8, 1),
+            at(P, "sum_w_jk_o_j/book_printed", 2.8, 1),
             t(", sigmoid "),
-            fig(P, "/values/sigmoid_of_sum/book_printed", 0.943, 3),
+            at(P, "sigmoid_of_sum/book_printed", 0.943, 3),
             t(", middle part "),
-            fig(
-                P,
-                "/values/middle_expression_s_times_1_minus_s/book_printed",
-                0.054,
-                3,
-            ),
+            middle_part("book_printed", 0.054),
             t(" and slope "),
-            fig(P, "/values/error_slope/book_printed", -0.06048, 5),
+            at(P, "error_slope/book_printed", -0.06048, 5),
             t(": it used w₂,₁ = "),
-            fig(P, "/values/second_weight_in_sum/book_printed", 4.0, 1),
+            at(P, "second_weight_in_sum/book_printed", 4.0, 1),
             t(" instead of "),
-            fig(
-                P,
-                "/values/second_weight_in_sum/recomputed",
-                w_ho.get(0, 1),
-                1,
-            ),
+            at(P, "second_weight_in_sum/recomputed", w_ho.get(0, 1), 1),
             t(" (the author's errata), then multiplied by the sum instead of e₁"),
         ]),
     ];
@@ -1117,9 +1051,9 @@ fn weight_update() -> Chapter {
             t("new w₁,₁ = w₁,₁ − learning rate × slope = "),
             w11(),
             t(" − "),
-            fig(P, "/values/learning_rate", learning_rate, 1),
+            at(P, "learning_rate", learning_rate, 1),
             t(" × ("),
-            fig(P, "/values/error_slope/recomputed", slope, 5),
+            at(P, "error_slope/recomputed", slope, 5),
             t(")"),
         ]),
         Block::Line(vec![
@@ -1128,17 +1062,17 @@ fn weight_update() -> Chapter {
             t(" and "),
             fig(Q, p79_error_pointer(1), errors[1], 1),
             t(") moves w₁,₁ by "),
-            fig(P, "/values/weight_change/recomputed", change, 3),
+            at(P, "weight_change/recomputed", change, 3),
             t(", from "),
             w11(),
             t(" to "),
-            fig(P, "/values/w11_updated/recomputed", updated, 3),
+            at(P, "w11_updated/recomputed", updated, 3),
         ]),
         Block::Line(vec![
             t("book erratum: the book prints a change of "),
-            fig(P, "/values/weight_change/book_printed", 0.006, 3),
+            at(P, "weight_change/book_printed", 0.006, 3),
             t(" and a new weight of "),
-            fig(P, "/values/w11_updated/book_printed", 2.006, 3),
+            at(P, "w11_updated/book_printed", 2.006, 3),
             t(", from its slope above"),
         ]),
         Block::Line(vec![t(
@@ -1189,19 +1123,14 @@ fn preparing_data() -> Chapter {
     let mut target_cells = vec![t("targets for the label 0: ")];
     for (k, &v) in targets.iter().enumerate() {
         target_cells.push(t(if k == 0 { "" } else { " " }));
-        target_cells.push(fig(
-            P,
-            format!("/values/backquery_target_example_label0/{k}"),
-            v,
-            2,
-        ));
+        target_cells.push(at(P, format!("backquery_target_example_label0/{k}"), v, 2));
     }
     let inputs = vec![
         Block::Line(vec![
             t("inputs: each pixel, "),
-            fig(P, "/values/pixel_raw_range/0", 0.0, 0),
+            at(P, "pixel_raw_range/0", 0.0, 0),
             t(" to "),
-            fig(P, "/values/pixel_raw_range/1", 255.0, 0),
+            at(P, "pixel_raw_range/1", 255.0, 0),
             t(", becomes "),
             Seg::Quote {
                 page: P,
@@ -1209,26 +1138,16 @@ fn preparing_data() -> Chapter {
                 text: "(pixel / 255.0 * 0.99) + 0.01".into(),
             },
             t(": "),
-            fig(
-                P,
-                "/values/input_scaled_range/0",
-                mnn_data::scale_pixel(0),
-                2,
-            ),
+            at(P, "input_scaled_range/0", mnn_data::scale_pixel(0), 2),
             t(" to "),
-            fig(
-                P,
-                "/values/input_scaled_range/1",
-                mnn_data::scale_pixel(255),
-                2,
-            ),
+            at(P, "input_scaled_range/1", mnn_data::scale_pixel(255), 2),
             t(", never zero (a zero input would stop its weights learning)"),
         ]),
         Block::Line(vec![
             t("targets: "),
-            fig(P, "/values/target_on_value", mnn_data::TARGET_ON, 2),
+            at(P, "target_on_value", mnn_data::TARGET_ON, 2),
             t(" at the label and "),
-            fig(P, "/values/target_off_value", mnn_data::TARGET_OFF, 2),
+            at(P, "target_off_value", mnn_data::TARGET_OFF, 2),
             t(" elsewhere, since a sigmoid never reaches 1 or 0"),
         ]),
         Block::Line(target_cells),
@@ -1241,22 +1160,17 @@ fn preparing_data() -> Chapter {
         )]),
         Block::Line(vec![
             t("the book's rule of thumb: 3 links → ±"),
-            fig(
-                Q,
-                "/values/rule_of_thumb_links_3_range",
-                1.0 / 3f32.sqrt(),
-                3,
-            ),
+            at(Q, "rule_of_thumb_links_3_range", 1.0 / 3f32.sqrt(), 3),
             t(", 100 links → ±"),
-            fig(Q, "/values/rule_of_thumb_links_100_range", 1.0 / 10.0, 2),
+            at(Q, "rule_of_thumb_links_100_range", 1.0 / 10.0, 2),
         ]),
         Block::Line(vec![
             t(
                 "NeuralNetwork::new draws Normal(0, 1/√links) with its seed; measured spread of what it drew: ",
             ),
-            fig(Q, "/values/rule_of_thumb_links_3_range", three, 3),
+            at(Q, "rule_of_thumb_links_3_range", three, 3),
             t(" for 3 links (300,000 weights), "),
-            fig(Q, "/values/rule_of_thumb_links_100_range", hundred, 2),
+            at(Q, "rule_of_thumb_links_100_range", hundred, 2),
             t(" for 100 links (300,000 weights)"),
         ]),
     ];
