@@ -229,7 +229,7 @@ fn simple_classifier() -> Chapter {
             t(", ΔA = "),
             fig(page, v("delta_A"), delta, 4),
             t(", A = "),
-            at(page, format!("{a_after}"), a, 4),
+            at(page, a_after, a, 4),
         ])
     };
     // Both examples from A = 0.25 at learning rate `rate`: the first's line,
