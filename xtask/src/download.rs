@@ -993,19 +993,25 @@ mod tests {
         assert_left_empty(dest.path());
     }
 
+    /// Accepts the next connection and reads its request up to the blank
+    /// line; the answer goes to the writer returned.
+    fn next_request(listener: &TcpListener) -> BufWriter<std::net::TcpStream> {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap() > 2 {
+            line.clear();
+        }
+        BufWriter::new(stream)
+    }
+
     /// Serves `body` once with no Content-Length (the body ends when the
     /// connection closes). Returns the URL base.
     fn serve_without_length(body: Vec<u8>) -> String {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}/", listener.local_addr().unwrap());
         std::thread::spawn(move || {
-            let (stream, _) = listener.accept().unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap() > 2 {
-                line.clear();
-            }
-            let mut out = BufWriter::new(stream);
+            let mut out = next_request(&listener);
             let _ = out.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
             let _ = out.write_all(&body);
             let _ = out.flush();
@@ -1020,13 +1026,7 @@ mod tests {
         let base = format!("http://{}/", listener.local_addr().unwrap());
         std::thread::spawn(move || {
             for (status, body) in responses {
-                let (stream, _) = listener.accept().unwrap();
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                while reader.read_line(&mut line).unwrap() > 2 {
-                    line.clear();
-                }
-                let mut out = BufWriter::new(stream);
+                let mut out = next_request(&listener);
                 write!(
                     out,
                     "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
