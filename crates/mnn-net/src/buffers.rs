@@ -2,7 +2,7 @@
 //! and windows of consecutive samples read into aligned vectors.
 
 use crate::Samples;
-use crate::trainer::Epoch;
+use crate::engine::Epoch;
 use mnn_matrix::kernels::WINDOW;
 
 /// `len` floats starting on a 64-byte boundary (a cache line), so that the

@@ -40,11 +40,11 @@ mod any;
 mod barrier;
 mod buffers;
 pub mod deep;
+mod engine;
 mod model;
 mod options;
 mod samples;
 mod trainer;
-mod worker;
 
 pub use activation::{logit, sigmoid};
 pub use any::{Model, Queries};

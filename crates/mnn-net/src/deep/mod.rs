@@ -25,8 +25,8 @@
 //!
 //! With one hidden layer, sigmoid, squared error and no biases this is the
 //! book's network, weight for weight (tested). [`Network::train_epoch`]
-//! runs the same per-sample algorithm fast, on all cores
-//! ([`engine`](self::engine)).
+//! runs the same per-sample algorithm fast, on all cores, through the same
+//! engine as the book's network ([`crate::Sweep`] explains it).
 //!
 //! ```
 //! use mnn_net::deep::{Activation, Architecture, Loss, Network};
@@ -47,265 +47,19 @@
 //! ```
 
 mod backquery;
-pub mod engine;
+mod kinds;
+mod layers;
 
-use crate::activation::sigmoid_inplace;
-use crate::{NetError, NeuralNetwork, check_targets};
+pub use kinds::{Activation, Architecture, Loss, softmax_inplace};
+pub use layers::Layer;
+pub(crate) use layers::{Layers, Step};
+
+use crate::engine::{self, Products, Stack, squared_error_of};
+use crate::{EpochReport, NetError, NeuralNetwork, Samples, Sweep, TrainOptions, check_targets};
 use mnn_matrix::Matrix;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
 use rand_pcg::Pcg64;
-use std::fmt;
-use std::str::FromStr;
-
-/// The activation of the hidden layers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Activation {
-    /// `σ(z) = 1/(1+e^−z)`, the book's.
-    #[default]
-    Sigmoid,
-    /// `tanh(z)`.
-    Tanh,
-    /// `max(0, z)`.
-    Relu,
-}
-
-/// What the network learns to minimise, and with it the output layer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Loss {
-    /// Squared error on sigmoid outputs, the book's (targets 0.01 and 0.99).
-    #[default]
-    Squared,
-    /// Cross-entropy on softmax outputs (targets 0 and 1).
-    CrossEntropy,
-}
-
-impl Activation {
-    /// The name used on the command line and in saved models.
-    pub fn name(self) -> &'static str {
-        match self {
-            Activation::Sigmoid => "sigmoid",
-            Activation::Tanh => "tanh",
-            Activation::Relu => "relu",
-        }
-    }
-
-    /// `a = f(z)` in place.
-    pub fn apply(self, values: &mut [f32]) {
-        match self {
-            Activation::Sigmoid => sigmoid_inplace(values),
-            Activation::Tanh => values.iter_mut().for_each(|v| *v = v.tanh()),
-            Activation::Relu => values.iter_mut().for_each(|v| *v = v.max(0.0)),
-        }
-    }
-
-    /// `e ← e∘f′`, with the slope `f′` written in terms of the output `a = f(z)`.
-    pub fn slope_times(self, errors: &mut [f32], outputs: &[f32]) {
-        let pairs = errors.iter_mut().zip(outputs);
-        match self {
-            // σ′ = a(1−a)
-            Activation::Sigmoid => pairs.for_each(|(e, &a)| *e *= a * (1.0 - a)),
-            // tanh′ = 1−a²
-            Activation::Tanh => pairs.for_each(|(e, &a)| *e *= 1.0 - a * a),
-            // relu′ = 1 where a > 0, else 0
-            Activation::Relu => pairs.for_each(|(e, &a)| {
-                if a <= 0.0 {
-                    *e = 0.0;
-                }
-            }),
-        }
-    }
-
-    /// The standard deviation of the initial weights of a layer with
-    /// `incoming` links and this activation: Normal(0, 1/√n) for sigmoid
-    /// (the book) and tanh (LeCun et al., "Efficient BackProp", 1998: it keeps
-    /// a layer's summed input at about unit variance, tanh's linear range);
-    /// Normal(0, √(2/n)) for ReLU (He et al., 2015: ReLU zeroes half of the
-    /// signal, so twice the variance keeps it from shrinking layer by layer).
-    pub fn initial_spread(self, incoming: usize) -> f32 {
-        match self {
-            // Book: pow(incoming, -0.5)
-            Activation::Sigmoid | Activation::Tanh => (incoming as f32).powf(-0.5),
-            Activation::Relu => (2.0 / incoming as f32).sqrt(),
-        }
-    }
-}
-
-impl Loss {
-    /// The name used on the command line and in saved models.
-    pub fn name(self) -> &'static str {
-        match self {
-            Loss::Squared => "squared",
-            Loss::CrossEntropy => "cross-entropy",
-        }
-    }
-
-    /// The name of the output layer's function: sigmoid or softmax.
-    pub fn output_activation(self) -> &'static str {
-        match self {
-            Loss::Squared => "sigmoid",
-            Loss::CrossEntropy => "softmax",
-        }
-    }
-
-    /// The targets this loss trains towards: `(off, on)`, the book's
-    /// 0.01/0.99 for squared error (a sigmoid never reaches 0 or 1), 0/1 for
-    /// cross-entropy (a probability distribution over the labels).
-    pub fn targets(self) -> (f32, f32) {
-        match self {
-            Loss::Squared => (0.01, 0.99),
-            Loss::CrossEntropy => (0.0, 1.0),
-        }
-    }
-
-    /// `out = σ(z)` or `softmax(z)` in place.
-    pub fn output(self, values: &mut [f32]) {
-        match self {
-            Loss::Squared => sigmoid_inplace(values),
-            Loss::CrossEntropy => softmax_inplace(values),
-        }
-    }
-
-    /// `e ← δ_L`: the output errors `target − out` turned into the output
-    /// layer's gradient.
-    pub fn output_gradient(self, errors: &mut [f32], outputs: &[f32]) {
-        match self {
-            // δ_L = e_L∘out∘(1−out)
-            Loss::Squared => Activation::Sigmoid.slope_times(errors, outputs),
-            // δ_L = e_L (softmax and cross-entropy: ∂loss/∂z = out − target)
-            Loss::CrossEntropy => {}
-        }
-    }
-}
-
-/// `softmax(z)_i = e^(z_i − max z) / Σ_j e^(z_j − max z)` in place.
-pub fn softmax_inplace(values: &mut [f32]) {
-    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
-    for v in values.iter_mut() {
-        *v = (*v - max).exp();
-        sum += *v;
-    }
-    values.iter_mut().for_each(|v| *v /= sum);
-}
-
-macro_rules! named {
-    ($type:ty, $what:literal, [$($variant:expr),+]) => {
-        impl fmt::Display for $type {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.name())
-            }
-        }
-
-        impl FromStr for $type {
-            type Err = NetError;
-
-            fn from_str(name: &str) -> Result<Self, NetError> {
-                let all = [$($variant),+];
-                all.into_iter().find(|v| v.name() == name).ok_or_else(|| {
-                    let names: Vec<_> = all.iter().map(|v| v.name()).collect();
-                    NetError::Unknown {
-                        what: $what,
-                        name: name.to_string(),
-                        expected: names.join(", "),
-                    }
-                })
-            }
-        }
-    };
-}
-named!(
-    Activation,
-    "activation",
-    [Activation::Sigmoid, Activation::Tanh, Activation::Relu]
-);
-named!(Loss, "loss", [Loss::Squared, Loss::CrossEntropy]);
-
-/// The shape and kind of a network.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Architecture {
-    /// Nodes per layer: inputs, each hidden layer, outputs (at least two entries).
-    pub layer_sizes: Vec<usize>,
-    /// The hidden layers' activation.
-    pub activation: Activation,
-    /// The loss, and with it the output layer.
-    pub loss: Loss,
-    /// A bias per node (starting at 0), trained like the weights.
-    pub bias: bool,
-}
-
-impl Architecture {
-    /// The book's network: `inputs`-`hidden`-`outputs`, sigmoid, squared error, no biases.
-    pub fn book(inputs: usize, hidden: usize, outputs: usize) -> Self {
-        Self {
-            layer_sizes: vec![inputs, hidden, outputs],
-            activation: Activation::Sigmoid,
-            loss: Loss::Squared,
-            bias: false,
-        }
-    }
-
-    /// `true` for the book's kind of network (one hidden layer, sigmoid,
-    /// squared error, no biases).
-    pub fn is_book(&self) -> bool {
-        self.layer_sizes.len() == 3
-            && self.activation == Activation::Sigmoid
-            && self.loss == Loss::Squared
-            && !self.bias
-    }
-
-    /// Checks the sizes: at least an input and an output layer, no empty layer.
-    pub fn validate(&self) -> Result<(), NetError> {
-        if self.layer_sizes.len() < 2 {
-            return Err(NetError::Model(format!(
-                "a network needs at least an input and an output layer, got sizes {:?}",
-                self.layer_sizes
-            )));
-        }
-        let last = self.layer_sizes.len() - 1;
-        for (i, &nodes) in self.layer_sizes.iter().enumerate() {
-            if nodes == 0 {
-                let layer = match i {
-                    0 => "input",
-                    i if i == last => "output",
-                    _ => "hidden",
-                };
-                return Err(NetError::EmptyLayer { layer });
-            }
-        }
-        Ok(())
-    }
-
-    /// The sizes as `784-500-150-10`.
-    pub fn sizes_string(&self) -> String {
-        let sizes: Vec<_> = self.layer_sizes.iter().map(usize::to_string).collect();
-        sizes.join("-")
-    }
-}
-
-/// One layer of links: the weights into its nodes and their biases.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Layer {
-    /// W_l: (nodes, incoming); row n holds the links into node n.
-    pub weights: Matrix,
-    /// b_l: one per node, if the network has biases.
-    pub bias: Option<Vec<f32>>,
-}
-
-impl Layer {
-    /// Nodes of this layer.
-    pub fn nodes(&self) -> usize {
-        self.weights.rows()
-    }
-
-    /// `z = W·a + b` into `out`.
-    fn signal(&self, inputs: &[f32], out: &mut [f32]) {
-        self.weights.mul_vec(inputs, out);
-        if let Some(bias) = &self.bias {
-            out.iter_mut().zip(bias).for_each(|(z, b)| *z += b);
-        }
-    }
-}
 
 /// Per-sample working memory for [`Network::train`], allocated once.
 #[derive(Debug, Clone)]
@@ -503,9 +257,9 @@ impl Network {
         Ok(())
     }
 
-    /// The parts the forward pass reads.
-    fn forward_pass(&self) -> Forward<'_> {
-        Forward {
+    /// The layers as the forward pass reads them.
+    pub(crate) fn forward_pass(&self) -> Layers<'_> {
+        Layers {
             layers: &self.layers,
             activation: self.activation,
             loss: self.loss,
@@ -537,76 +291,126 @@ impl Network {
             scratch,
         } = self;
         let Scratch { signals, errors } = scratch;
-        let network = Forward {
+        let mut step = Step {
             layers,
             activation: *activation,
             loss: *loss,
+            learning_rate: *learning_rate,
         };
-        network.forward(inputs, signals);
-        let last = layers.len() - 1;
-        // e_L = target − out
-        for ((e, &t), &o) in errors[last].iter_mut().zip(targets).zip(&signals[last]) {
-            *e = t - o;
+        step.view().forward(inputs, signals);
+        // Layer 1's inputs are the network's: no errors to split down to them.
+        step.backward(inputs, signals, errors, targets, |_, _| {});
+    }
+
+    /// One pass over `samples` in order, one [`train`](Self::train) step per
+    /// sample, on `options.threads` threads, through the book network's
+    /// engine ([`crate::NeuralNetwork::train_epoch`]). Layer 1 is swept once per sample
+    /// ([`Sweep::PerSample`]; `options.sweep` is not used), so the weights
+    /// are bit for bit those of calling `train` on every sample, on any
+    /// number of threads.
+    ///
+    /// `progress` is called on the calling thread with the number of samples
+    /// done, every `options.progress_interval` samples and at the end.
+    /// Allocates once per call, never per sample.
+    ///
+    /// ```
+    /// use mnn_net::TrainOptions;
+    /// use mnn_net::deep::{Activation, Architecture, Loss, Network};
+    ///
+    /// let samples = vec![
+    ///     (vec![0.9, 0.1], vec![1.0, 0.0]),
+    ///     (vec![0.1, 0.9], vec![0.0, 1.0]),
+    /// ];
+    /// let architecture = Architecture {
+    ///     layer_sizes: vec![2, 6, 4, 2],
+    ///     activation: Activation::Relu,
+    ///     loss: Loss::CrossEntropy,
+    ///     bias: true,
+    /// };
+    /// let mut fast = Network::new(architecture, 0.1, 7).unwrap();
+    /// let mut plain = fast.clone();
+    /// fast.train_epoch(&samples[..], &TrainOptions::with_threads(2), |_| {});
+    /// for (inputs, targets) in &samples {
+    ///     plain.train(inputs, targets);
+    /// }
+    /// assert_eq!(fast.layers(), plain.layers());
+    /// ```
+    pub fn train_epoch<S: Samples + ?Sized>(
+        &mut self,
+        samples: &S,
+        options: &TrainOptions,
+        progress: impl FnMut(usize),
+    ) -> EpochReport {
+        self.train_epoch_swept(samples, options, Sweep::PerSample, progress)
+    }
+
+    /// [`train_epoch`](Self::train_epoch) with layer 1 swept as `sweep`
+    /// says ([`Sweep::PerWindow`]: the same algorithm, rounded in another
+    /// order, tested to the rounding).
+    pub(crate) fn train_epoch_swept<S: Samples + ?Sized>(
+        &mut self,
+        samples: &S,
+        options: &TrainOptions,
+        sweep: Sweep,
+        progress: impl FnMut(usize),
+    ) -> EpochReport {
+        if self.layers.len() == 1 {
+            return self.train_each(samples, options, progress);
         }
-        for l in (0..=last).rev() {
-            let (errors_below, errors_here) = errors.split_at_mut(l);
-            let e = &mut errors_here[0];
-            let layer = &mut layers[l];
-            if l == last {
-                // e_{L−1} = W_Lᵀ·e_L, W_L before its update (the book splits e_L;
-                // with cross-entropy e_L is δ_L, so this is exact backpropagation)
-                if let Some(e_below) = errors_below.last_mut() {
-                    layer.weights.transpose_mul_vec(e, e_below);
-                }
-                // δ_L = e_L∘out∘(1−out) (squared) or e_L (cross-entropy)
-                loss.output_gradient(e, &signals[l]);
-            } else {
-                // δ_l = e_l∘f′(a_l)
-                activation.slope_times(e, &signals[l]);
-                // e_{l−1} = W_lᵀ·δ_l, W_l before its update
-                if let Some(e_below) = errors_below.last_mut() {
-                    layer.weights.transpose_mul_vec(e, e_below);
-                }
+        let (first, upper) = self.layers.split_at_mut(1);
+        let stack = Stack {
+            first: &mut first[0].weights,
+            first_bias: first[0].bias.as_deref_mut(),
+            upper: &*upper,
+            activation: self.activation,
+            loss: self.loss,
+            learning_rate: self.learning_rate,
+        };
+        let (report, trained) = engine::train_epoch(stack, samples, options, sweep, progress);
+        if let Some(trained) = trained {
+            self.layers[1..].clone_from_slice(&trained);
+        }
+        report
+    }
+
+    /// [`train_epoch`](Self::train_epoch) without a hidden layer to share
+    /// out: the plain step, on this thread.
+    fn train_each<S: Samples + ?Sized>(
+        &mut self,
+        samples: &S,
+        options: &TrainOptions,
+        mut progress: impl FnMut(usize),
+    ) -> EpochReport {
+        let (total, interval) = (samples.len(), options.progress_interval.max(1));
+        if total == 0 {
+            return EpochReport::default();
+        }
+        let (mut inputs, mut targets) = (
+            vec![0.0; self.input_nodes()],
+            vec![0.0; self.output_nodes()],
+        );
+        let mut squared_error = 0.0;
+        for k in 0..total {
+            samples.fill(k, &mut inputs, &mut targets);
+            // (target − out)², from the outputs before this sample's update
+            squared_error += squared_error_of(&self.query(&inputs), &targets);
+            self.train(&inputs, &targets);
+            if (k + 1) % interval == 0 || k + 1 == total {
+                progress(k + 1);
             }
-            // W_l += lr·δ_l·a_{l−1}ᵀ
-            let a_below = if l == 0 { inputs } else { &signals[l - 1] };
-            layer.weights.add_outer(*learning_rate, e, a_below);
-            // b_l += lr·δ_l
-            if let Some(bias) = &mut layer.bias {
-                for (b, &d) in bias.iter_mut().zip(e.iter()) {
-                    *b += *learning_rate * d;
-                }
-            }
+        }
+        EpochReport {
+            threads: 1,
+            waiting: 0.0,
+            mean_error: squared_error / (total * self.output_nodes()) as f64,
         }
     }
-}
 
-/// The parts of a network the forward pass reads, so that `train` can borrow
-/// the scratch buffers mutably beside it.
-struct Forward<'a> {
-    layers: &'a [Layer],
-    activation: Activation,
-    loss: Loss,
-}
-
-impl Forward<'_> {
-    /// The forward pass: `signals[l−1]` receives `a_l` for l = 1 … L.
-    fn forward(&self, inputs: &[f32], signals: &mut [Vec<f32>]) {
-        let last = self.layers.len() - 1;
-        for (l, layer) in self.layers.iter().enumerate() {
-            let (below, here) = signals.split_at_mut(l);
-            let incoming = if l == 0 { inputs } else { &below[l - 1] };
-            let out = &mut here[0];
-            // z_l = W_l·a_{l−1} + b_l
-            layer.signal(incoming, out);
-            if l == last {
-                // out = σ(z_L) or softmax(z_L)
-                self.loss.output(out);
-            } else {
-                // a_l = f(z_l)
-                self.activation.apply(out);
-            }
-        }
+    /// [`query`](Self::query) for every sample, on `options.threads`
+    /// threads: row `i` of the result holds the outputs for sample `i` (the
+    /// same numbers `query` gives). The samples' targets are ignored.
+    pub fn query_all<S: Samples + ?Sized>(&self, samples: &S, options: &TrainOptions) -> Matrix {
+        engine::query_all(&self.forward_pass(), samples, options, Products::AsQuery)
     }
 }
 

@@ -399,3 +399,58 @@ fn bad_architectures_are_errors() {
         "{err}"
     );
 }
+
+/// The engine's window sweep serves every depth, with biases and every
+/// activation: the weights of `train` on every sample up to rounding, and
+/// bit for bit the same on any number of threads.
+#[test]
+fn one_sweep_per_window_is_train_up_to_rounding_at_any_depth() {
+    for (sizes, activation, loss, bias) in [
+        (vec![30, 17, 10], Activation::Sigmoid, Loss::Squared, false),
+        (
+            vec![30, 13, 8, 10],
+            Activation::Tanh,
+            Loss::CrossEntropy,
+            true,
+        ),
+        (
+            vec![30, 11, 9, 7, 10],
+            Activation::Relu,
+            Loss::CrossEntropy,
+            true,
+        ),
+    ] {
+        let arch = architecture(&sizes, activation, loss, bias);
+        // 61 samples: the last window is a short one.
+        let data = samples(61, 30, 10, 8, loss.targets());
+        let start = Network::new(arch, 0.05, 5).unwrap();
+        let mut plain = start.clone();
+        for (x, t) in &data {
+            plain.train(x, t);
+        }
+        let moved = max_difference(&plain, &start);
+        assert!(
+            moved > 0.01,
+            "{sizes:?}: the weights hardly moved ({moved})"
+        );
+        let mut first: Option<Network> = None;
+        for threads in [1, 2, 3] {
+            let mut fast = start.clone();
+            let options = TrainOptions::with_threads(threads);
+            fast.train_epoch_swept(&data[..], &options, Sweep::PerWindow, |_| {});
+            let off = max_difference(&fast, &plain);
+            assert!(
+                off < 1e-5,
+                "{sizes:?}, {threads} threads: {off} away from train's"
+            );
+            match &first {
+                None => first = Some(fast),
+                Some(first) => assert_eq!(
+                    fast.layers(),
+                    first.layers(),
+                    "{sizes:?}, {threads} threads"
+                ),
+            }
+        }
+    }
+}

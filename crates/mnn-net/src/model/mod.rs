@@ -124,7 +124,7 @@ pub fn layer_tensor_names(layers: usize) -> Vec<(String, String)> {
 
 impl deep::Network {
     /// The network as a safetensors file's bytes, with `info` in its
-    /// metadata (see the [module](self) for the names). A book-kind network
+    /// metadata (named as [`layer_tensor_names`] says). A book-kind network
     /// is written as the book's: version 1, without the keys beyond it.
     pub fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8> {
         let architecture = self.architecture();

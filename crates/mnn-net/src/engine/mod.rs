@@ -1,0 +1,284 @@
+//! The training engine: `train` for a whole epoch, one sample per update as
+//! the book does it, for a network of any depth, but with few sweeps over
+//! layer 1 and on all cores. The book's network runs through it as the case
+//! of one hidden layer ([`NeuralNetwork::train_epoch`](crate::NeuralNetwork::train_epoch)),
+//! and so does every network beyond the book
+//! ([`deep::Network::train_epoch`](crate::deep::Network::train_epoch)).
+//!
+//! **Few sweeps.** `W_1` (`W_ih`: 200×784 = 627 KB for the book's final
+//! network, 2.5 MB for 784-800-10) is by far the biggest thing a train step
+//! touches, and the book's order reads and writes all of it twice per
+//! sample: `W_1·x` in the forward pass, then `W_1 += lr·δ_1·xᵀ` in the
+//! update. Moving it through the cache costs more than the arithmetic, so
+//! the engine moves it less often ([`Sweep`]):
+//!
+//! - [`Sweep::PerSample`]: the update for sample k and the forward pass for
+//!   sample k+1 are next to each other in time, so they are fused: update a
+//!   row, and while it is in registers, take its dot product with the next
+//!   input ([`mnn_matrix::axpy_then_dot`]). One sweep per sample, and bit for
+//!   bit the arithmetic of `train`.
+//! - [`Sweep::PerWindow`]: one sweep per four samples. Sample k+p of a window
+//!   needs `W_1` with the updates of samples k..k+p applied; instead of
+//!   applying them, it corrects the forward pass computed at the window's
+//!   start, because `(W + lr·δ_j·x_jᵀ)·x = W·x + lr·δ_j·(x_j·x)`: one dot
+//!   product of two inputs per pending update. At the window's end one sweep
+//!   applies all four updates and computes `W_1·x` for the next four samples
+//!   ([`mnn_matrix::add_outer4_then_mul_vec4`]). Every sample still sees the
+//!   weights after every earlier sample — the same algorithm, with its sums
+//!   rounded in a different order. (The biases `b_1` are updated at once,
+//!   sample by sample: they are not part of the sweep.)
+//!
+//! **All cores.** The rows of `W_1` are split between threads, each keeping
+//! its rows (and so its share of every sweep) for the whole epoch, in its own
+//! core's cache. Once per sample the threads meet at a barrier to share
+//! `a_1`; the layers above (`W_ho`, 10×200, for the book's network) are then
+//! computed whole by every thread on its own copy, identically, so no second
+//! meeting is needed.
+//!
+//! **Same result on any number of threads.** Every number is computed by the
+//! same kernel, on the same values, in the same order whatever the thread
+//! count: a row's update and dot products do not depend on which thread owns
+//! the row, and the layers above are computed whole by each thread. So the
+//! weights after an epoch are bit for bit the same for 1, 2 or 16 threads
+//! (tested), and with [`Sweep::PerSample`] also bit for bit those of calling
+//! `train` on every sample. Only the kernels (`MNN_SIMD`) and the sweep
+//! change the rounding.
+
+mod worker;
+
+use crate::barrier::SpinBarrier;
+use crate::buffers::{Aligned, Window};
+use crate::deep::{Activation, Layer, Layers, Loss};
+use crate::{EpochReport, Samples, Sweep, TrainOptions};
+use mnn_matrix::kernels::WINDOW;
+use mnn_matrix::{Matrix, dot, mul_vec4};
+use std::sync::atomic::AtomicU32;
+use worker::Worker;
+
+/// A network as the engine trains it: layer 1, whose rows the threads
+/// share out, and the layers above it, which every thread computes whole.
+pub(crate) struct Stack<'a> {
+    /// `W_1`: (nodes of layer 1, inputs), trained in place.
+    pub(crate) first: &'a mut Matrix,
+    /// `b_1`, one per node of layer 1, if the network has biases.
+    pub(crate) first_bias: Option<&'a mut [f32]>,
+    /// Layers 2 … L as they are before the epoch (at least one).
+    pub(crate) upper: &'a [Layer],
+    /// The hidden layers' activation, and the loss with its output layer.
+    pub(crate) activation: Activation,
+    pub(crate) loss: Loss,
+    pub(crate) learning_rate: f32,
+}
+
+/// An epoch's outcome: how it went, and layers 2 … L after it (`None` if a
+/// worker was abandoned because another panicked).
+pub(crate) type Trained = (EpochReport, Option<Vec<Layer>>);
+
+/// One pass over `samples` in order, one `train` step per sample, layer 1
+/// swept as `sweep` says and split across `options.threads` threads.
+/// `progress` is called on the calling thread with the number of samples
+/// done, every `options.progress_interval` samples and at the end.
+/// Allocates once per call, never per sample.
+pub(crate) fn train_epoch<S: Samples + ?Sized>(
+    stack: Stack<'_>,
+    samples: &S,
+    options: &TrainOptions,
+    sweep: Sweep,
+    mut progress: impl FnMut(usize),
+) -> Trained {
+    let total = samples.len();
+    if total == 0 {
+        return (EpochReport::default(), None);
+    }
+    let (nodes, inputs) = stack.first.shape();
+    let threads = options.threads_for(nodes);
+    let outputs = stack.upper.last().expect("a layer above layer 1").nodes();
+    let shared = Shared {
+        barrier: SpinBarrier::new(threads),
+        signals: [0, 1].map(|_| (0..nodes).map(|_| AtomicU32::new(0)).collect()),
+    };
+    let epoch = Epoch {
+        samples,
+        total,
+        learning_rate: stack.learning_rate,
+        activation: stack.activation,
+        loss: stack.loss,
+        progress_interval: options.progress_interval.max(1),
+        window: sweep.window(),
+    };
+    // Each thread's share: a band of W_1's rows, and their biases.
+    let mut shares = Vec::with_capacity(threads);
+    let (mut rows, mut biases) = (stack.first.as_mut_slice(), stack.first_bias);
+    for t in 0..threads {
+        let owned = nodes * t / threads..nodes * (t + 1) / threads;
+        let (mine, others) = rows.split_at_mut(owned.len() * inputs);
+        rows = others;
+        let my_biases = biases.take().map(|b| {
+            let (mine, others) = b.split_at_mut(owned.len());
+            biases = Some(others);
+            mine
+        });
+        shares.push(Worker::new(owned, mine, my_biases, stack.upper));
+    }
+    let mut workers = shares.into_iter();
+    let mine = workers.next().expect("at least one thread");
+    let (first, others) = std::thread::scope(|scope| {
+        let others: Vec<_> = workers
+            .map(|worker| {
+                let (shared, epoch) = (&shared, &epoch);
+                scope.spawn(move || worker.run(epoch, shared, &mut |_| {}))
+            })
+            .collect();
+        let first = mine.run(&epoch, &shared, &mut progress);
+        // A worker's panic goes on to the caller, as the scope would send it.
+        let others: Vec<_> = others
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect();
+        (first, others)
+    });
+    let Ok(first) = first else {
+        return (EpochReport::default(), None);
+    };
+    let (mut waited, mut took) = (first.waited, first.took);
+    for finished in others.into_iter().flatten() {
+        waited += finished.waited;
+        took += finished.took;
+    }
+    let report = EpochReport {
+        threads,
+        waiting: if took.is_zero() {
+            0.0
+        } else {
+            waited.as_secs_f64() / took.as_secs_f64()
+        },
+        // Every worker computed the same outputs; the first one's errors.
+        mean_error: first.squared_error / (total * outputs) as f64,
+    };
+    // Every worker finished with the same upper layers; the first one's are kept.
+    (report, Some(first.upper))
+}
+
+/// How [`query_all`] computes `W_1·x`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Products {
+    /// Four inputs at a time ([`mnn_matrix::mul_vec4`]), each row of `W_1`
+    /// read once for four: `query`'s arithmetic summed in another order, so
+    /// the outputs can differ from `query`'s in the last bits.
+    Grouped,
+    /// One `dot` per row and input, as `query` does: its very numbers.
+    AsQuery,
+}
+
+/// `query` for every sample, on `options.threads` threads: row `i` of the
+/// result holds the output signals for sample `i`. The samples' targets are
+/// ignored. The outputs do not depend on the thread count or on the other
+/// samples.
+pub(crate) fn query_all<S: Samples + ?Sized>(
+    stack: &Layers<'_>,
+    samples: &S,
+    options: &TrainOptions,
+    products: Products,
+) -> Matrix {
+    let (total, outputs) = (samples.len(), stack.output_nodes());
+    let mut results = Matrix::zeros(total, outputs);
+    if total == 0 {
+        return results;
+    }
+    let threads = options.threads_for(total.div_ceil(WINDOW));
+    // Whole groups of four per thread, so only the last thread has fewer.
+    let per_thread = total.div_ceil(threads).next_multiple_of(WINDOW);
+    std::thread::scope(|scope| {
+        let mut chunks = results.as_mut_slice().chunks_mut(per_thread * outputs);
+        let mine = chunks.next().expect("at least one sample");
+        for (t, rows) in chunks.enumerate() {
+            let first = (t + 1) * per_thread;
+            scope.spawn(move || query_range(stack, samples, first, rows, products));
+        }
+        query_range(stack, samples, 0, mine, products);
+    });
+    results
+}
+
+/// `query` for the samples from `first` on, one row of `results` each.
+fn query_range<S: Samples + ?Sized>(
+    stack: &Layers<'_>,
+    samples: &S,
+    first: usize,
+    results: &mut [f32],
+    products: Products,
+) {
+    let (layer_1, upper) = stack.layers.split_first().expect("a layer");
+    let outputs = stack.output_nodes();
+    let w_1 = Aligned::from_slice(layer_1.weights.as_slice());
+    let mut window = Window::new(layer_1.weights.cols(), outputs);
+    // Per node of layer 1: W_1·x for each input of the group.
+    let mut z_1 = vec![[0.0; WINDOW]; layer_1.nodes()];
+    // a_1, then a_2 … a_L.
+    let mut a_1 = vec![0.0; layer_1.nodes()];
+    let mut signals: Vec<Vec<f32>> = upper.iter().map(|l| vec![0.0; l.nodes()]).collect();
+    let above = Layers {
+        layers: upper,
+        ..*stack
+    };
+    let count = results.len() / outputs;
+    for (g, group) in results.chunks_mut(WINDOW * outputs).enumerate() {
+        window.read(samples, first + g * WINDOW, WINDOW.min(count - g * WINDOW));
+        // W_1·x for the group's inputs
+        match products {
+            Products::Grouped => mul_vec4(w_1.as_slice(), window.sweep_vectors(), &mut z_1),
+            Products::AsQuery => {
+                let rows = w_1.as_slice().chunks_exact(layer_1.weights.cols());
+                for (z, row) in z_1.iter_mut().zip(rows) {
+                    for (j, z) in z.iter_mut().enumerate().take(window.len) {
+                        *z = dot(row, window.inputs.get(j));
+                    }
+                }
+            }
+        }
+        for (j, out) in group.chunks_exact_mut(outputs).enumerate() {
+            // a_1 = f(W_1·x + b_1)
+            for (a, z) in a_1.iter_mut().zip(&z_1) {
+                *a = z[j];
+            }
+            stack.activate(0, &mut a_1);
+            // a_2 … a_L, as query computes them
+            above.forward(&a_1, &mut signals);
+            out.copy_from_slice(signals.last().unwrap_or(&a_1));
+        }
+    }
+}
+
+/// What all workers read during an epoch.
+pub(crate) struct Epoch<'a, S: ?Sized> {
+    pub(crate) samples: &'a S,
+    pub(crate) total: usize,
+    pub(crate) learning_rate: f32,
+    pub(crate) activation: Activation,
+    pub(crate) loss: Loss,
+    pub(crate) progress_interval: usize,
+    /// Samples per sweep over `W_1`: 1 or [`WINDOW`].
+    pub(crate) window: usize,
+}
+
+/// What the workers exchange once per sample.
+pub(crate) struct Shared {
+    pub(crate) barrier: SpinBarrier,
+    /// `a_1` for even and odd samples (as f32 bits): each worker writes its
+    /// own nodes, then reads all after the barrier. Two buffers, so a fast
+    /// worker writing sample k+1 never overwrites what a slow one is still
+    /// reading for sample k.
+    pub(crate) signals: [Vec<AtomicU32>; 2],
+}
+
+/// `Σ (target − out)²` for one sample, in f64.
+pub(crate) fn squared_error_of(outputs: &[f32], targets: &[f32]) -> f64 {
+    outputs
+        .iter()
+        .zip(targets)
+        .map(|(&o, &t)| f64::from(t - o).powi(2))
+        .sum()
+}
