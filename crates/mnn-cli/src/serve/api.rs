@@ -64,6 +64,11 @@ impl ApiError {
     fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, message)
     }
+
+    /// A 500 for work that failed on the server's side (a file not written).
+    fn failed(err: &anyhow::Error) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, crate::one_line(err))
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -112,6 +117,25 @@ where
             "the server failed on this request",
         ))
     })
+}
+
+/// Reads the drawing (and its label, if any) in a request body and runs
+/// `work` on it on the blocking pool: the part query, teach and collect share.
+async fn on_drawing<F>(
+    served: Shared,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    work: F,
+) -> ApiResult
+where
+    F: FnOnce(&Served, GrayImage, Option<i64>) -> ApiResult + Send + 'static,
+{
+    let body = body?;
+    off_the_runtime(move || {
+        let (image, label) = drawing(&headers, &body)?;
+        work(&served, image, label)
+    })
+    .await
 }
 
 /// Answers for 404 and 405, in the API's JSON.
@@ -266,9 +290,7 @@ async fn query(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
-    let body = body?;
-    off_the_runtime(move || {
-        let (image, label) = drawing(&headers, &body)?;
+    on_drawing(served, headers, body, |served, image, label| {
         if label.is_some() {
             return Err(ApiError::bad_request(
                 "label: a query takes no label (teach and collect do)",
@@ -285,9 +307,7 @@ async fn teach(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
-    let body = body?;
-    off_the_runtime(move || {
-        let (image, label) = drawing(&headers, &body)?;
+    on_drawing(served, headers, body, |served, image, label| {
         let label = digit(label)?;
         let (before, after, lessons) = served.teach(&image, label)?;
         let mut value = reading_json(&after, lessons);
@@ -309,10 +329,7 @@ async fn save(State(served): State<Shared>) -> ApiResult {
             StatusCode::FORBIDDEN,
             "saving is off: start the server with `mnn serve --save-taught FILE` to allow it",
         )),
-        Some(Err(err)) => Err(ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            crate::one_line(&err),
-        )),
+        Some(Err(err)) => Err(ApiError::failed(&err)),
         Some(Ok((path, lessons))) => ok(json!({ "saved": path, "lessons": lessons })),
     })
     .await
@@ -323,24 +340,19 @@ async fn collect(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
-    let body = body?;
-    off_the_runtime(move || {
-        if served.collect.is_none() {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "collecting is off: start the server with `mnn serve --collect DIR` to allow it",
-            ));
-        }
-        let (image, label) = drawing(&headers, &body)?;
+    if served.collect.is_none() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "collecting is off: start the server with `mnn serve --collect DIR` to allow it",
+        ));
+    }
+    on_drawing(served, headers, body, |served, image, label| {
         let label = digit(label)?;
         // Only drawings the network can read are worth keeping.
         served.read_drawing(&image)?;
         match served.collect(&image, label) {
             Some(Ok(path)) => ok(json!({ "saved": path, "label": label })),
-            Some(Err(err)) => Err(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                crate::one_line(&err),
-            )),
+            Some(Err(err)) => Err(ApiError::failed(&err)),
             None => unreachable!("checked above"),
         }
     })
