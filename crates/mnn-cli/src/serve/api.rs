@@ -12,7 +12,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use mnn_data::{DIGITS, DataError, GrayImage, IMAGE_COLS, IMAGE_ROWS};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -36,11 +36,11 @@ type Shared = Arc<Served>;
 pub fn routes(served: Shared) -> Router {
     Router::new()
         .route("/api/model", get(model))
-        .route("/api/query", post(query))
-        .route("/api/teach", post(teach))
+        .route("/api/query", drawing_route(query))
+        .route("/api/teach", drawing_route(teach))
         .route("/api/reset", post(reset))
         .route("/api/save", post(save))
-        .route("/api/collect", post(collect))
+        .route("/api/collect", drawing_route(collect))
         .route("/api/backquery/{file}", get(backquery))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(served)
@@ -119,23 +119,25 @@ where
     })
 }
 
-/// Reads the drawing (and its label, if any) in a request body and runs
-/// `work` on it on the blocking pool: the part query, teach and collect share.
-async fn on_drawing<F>(
-    served: Shared,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-    work: F,
-) -> ApiResult
-where
-    F: FnOnce(&Served, GrayImage, Option<i64>) -> ApiResult + Send + 'static,
-{
-    let body = body?;
-    off_the_runtime(move || {
-        let (image, label) = drawing(&headers, &body)?;
-        work(&served, image, label)
-    })
-    .await
+/// What a route whose request body is a drawing does with it: the served
+/// network, the drawing, and its label if the JSON had one.
+type DrawingWork = fn(&Served, GrayImage, Option<i64>) -> ApiResult;
+
+/// A POST route whose body is a drawing (query, teach, collect): the body is
+/// read and decoded, and `work` runs, on the blocking pool.
+fn drawing_route(work: DrawingWork) -> MethodRouter<Shared> {
+    post(
+        move |State(served): State<Shared>,
+              headers: HeaderMap,
+              body: Result<Bytes, BytesRejection>| async move {
+            let body = body?;
+            off_the_runtime(move || {
+                let (image, label) = drawing(&headers, &body)?;
+                work(&served, image, label)
+            })
+            .await
+        },
+    )
 }
 
 /// Answers for 404 and 405, in the API's JSON.
@@ -285,37 +287,23 @@ async fn model(State(served): State<Shared>) -> ApiResult {
     }))
 }
 
-async fn query(
-    State(served): State<Shared>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult {
-    on_drawing(served, headers, body, |served, image, label| {
-        if label.is_some() {
-            return Err(ApiError::bad_request(
-                "label: a query takes no label (teach and collect do)",
-            ));
-        }
-        let (reading, lessons) = served.read_drawing(&image)?;
-        ok(reading_json(&reading, lessons))
-    })
-    .await
+fn query(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
+    if label.is_some() {
+        return Err(ApiError::bad_request(
+            "label: a query takes no label (teach and collect do)",
+        ));
+    }
+    let (reading, lessons) = served.read_drawing(&image)?;
+    ok(reading_json(&reading, lessons))
 }
 
-async fn teach(
-    State(served): State<Shared>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult {
-    on_drawing(served, headers, body, |served, image, label| {
-        let label = digit(label)?;
-        let (before, after, lessons) = served.teach(&image, label)?;
-        let mut value = reading_json(&after, lessons);
-        value["taught"] = json!(label);
-        value["before"] = json!({ "label": before.label, "outputs": signals(&before.outputs) });
-        ok(value)
-    })
-    .await
+fn teach(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
+    let label = digit(label)?;
+    let (before, after, lessons) = served.teach(&image, label)?;
+    let mut value = reading_json(&after, lessons);
+    value["taught"] = json!(label);
+    value["before"] = json!({ "label": before.label, "outputs": signals(&before.outputs) });
+    ok(value)
 }
 
 async fn reset(State(served): State<Shared>) -> ApiResult {
@@ -335,28 +323,21 @@ async fn save(State(served): State<Shared>) -> ApiResult {
     .await
 }
 
-async fn collect(
-    State(served): State<Shared>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult {
+fn collect(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
     if served.collect.is_none() {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "collecting is off: start the server with `mnn serve --collect DIR` to allow it",
         ));
     }
-    on_drawing(served, headers, body, |served, image, label| {
-        let label = digit(label)?;
-        // Only drawings the network can read are worth keeping.
-        served.read_drawing(&image)?;
-        match served.collect(&image, label) {
-            Some(Ok(path)) => ok(json!({ "saved": path, "label": label })),
-            Some(Err(err)) => Err(ApiError::failed(&err)),
-            None => unreachable!("checked above"),
-        }
-    })
-    .await
+    let label = digit(label)?;
+    // Only drawings the network can read are worth keeping.
+    served.read_drawing(&image)?;
+    match served.collect(&image, label) {
+        Some(Ok(path)) => ok(json!({ "saved": path, "label": label })),
+        Some(Err(err)) => Err(ApiError::failed(&err)),
+        None => unreachable!("checked above"),
+    }
 }
 
 /// `GET /api/backquery/<digit>.png`: what the network imagines for a digit,
