@@ -100,9 +100,11 @@ pub(crate) fn train_epoch<S: Samples + ?Sized>(
     let epoch = Epoch {
         samples,
         total,
-        learning_rate: stack.learning_rate,
-        activation: stack.activation,
-        loss: stack.loss,
+        rule: Rule {
+            learning_rate: stack.learning_rate,
+            activation: stack.activation,
+            loss: stack.loss,
+        },
         progress_interval: options.progress_interval.max(1),
         window: sweep.window(),
     };
@@ -256,12 +258,19 @@ fn query_range<S: Samples + ?Sized>(
 pub(crate) struct Epoch<'a, S: ?Sized> {
     pub(crate) samples: &'a S,
     pub(crate) total: usize,
-    pub(crate) learning_rate: f32,
-    pub(crate) activation: Activation,
-    pub(crate) loss: Loss,
+    pub(crate) rule: Rule,
     pub(crate) progress_interval: usize,
     /// Samples per sweep over `W_1`: 1 or [`WINDOW`].
     pub(crate) window: usize,
+}
+
+/// How every sample is learnt: the steps that use it take no samples, so
+/// they are compiled once, here, not in each caller's crate.
+#[derive(Clone, Copy)]
+pub(crate) struct Rule {
+    pub(crate) learning_rate: f32,
+    pub(crate) activation: Activation,
+    pub(crate) loss: Loss,
 }
 
 /// What the workers exchange once per sample.

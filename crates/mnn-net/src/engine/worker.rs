@@ -2,7 +2,7 @@
 //! of the layers above, and the per-sample steps of `train` over a window of
 //! samples.
 
-use super::{Epoch, Shared, squared_error_of};
+use super::{Epoch, Rule, Shared, squared_error_of};
 use crate::Samples;
 use crate::barrier::{PoisonOnPanic, Poisoned};
 use crate::buffers::{Aligned, Window};
@@ -116,10 +116,10 @@ impl<'a> Worker<'a> {
         while self.window.len > 0 {
             for p in 0..self.window.len {
                 let k = self.window.first + p;
-                self.first_layer_forward(p, epoch);
+                self.first_layer_forward(p, epoch.rule);
                 self.meet(k, shared)?;
-                self.upper_layers(p, epoch);
-                self.first_layer_gradient(p, epoch);
+                self.upper_layers(p, epoch.rule);
+                self.first_layer_gradient(p, epoch.rule);
                 if k + 1 == next_report {
                     progress(k + 1);
                     next_report = (next_report + epoch.progress_interval).min(epoch.total);
@@ -142,7 +142,7 @@ impl<'a> Worker<'a> {
     /// `a_1 = f(W_1·x + b_1)` for sample p of the window and the owned
     /// nodes, where `W_1·x` has the window's earlier updates:
     /// `W·x_p + Σ_{j<p} lr·δ_j·(x_j·x_p)`.
-    fn first_layer_forward<S: Samples + ?Sized>(&mut self, p: usize, epoch: &Epoch<S>) {
+    fn first_layer_forward(&mut self, p: usize, rule: Rule) {
         for (z, forward) in self.own_signals.iter_mut().zip(&self.forward) {
             *z = forward[p];
         }
@@ -160,7 +160,7 @@ impl<'a> Worker<'a> {
             }
         }
         // a_1 = f(z_1)
-        epoch.activation.apply(&mut self.own_signals);
+        rule.activation.apply(&mut self.own_signals);
     }
 
     /// Shares the owned part of `a_1` and reads all of it: the one place the
@@ -183,7 +183,7 @@ impl<'a> Worker<'a> {
 
     /// Layers 2 … L forward and back for sample p of the window, as `train`
     /// does them; ends with `e_1` for the owned nodes in `own_errors`.
-    fn upper_layers<S: Samples + ?Sized>(&mut self, p: usize, epoch: &Epoch<S>) {
+    fn upper_layers(&mut self, p: usize, rule: Rule) {
         let Self {
             upper,
             a_1,
@@ -197,9 +197,9 @@ impl<'a> Worker<'a> {
         } = self;
         let mut step = Step {
             layers: upper,
-            activation: epoch.activation,
-            loss: epoch.loss,
-            learning_rate: epoch.learning_rate,
+            activation: rule.activation,
+            loss: rule.loss,
+            learning_rate: rule.learning_rate,
         };
         // a_l = f(W_l·a_{l−1} + b_l), out = σ or softmax
         step.view().forward(a_1, signals);
@@ -217,12 +217,11 @@ impl<'a> Worker<'a> {
     /// `δ_1 = e_1∘f′(a_1)` for sample p and the owned nodes, kept as the
     /// coefficient `lr·δ_1` of its pending update `W_1 += lr·δ_1·xᵀ`;
     /// `b_1 += lr·δ_1` at once.
-    fn first_layer_gradient<S: Samples + ?Sized>(&mut self, p: usize, epoch: &Epoch<S>) {
-        epoch
-            .activation
+    fn first_layer_gradient(&mut self, p: usize, rule: Rule) {
+        rule.activation
             .slope_times(&mut self.own_errors, &self.own_signals);
         for (pending, &delta) in self.pending.iter_mut().zip(&self.own_errors) {
-            pending[p] = epoch.learning_rate * delta;
+            pending[p] = rule.learning_rate * delta;
         }
         if let Some(bias) = &mut self.b_1 {
             for (b, pending) in bias.iter_mut().zip(&self.pending) {
