@@ -4,7 +4,7 @@
 //! [`Sweep`](crate::Sweep) says; `W_ho` is the layer above, computed whole
 //! by every thread; sigmoid activation, squared error, no biases.
 
-use crate::deep::{Activation, Layer, Layers, Loss};
+use crate::deep::{Activation, Layer, Layers, Loss, Rule};
 use crate::engine::{self, Products, Stack};
 use crate::{EpochReport, NeuralNetwork, Samples, TrainOptions};
 use mnn_matrix::Matrix;
@@ -51,9 +51,12 @@ impl NeuralNetwork {
             first: &mut self.weights_input_hidden,
             first_bias: None,
             upper: &upper,
-            activation: Activation::Sigmoid,
-            loss: Loss::Squared,
-            learning_rate: self.learning_rate,
+            // the book's: sigmoid, squared error
+            rule: Rule {
+                learning_rate: self.learning_rate,
+                activation: Activation::Sigmoid,
+                loss: Loss::Squared,
+            },
         };
         let (report, trained) =
             engine::train_epoch(stack, samples, options, options.sweep, progress);

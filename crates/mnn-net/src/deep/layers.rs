@@ -67,12 +67,19 @@ impl Layers<'_> {
     }
 }
 
+/// How every sample is learnt: the learning rate, the hidden layers'
+/// activation, and the loss with its output layer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Rule {
+    pub(crate) learning_rate: f32,
+    pub(crate) activation: Activation,
+    pub(crate) loss: Loss,
+}
+
 /// Consecutive layers as one training step changes them.
 pub(crate) struct Step<'a> {
     pub(crate) layers: &'a mut [Layer],
-    pub(crate) activation: Activation,
-    pub(crate) loss: Loss,
-    pub(crate) learning_rate: f32,
+    pub(crate) rule: Rule,
 }
 
 impl Step<'_> {
@@ -80,8 +87,8 @@ impl Step<'_> {
     pub(crate) fn view(&self) -> Layers<'_> {
         Layers {
             layers: self.layers,
-            activation: self.activation,
-            loss: self.loss,
+            activation: self.rule.activation,
+            loss: self.rule.loss,
         }
     }
 
@@ -100,7 +107,11 @@ impl Step<'_> {
         targets: &[f32],
         mut send_down: impl FnMut(&Matrix, &[f32]),
     ) {
-        let (lr, activation, loss) = (self.learning_rate, self.activation, self.loss);
+        let Rule {
+            learning_rate: lr,
+            activation,
+            loss,
+        } = self.rule;
         let last = self.layers.len() - 1;
         // e_L = target − out
         for ((e, &t), &o) in errors[last].iter_mut().zip(targets).zip(&signals[last]) {

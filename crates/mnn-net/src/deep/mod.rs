@@ -52,7 +52,7 @@ mod layers;
 
 pub use kinds::{Activation, Architecture, Loss, softmax_inplace};
 pub use layers::Layer;
-pub(crate) use layers::{Layers, Step};
+pub(crate) use layers::{Layers, Rule, Step};
 
 use crate::engine::{self, Products, Stack, squared_error_of};
 use crate::{EpochReport, NetError, NeuralNetwork, Samples, Sweep, TrainOptions, check_targets};
@@ -257,6 +257,15 @@ impl Network {
         Ok(())
     }
 
+    /// How it learns from every sample.
+    fn rule(&self) -> Rule {
+        Rule {
+            learning_rate: self.learning_rate,
+            activation: self.activation,
+            loss: self.loss,
+        }
+    }
+
     /// The layers as the forward pass reads them.
     pub(crate) fn forward_pass(&self) -> Layers<'_> {
         Layers {
@@ -291,12 +300,12 @@ impl Network {
             scratch,
         } = self;
         let Scratch { signals, errors } = scratch;
-        let mut step = Step {
-            layers,
+        let rule = Rule {
+            learning_rate: *learning_rate,
             activation: *activation,
             loss: *loss,
-            learning_rate: *learning_rate,
         };
+        let mut step = Step { layers, rule };
         step.view().forward(inputs, signals);
         // Layer 1's inputs are the network's: no errors to split down to them.
         step.backward(inputs, signals, errors, targets, |_, _| {});
@@ -357,14 +366,13 @@ impl Network {
         if self.layers.len() == 1 {
             return self.train_each(samples, options, progress);
         }
+        let rule = self.rule();
         let (first, upper) = self.layers.split_at_mut(1);
         let stack = Stack {
             first: &mut first[0].weights,
             first_bias: first[0].bias.as_deref_mut(),
             upper: &*upper,
-            activation: self.activation,
-            loss: self.loss,
-            learning_rate: self.learning_rate,
+            rule,
         };
         let (report, trained) = engine::train_epoch(stack, samples, options, sweep, progress);
         if let Some(trained) = trained {

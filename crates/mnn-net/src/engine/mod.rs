@@ -48,7 +48,7 @@ mod worker;
 
 use crate::barrier::SpinBarrier;
 use crate::buffers::{Aligned, Window};
-use crate::deep::{Activation, Layer, Layers, Loss};
+use crate::deep::{Layer, Layers, Rule};
 use crate::{EpochReport, Samples, Sweep, TrainOptions};
 use mnn_matrix::kernels::WINDOW;
 use mnn_matrix::{Matrix, dot, mul_vec4};
@@ -64,10 +64,8 @@ pub(crate) struct Stack<'a> {
     pub(crate) first_bias: Option<&'a mut [f32]>,
     /// Layers 2 … L as they are before the epoch (at least one).
     pub(crate) upper: &'a [Layer],
-    /// The hidden layers' activation, and the loss with its output layer.
-    pub(crate) activation: Activation,
-    pub(crate) loss: Loss,
-    pub(crate) learning_rate: f32,
+    /// How every sample is learnt.
+    pub(crate) rule: Rule,
 }
 
 /// An epoch's outcome: how it went, and layers 2 … L after it (`None` if a
@@ -100,11 +98,7 @@ pub(crate) fn train_epoch<S: Samples + ?Sized>(
     let epoch = Epoch {
         samples,
         total,
-        rule: Rule {
-            learning_rate: stack.learning_rate,
-            activation: stack.activation,
-            loss: stack.loss,
-        },
+        rule: stack.rule,
         progress_interval: options.progress_interval.max(1),
         window: sweep.window(),
     };
@@ -258,19 +252,12 @@ fn query_range<S: Samples + ?Sized>(
 pub(crate) struct Epoch<'a, S: ?Sized> {
     pub(crate) samples: &'a S,
     pub(crate) total: usize,
+    /// How every sample is learnt (the steps that use it take no samples,
+    /// so they are compiled once, here, not in each caller's crate).
     pub(crate) rule: Rule,
     pub(crate) progress_interval: usize,
     /// Samples per sweep over `W_1`: 1 or [`WINDOW`].
     pub(crate) window: usize,
-}
-
-/// How every sample is learnt: the steps that use it take no samples, so
-/// they are compiled once, here, not in each caller's crate.
-#[derive(Clone, Copy)]
-pub(crate) struct Rule {
-    pub(crate) learning_rate: f32,
-    pub(crate) activation: Activation,
-    pub(crate) loss: Loss,
 }
 
 /// What the workers exchange once per sample.

@@ -2,11 +2,11 @@
 //! of the layers above, and the per-sample steps of `train` over a window of
 //! samples.
 
-use super::{Epoch, Rule, Shared, squared_error_of};
+use super::{Epoch, Shared, squared_error_of};
 use crate::Samples;
 use crate::barrier::{PoisonOnPanic, Poisoned};
 use crate::buffers::{Aligned, Window};
-use crate::deep::{Layer, Step};
+use crate::deep::{Layer, Rule, Step};
 use mnn_matrix::kernels::WINDOW;
 use mnn_matrix::{Matrix, add_outer4_then_mul_vec4, axpy, axpy_then_dot, dot};
 use std::ops::Range;
@@ -197,9 +197,7 @@ impl<'a> Worker<'a> {
         } = self;
         let mut step = Step {
             layers: upper,
-            activation: rule.activation,
-            loss: rule.loss,
-            learning_rate: rule.learning_rate,
+            rule,
         };
         // a_l = f(W_l·a_{l−1} + b_l), out = σ or softmax
         step.view().forward(a_1, signals);
