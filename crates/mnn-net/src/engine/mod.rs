@@ -114,18 +114,22 @@ pub(crate) fn train_epoch<S: Samples + ?Sized>(
             biases = Some(others);
             mine
         });
-        shares.push(Worker::new(owned, mine, my_biases, stack.upper));
+        shares.push((owned, mine, my_biases));
     }
-    let mut workers = shares.into_iter();
-    let mine = workers.next().expect("at least one thread");
+    let upper = stack.upper;
+    // Each worker copies its rows on its own thread, into its own core's cache.
+    let mut shares = shares.into_iter();
+    let (owned, rows, biases) = shares.next().expect("at least one thread");
     let (first, others) = std::thread::scope(|scope| {
-        let others: Vec<_> = workers
-            .map(|worker| {
+        let others: Vec<_> = shares
+            .map(|(owned, rows, biases)| {
                 let (shared, epoch) = (&shared, &epoch);
-                scope.spawn(move || worker.run(epoch, shared, &mut |_| {}))
+                scope.spawn(move || {
+                    Worker::new(owned, rows, biases, upper).run(epoch, shared, &mut |_| {})
+                })
             })
             .collect();
-        let first = mine.run(&epoch, &shared, &mut progress);
+        let first = Worker::new(owned, rows, biases, upper).run(&epoch, &shared, &mut progress);
         // A worker's panic goes on to the caller, as the scope would send it.
         let others: Vec<_> = others
             .into_iter()
