@@ -51,8 +51,8 @@ impl DeepSettings {
     }
 
     /// `true` if this is the book's run: one hidden layer, sigmoid, squared
-    /// error, no biases, no schedule, no distortions (the book's network and
-    /// engine, [`Training::new`], run it, so its results do not move).
+    /// error, no biases, no schedule, no distortions (the book's
+    /// `NeuralNetwork`, [`Training::new`], runs it, so its results do not move).
     pub fn is_book(&self) -> bool {
         self.architecture().is_book() && self.lr_decay == 1.0 && self.augmentation.is_none()
     }
