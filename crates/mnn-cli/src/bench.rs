@@ -415,15 +415,15 @@ pub fn cpu_model() -> String {
 }
 
 /// The kernels `mnn` runs here, as the SIMD column says it. On 32-bit ARM,
-/// stable Rust has no NEON intrinsics, so the portable kernels run; the
-/// column says whether the build let the compiler use NEON for them
-/// (`RUSTFLAGS=-C target-feature=+neon`) or only the VFP unit.
+/// stable Rust has no NEON intrinsics, so the portable kernels run, on the
+/// VFP unit: built with `-C target-feature=+neon` too, since LLVM does not
+/// vectorise their float arithmetic with 32-bit NEON (docs/raspberry-pi.md
+/// measures it; and stable rustc reports no ARM target features to `cfg!`,
+/// so a build could not tell either way).
 pub fn simd_description() -> String {
     let level = kernels::simd_level();
     if level != "scalar" {
         level.to_string()
-    } else if cfg!(all(target_arch = "arm", target_feature = "neon")) {
-        "scalar (armv7: portable kernels, built with +neon)".into()
     } else if cfg!(target_arch = "arm") {
         "scalar (armv7: portable kernels, VFP, no NEON)".into()
     } else if std::env::var_os("MNN_SIMD").is_some_and(|v| v == "scalar") {
