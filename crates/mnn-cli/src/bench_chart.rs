@@ -1,64 +1,132 @@
-//! `mnn bench --compare`'s chart: µs per sample of each machine, one bar for
-//! one thread and one for all of its threads (the default engine, one sweep
-//! over `W_ih` per 4 samples), on a logarithmic axis so that a desktop and an
-//! emulated Pi both read. Drawn by [`crate::chart`] to SVG and PNG.
+//! `mnn bench --compare`'s chart: µs per sample of each machine, on a
+//! logarithmic axis so that a desktop and an emulated Pi both read: for the
+//! book's network one bar for one thread and one for all of its threads (the
+//! default engine, one sweep over `W_ih` per 4 samples), and one bar for the
+//! first deeper network (784-800-10) on one thread. Drawn by [`crate::chart`]
+//! to SVG and PNG.
 
 use crate::chart::{DrawResult, FAMILY, Picture, format_value};
 use mnn_train::bench::{BenchReport, BenchRow, significant};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// The sweep the chart shows (mnn's default engine).
+/// The sweep the chart shows for the book's network (mnn's default engine).
 const SWEEP: &str = "per 4 samples";
 
-const ONE: RGBColor = RGBColor(31, 119, 180);
-const ALL: RGBColor = RGBColor(255, 127, 14);
+/// The bars' colours, in the order of [`Bar::series`].
+const COLOURS: [RGBColor; 3] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+];
+
+/// One bar: which series, on how many threads, how many µs per sample.
+#[derive(Debug, Clone, PartialEq)]
+struct Bar {
+    series: usize,
+    threads: usize,
+    us: f64,
+}
 
 /// One machine's bars.
 struct Machine {
     name: String,
-    one_thread: Option<f64>,
-    all_threads: Option<(usize, f64)>,
+    bars: Vec<Bar>,
 }
 
 /// What to draw: one group of bars per report, top to bottom in their order.
 pub struct BenchChart {
     title: String,
+    /// The series' names, for the legend.
+    series: Vec<String>,
+    /// The network of the third series (none if no report has a deeper one).
+    deep: Option<String>,
     machines: Vec<Machine>,
 }
 
 impl BenchChart {
     pub fn new(reports: &[BenchReport]) -> BenchChart {
-        let row = |report: &BenchReport, pick: fn(&BenchRow) -> bool| {
-            report
-                .rows
-                .iter()
-                .filter(|r| r.network == report.network && r.sweep == SWEEP && pick(r))
+        let network = reports.first().map_or("", |r| r.network.as_str());
+        // The first network of the first report that is not the book's.
+        let deep = reports
+            .iter()
+            .flat_map(|r| r.rows.iter().filter(move |row| row.network != r.network))
+            .map(|row| row.network.clone())
+            .next();
+        let fastest = |rows: Vec<&BenchRow>| {
+            rows.into_iter()
                 .max_by_key(|r| r.threads)
                 .map(|r| (r.threads, r.us_per_sample))
         };
         let machines = reports
             .iter()
-            .map(|report| Machine {
-                name: format!("{} – {}", report.machine.name(), report.machine.simd),
-                one_thread: row(report, |r| r.threads == 1).map(|(_, us)| us),
-                all_threads: row(report, |r| r.threads > 1),
+            .map(|report| {
+                let book = |many: bool| {
+                    fastest(
+                        report
+                            .rows
+                            .iter()
+                            .filter(|r| r.network == report.network && r.sweep == SWEEP)
+                            .filter(|r| (r.threads > 1) == many)
+                            .collect(),
+                    )
+                };
+                let deep_one = deep.as_ref().and_then(|deep| {
+                    fastest(
+                        report
+                            .rows
+                            .iter()
+                            .filter(|r| &r.network == deep && r.threads == 1)
+                            .collect(),
+                    )
+                });
+                let bars = [book(false), book(true), deep_one]
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(series, bar)| {
+                        bar.map(|(threads, us)| Bar {
+                            series,
+                            threads,
+                            us,
+                        })
+                    })
+                    .collect();
+                Machine {
+                    name: format!("{} – {}", report.machine.name(), report.machine.simd),
+                    bars,
+                }
             })
             .collect();
-        let network = reports.first().map_or("", |r| r.network.as_str());
+        let mut series = vec![
+            format!("{network}, 1 thread"),
+            format!("{network}, all threads"),
+        ];
+        if let Some(deep) = &deep {
+            series.push(format!("{deep}, 1 thread"));
+        }
         BenchChart {
-            title: format!("Training {network}: microseconds per sample (shorter is faster)"),
+            title: "Training: microseconds per sample (shorter is faster)".to_string(),
+            series,
+            deep,
             machines,
         }
     }
 
     /// Every time drawn, in µs.
     fn times(&self) -> impl Iterator<Item = f64> + '_ {
-        self.machines.iter().flat_map(|m| {
-            m.one_thread
-                .into_iter()
-                .chain(m.all_threads.map(|(_, us)| us))
-        })
+        self.machines
+            .iter()
+            .flat_map(|m| m.bars.iter().map(|bar| bar.us))
+    }
+
+    /// The label beside a bar: its time, and its threads (and network, for
+    /// the deeper one).
+    fn label(&self, bar: &Bar) -> String {
+        let plural = if bar.threads == 1 { "" } else { "s" };
+        match (&self.deep, bar.series) {
+            (Some(deep), 2) => format!("{} ({deep}, 1 thread)", significant(bar.us)),
+            _ => format!("{} ({} thread{plural})", significant(bar.us), bar.threads),
+        }
     }
 }
 
@@ -102,42 +170,38 @@ impl Picture for BenchChart {
 
         let start = x_range.start;
         let text = |size| (FAMILY, size).into_font().color(&BLACK);
+        let slot = 0.8 / self.series.len() as f64;
         for (i, machine) in self.machines.iter().enumerate() {
-            // Band i, from the top: the name, then the two bars.
+            // Band i, from the top: the name, then a bar per series.
             let top = bands - i as f64;
             ctx.draw_series(std::iter::once(Text::new(
                 machine.name.clone(),
-                (start, top - 0.1),
+                (start, top - 0.08),
                 text(16),
             )))?;
-            let bars = [
-                (machine.one_thread.map(|us| (1, us)), ONE, top - 0.3),
-                (machine.all_threads, ALL, top - 0.6),
-            ];
-            for (bar, colour, y) in bars {
-                let Some((threads, us)) = bar else { continue };
+            for bar in &machine.bars {
+                let y = top - 0.2 - slot * bar.series as f64;
                 ctx.draw_series(std::iter::once(Rectangle::new(
-                    [(start, y), (us, y - 0.24)],
-                    colour.filled(),
+                    [(start, y), (bar.us, y - slot * 0.8)],
+                    COLOURS[bar.series].filled(),
                 )))?;
-                let plural = if threads == 1 { "" } else { "s" };
                 ctx.draw_series(std::iter::once(Text::new(
-                    format!("{} ({threads} thread{plural})", significant(us)),
-                    (us * 1.05, y - 0.03),
+                    self.label(bar),
+                    (bar.us * 1.05, y - slot * 0.1),
                     text(14),
                 )))?;
             }
         }
-        // The legend, drawn as series labels of two empty series.
-        for (colour, label) in [(ONE, "1 thread"), (ALL, "all threads")] {
+        // The legend, drawn as series labels of empty series.
+        for (label, colour) in self.series.iter().zip(COLOURS) {
             ctx.draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
-                .label(label)
+                .label(label.as_str())
                 .legend(move |(x, y)| {
                     Rectangle::new([(x - 8, y - 6), (x + 8, y + 6)], colour.filled())
                 });
         }
         ctx.configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            .position(SeriesLabelPosition::UpperRight)
             .label_font((FAMILY, 16))
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK.mix(0.3))
@@ -211,11 +275,33 @@ mod tests {
             ),
             report("Slow", &[(1, "per 4 samples", 900.0)]),
         ];
+        let mut reports = reports;
+        let mut deep = reports[0].rows[0].clone();
+        deep.network = "784-800-10".into();
+        deep.sweep = "per sample (any depth)".into();
+        deep.us_per_sample = 80.0;
+        reports[0].rows.push(deep);
         let chart = BenchChart::new(&reports);
-        assert_eq!(chart.machines[0].one_thread, Some(10.0));
-        assert_eq!(chart.machines[0].all_threads, Some((2, 6.5)));
-        assert_eq!(chart.machines[1].all_threads, None);
-        assert_eq!(chart.times().count(), 3);
+        let bar = |series, threads, us| Bar {
+            series,
+            threads,
+            us,
+        };
+        assert_eq!(
+            chart.machines[0].bars,
+            [bar(0, 1, 10.0), bar(1, 2, 6.5), bar(2, 1, 80.0)]
+        );
+        // no rows for all threads or the deeper network: those bars are left out
+        assert_eq!(chart.machines[1].bars, [bar(0, 1, 900.0)]);
+        assert_eq!(
+            chart.series,
+            [
+                "784-200-10, 1 thread",
+                "784-200-10, all threads",
+                "784-800-10, 1 thread"
+            ]
+        );
+        assert_eq!(chart.times().count(), 4);
         assert_eq!(
             key_points(&(3.0..900.0)),
             [5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0]
@@ -227,7 +313,12 @@ mod tests {
         let text = std::fs::read_to_string(&svg).unwrap();
         let doc = roxmltree::Document::parse(&text).unwrap();
         let words: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
-        for wanted in ["10.0 (1 thread)", "6.50 (2 threads)", "900.0 (1 thread)"] {
+        for wanted in [
+            "10.0 (1 thread)",
+            "6.50 (2 threads)",
+            "80.0 (784-800-10, 1 thread)",
+            "900.0 (1 thread)",
+        ] {
             assert!(
                 words.iter().any(|w| w.contains(wanted)),
                 "{wanted}: {words:?}"
