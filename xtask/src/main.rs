@@ -74,12 +74,26 @@ fn fuzz(minutes: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Runs [`download::on_interrupt`] on a watcher thread when SIGINT or SIGTERM
+/// arrives. Without the watcher (it could not be set up), the signal stops the
+/// process as usual and the next run removes the stale temporary.
+fn watch_interrupts() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+        std::thread::spawn(move || {
+            if signals.forever().next().is_some() {
+                download::on_interrupt();
+            }
+        });
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.task {
         Task::Download { from } => {
-            // Ctrl-C removes the partial download before stopping.
-            let _ = ctrlc::set_handler(download::on_interrupt);
+            // Ctrl-C (or a kill) removes the partial download before stopping.
+            watch_interrupts();
             download::run(from.as_deref())
         }
         Task::Fuzz { minutes } => fuzz(*minutes),
