@@ -1,7 +1,7 @@
 //! Loads the full MNIST dataset when it has been downloaded into `data/mnist`
 //! of this workspace (or into the folder `MNN_DATA` names, as for `mnn`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use mnn_data::{DataError, Mnist};
 
@@ -9,7 +9,14 @@ use mnn_data::{DataError, Mnist};
 /// another checkout.
 fn mnist_dir() -> PathBuf {
     std::env::var_os("MNN_DATA").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/mnist"),
+        || {
+            // The workspace is two folders up from crates/mnn-data; named
+            // without `..`, so a skip message shows a plain path.
+            let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2);
+            workspace
+                .expect("crates/mnn-data lies in a workspace")
+                .join("data/mnist")
+        },
         PathBuf::from,
     )
 }
