@@ -2,9 +2,11 @@
 
 use indicatif::{HumanCount, ProgressBar, ProgressState, ProgressStyle};
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `println!` for `mnn`: when stdout is closed early (`mnn query … | head`),
-/// the program ends quietly instead of panicking.
+/// the lines after that are dropped instead of panicking, and the command
+/// finishes its work (`mnn train --save m.safetensors | head -1` still saves).
 macro_rules! outln {
     ($($arg:tt)*) => {
         $crate::report::write_stdout_line(format_args!($($arg)*))
@@ -12,12 +14,21 @@ macro_rules! outln {
 }
 pub(crate) use outln;
 
-/// Writes one line to stdout; a closed pipe ends the program with success,
-/// any other write error with a message and exit code 1.
+/// Set once a write to stdout found its reader gone. This is a fact about the
+/// process's stdout, not configuration: every later line is dropped.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes one line to stdout. After a closed pipe the lines go nowhere and
+/// the program carries on; any other write error ends it with a message and
+/// exit code 1.
 pub fn write_stdout_line(line: std::fmt::Arguments<'_>) {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
     if let Err(err) = writeln!(std::io::stdout().lock(), "{line}") {
         if err.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            return;
         }
         eprintln!("error: cannot write to stdout: {err}");
         std::process::exit(1);

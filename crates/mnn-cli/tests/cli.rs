@@ -312,3 +312,27 @@ fn test_needs_only_the_test_set_and_output_paths_are_checked_first() {
     assert_eq!(text.matches("os error 2").count(), 1, "{text}");
     assert!(text.starts_with("error: nope.csv: "), "{text}");
 }
+
+#[test]
+fn a_closed_stdout_stops_the_printing_not_the_work() {
+    // `mnn train --save m.safetensors | head -1`, with the reader gone before
+    // mnn's first line: every line finds the pipe closed, and the model must
+    // still be saved.
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_mnn"))
+        .args(["train", "--epochs", "3", "--hidden", "20"])
+        .args(["--save", "m.safetensors"])
+        .current_dir(dir.path())
+        .env_remove("MNN_DATA")
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("mnn runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let saved = mnn(&["test", "--model", "m.safetensors", "--json"], dir.path());
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    assert_eq!(last_json(&saved)["test_records"], 10);
+}
