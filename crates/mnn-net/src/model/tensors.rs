@@ -230,5 +230,40 @@ pub(super) fn serialize(
         let view = TensorView::new(Dtype::F32, shape.clone(), bytes).expect("shape matches data");
         (*name, view)
     });
-    safetensors::serialize(views, Some(metadata)).expect("well-formed F32 tensors serialise")
+    let bytes =
+        safetensors::serialize(views, Some(metadata)).expect("well-formed F32 tensors serialise");
+    with_sorted_header(bytes)
+}
+
+/// The same file with its JSON header's keys in sorted order, so that one
+/// network always saves to the same bytes: safetensors writes the metadata
+/// from a `HashMap`, whose order changes from run to run. The header keeps
+/// its length (the same keys and values, reordered), so the tensors' bytes
+/// and offsets are untouched.
+fn with_sorted_header(mut bytes: Vec<u8>) -> Vec<u8> {
+    let Some(length) = bytes
+        .first_chunk::<8>()
+        .and_then(|n| usize::try_from(u64::from_le_bytes(*n)).ok())
+    else {
+        return bytes;
+    };
+    let Some(header) = bytes.get(8..8 + length) else {
+        return bytes;
+    };
+    // serde_json's maps are sorted by key (no "preserve_order" in this build).
+    let Ok(parsed) = serde_json::from_slice::<serde_json::Value>(header) else {
+        return bytes;
+    };
+    let Ok(sorted) = serde_json::to_vec(&parsed) else {
+        return bytes;
+    };
+    if sorted.len() <= length {
+        // safetensors pads the header with spaces to a multiple of 8 bytes.
+        let padded = sorted
+            .into_iter()
+            .chain(std::iter::repeat(b' '))
+            .take(length);
+        bytes.splice(8..8 + length, padded);
+    }
+    bytes
 }

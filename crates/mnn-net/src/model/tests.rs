@@ -26,6 +26,37 @@ fn round_trip_keeps_weights_and_info() {
 }
 
 #[test]
+fn a_network_saves_to_the_same_bytes_every_time_with_a_sorted_header() {
+    // Each save builds its metadata in a new HashMap, whose order differs
+    // from one map to the next: the header is written sorted all the same.
+    let net = small();
+    let info = ModelInfo {
+        seed: Some(11),
+        epochs: Some(5),
+        test_accuracy: Some(0.9712),
+        rotate_degrees: Some(10.0),
+    };
+    let first = net.to_safetensors(&info);
+    for _ in 0..5 {
+        assert_eq!(net.to_safetensors(&info), first);
+    }
+    let length = usize::try_from(u64::from_le_bytes(first[..8].try_into().unwrap())).unwrap();
+    assert_eq!(length % 8, 0, "the header keeps safetensors' alignment");
+    let header = std::str::from_utf8(&first[8..8 + length]).unwrap();
+    let metadata = &header[header.find("\"__metadata__\"").unwrap()..];
+    let keys: Vec<&str> = metadata
+        .split('"')
+        .skip(3)
+        .step_by(4)
+        .take_while(|k| !k.starts_with("weights"))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(keys, sorted, "{header}");
+    assert!(keys.len() >= 10, "{keys:?}");
+}
+
+#[test]
 fn garbage_and_truncated_files_are_errors() {
     assert!(NeuralNetwork::from_safetensors(b"hello, world").is_err());
     let bytes = small().to_safetensors(&ModelInfo::default());
@@ -236,8 +267,8 @@ fn book_networks_save_the_same_bytes_either_way_and_old_files_load() {
         ..ModelInfo::default()
     };
     let general = deep::Network::from_book(&book);
-    // HashMap order varies, so compare what the files hold, not the bytes.
     let (a, b) = (book.to_safetensors(&info), general.to_safetensors(&info));
+    assert_eq!(a, b, "one network, the same bytes by either kind");
     let (from_a, info_a) = NeuralNetwork::from_safetensors(&a).unwrap();
     let (from_b, info_b) = NeuralNetwork::from_safetensors(&b).unwrap();
     assert_eq!(from_a.weights_input_hidden(), from_b.weights_input_hidden());
