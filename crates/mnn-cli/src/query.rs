@@ -41,7 +41,7 @@ pub struct QueryArgs {
     /// 28×28 and invert it (works only for a dark digit filling a light square)
     #[arg(long)]
     pub raw: bool,
-    /// Write the 28×28 image the network saw, for each input, as DIR/<name>.png
+    /// Write the 28×28 image the network saw, for each input, as DIR/NAME.png
     /// (dark ink on white, as the book shows it)
     #[arg(long, value_name = "DIR")]
     pub save_input: Option<PathBuf>,

@@ -17,7 +17,7 @@
 //!   on [`AugmentedSamples`], distorted afresh every epoch, with a
 //!   learning-rate schedule;
 //! - [`synthetic_digits`] and [`Cycle`]: stand-ins for benchmarks;
-//! - [`bench`]: `mnn bench --json`'s reports of one machine's speed, and
+//! - [`bench`](mod@bench): `mnn bench --json`'s reports of one machine's speed, and
 //!   their merge into one comparison table.
 //!
 //! Nothing here prints or exits: progress arrives through callbacks, and

@@ -57,7 +57,7 @@ pub struct ServeArgs {
     /// without it nothing is written
     #[arg(long, value_name = "FILE")]
     pub save_taught: Option<PathBuf>,
-    /// Let the page's Collect button save drawings as DIR/<label>_<n>.png, for
+    /// Let the page's Collect button save drawings as DIR/LABEL_N.png, for
     /// `mnn query` to read (DIR is made if missing)
     #[arg(long, value_name = "DIR")]
     pub collect: Option<PathBuf>,

@@ -2,7 +2,7 @@
 //!
 //! Reading is bounded whatever the file says about itself:
 //!
-//! - the chunks before the image data are checked first ([`check_chunks`]), so a
+//! - the chunks before the image data are checked first (`check_chunks`), so a
 //!   malformed palette is a clear error rather than a panic inside the decoder
 //!   (png 0.18.1 panics on a `PLTE` whose length is not a multiple of 3);
 //! - the size in the header is checked before anything is allocated for the
