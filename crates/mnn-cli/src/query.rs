@@ -68,6 +68,8 @@ pub fn run_query(args: &QueryArgs) -> Result<()> {
         let prepared = load_png_gray(file).and_then(|image| prepare(&image, args.raw));
         let pixels = match prepared {
             Ok(pixels) => pixels,
+            // One image: its error is the command's, in one line.
+            Err(err) if args.images.len() == 1 => return Err(err.into()),
             Err(err) => {
                 eprintln!("error: {err}");
                 continue;
@@ -85,6 +87,9 @@ pub fn run_query(args: &QueryArgs) -> Result<()> {
                 );
                 let (width, height) = (IMAGE_COLS * scale, IMAGE_ROWS * scale);
                 if let Err(err) = mnn_data::save_png_gray(&path, width, height, &dark) {
+                    if args.images.len() == 1 {
+                        return Err(err.into());
+                    }
                     eprintln!("error: {err}");
                     continue;
                 }
@@ -113,10 +118,7 @@ pub fn run_query(args: &QueryArgs) -> Result<()> {
         }
     }
     if answered == 0 {
-        match args.images.len() {
-            1 => bail!("the image could not be answered"),
-            n => bail!("none of the {n} images could be answered"),
-        }
+        bail!("none of the {} images could be answered", args.images.len());
     }
     Ok(())
 }

@@ -198,7 +198,8 @@ fn sample(need: Need) -> Result<LoadedData, TrainError> {
     Ok(LoadedData {
         mnist: Mnist { train, test },
         origin: Origin::Sample,
-        description: "the book's sample (data/mnist_train_100.csv, data/mnist_test_10.csv)".into(),
+        description: "the book's sample, built into mnn (mnist_train_100.csv, mnist_test_10.csv)"
+            .into(),
         fallback: None,
     })
 }
