@@ -178,9 +178,7 @@ impl NeuralNetwork {
                 return Err(NetError::EmptyLayer { layer });
             }
         }
-        if !(learning_rate > 0.0 && learning_rate.is_finite()) {
-            return Err(NetError::LearningRate(learning_rate));
-        }
+        let learning_rate = checked_learning_rate(learning_rate)?;
         let activations = Activations {
             hidden: vec![0.0; hidden],
             outputs: vec![0.0; outputs],
@@ -215,6 +213,13 @@ impl NeuralNetwork {
     /// The learning rate `lr` of the update rule.
     pub fn learning_rate(&self) -> f32 {
         self.learning_rate
+    }
+
+    /// Changes the learning rate of the next `train` steps (for a schedule
+    /// such as `--lr-decay`); the weights stay as they are.
+    pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError> {
+        self.learning_rate = checked_learning_rate(learning_rate)?;
+        Ok(())
     }
 
     /// `W_ih`: (hidden, inputs).
@@ -343,6 +348,16 @@ fn rescale(values: &mut [f32]) {
         } else {
             0.5
         };
+    }
+}
+
+/// `learning_rate` if it can be one: a positive, finite number (the one
+/// check every network makes).
+pub(crate) fn checked_learning_rate(learning_rate: f32) -> Result<f32, NetError> {
+    if learning_rate > 0.0 && learning_rate.is_finite() {
+        Ok(learning_rate)
+    } else {
+        Err(NetError::LearningRate(learning_rate))
     }
 }
 

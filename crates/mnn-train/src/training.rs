@@ -114,19 +114,8 @@ macro_rules! trainable {
     };
 }
 
-trainable!(NeuralNetwork, reborn_with_rate);
+trainable!(NeuralNetwork, NeuralNetwork::set_learning_rate);
 trainable!(Network, Network::set_learning_rate);
-
-/// The book's network keeps its learning rate from birth: the same weights,
-/// reborn with `learning_rate`.
-fn reborn_with_rate(net: &mut NeuralNetwork, learning_rate: f32) -> Result<(), NetError> {
-    *net = NeuralNetwork::from_weights(
-        net.weights_input_hidden().clone(),
-        net.weights_hidden_output().clone(),
-        learning_rate,
-    )?;
-    Ok(())
-}
 
 /// A network being trained on MNIST records, an epoch at a time, in the
 /// data's order (the book does not shuffle), with the book's rotated copies

@@ -183,9 +183,7 @@ impl Network {
             layers,
         };
         network.architecture().validate()?;
-        if !(learning_rate > 0.0 && learning_rate.is_finite()) {
-            return Err(NetError::LearningRate(learning_rate));
-        }
+        crate::checked_learning_rate(learning_rate)?;
         Ok(network)
     }
 
@@ -250,10 +248,7 @@ impl Network {
 
     /// Changes the learning rate (for a schedule such as `--lr-decay`).
     pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError> {
-        if !(learning_rate > 0.0 && learning_rate.is_finite()) {
-            return Err(NetError::LearningRate(learning_rate));
-        }
-        self.learning_rate = learning_rate;
+        self.learning_rate = crate::checked_learning_rate(learning_rate)?;
         Ok(())
     }
 
