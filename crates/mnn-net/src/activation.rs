@@ -22,6 +22,22 @@ pub fn logit_inplace(values: &mut [f32]) {
     values.iter_mut().for_each(|v| *v = logit(*v));
 }
 
+/// Maps the values linearly onto `low..low + width` (book: `x -= min;
+/// x /= max; x *= 0.98; x += 0.01` for 0.01..0.99). A constant signal has no
+/// range and becomes the middle of it.
+pub(crate) fn rescale(values: &mut [f32], low: f32, width: f32) {
+    let min = values.iter().copied().fold(f32::INFINITY, f32::min);
+    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let range = max - min;
+    for v in values.iter_mut() {
+        *v = if range > 0.0 {
+            (*v - min) / range * width + low
+        } else {
+            low + width / 2.0
+        };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

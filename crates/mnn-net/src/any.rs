@@ -5,8 +5,14 @@
 //! activations and losses). [`Model`] loads either, and answers queries with
 //! the network's own code, so a book network answers exactly as before.
 
+use crate::book::NeuralNetwork;
 use crate::deep;
-use crate::{ModelInfo, NetError, NeuralNetwork, Samples, TrainOptions};
+use crate::error::NetError;
+use crate::imagine::{IMAGINE_STEPS, Imagination, imagine};
+use crate::kinds::{Activation, Architecture, Loss};
+use crate::layers::{LayerRef, LayerWeights, Layers};
+use crate::options::{EpochReport, TrainOptions};
+use crate::samples::Samples;
 use mnn_matrix::Matrix;
 
 /// What every network can do once trained: answer queries.
@@ -65,7 +71,10 @@ impl Queries for deep::Network {
     }
 }
 
-/// A saved network of either kind.
+/// Any network mnn makes: the book's, or one beyond the book. Every
+/// command, the drawing page and training runs take this one type; each
+/// kind answers, learns and saves with its own code, so the book's network
+/// answers bit for bit as [`NeuralNetwork`] does.
 #[derive(Debug, Clone)]
 pub enum Model {
     /// The book's three-layer network.
@@ -75,26 +84,6 @@ pub enum Model {
 }
 
 impl Model {
-    /// A network from a safetensors file's bytes: a book network's file as
-    /// [`Model::Book`] (its answers are bit for bit what they always were),
-    /// any other as [`Model::Deep`].
-    pub fn from_safetensors(bytes: &[u8]) -> Result<(Model, ModelInfo), NetError> {
-        let (network, info) = deep::Network::from_safetensors(bytes)?;
-        if network.architecture().is_book() {
-            let (book, info) = NeuralNetwork::from_safetensors(bytes)?;
-            return Ok((Model::Book(book), info));
-        }
-        Ok((Model::Deep(network), info))
-    }
-
-    /// The network as a safetensors file's bytes.
-    pub fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8> {
-        match self {
-            Model::Book(net) => net.to_safetensors(info),
-            Model::Deep(net) => net.to_safetensors(info),
-        }
-    }
-
     /// The network as one beyond the book (the book's becomes one with the
     /// same weights and answers).
     pub fn to_deep(&self) -> deep::Network {
@@ -104,12 +93,87 @@ impl Model {
         }
     }
 
-    /// The learning rate it was trained with.
+    /// Its shape and kind (the book's: sigmoid, squared error, no biases).
+    pub fn architecture(&self) -> Architecture {
+        match self {
+            Model::Book(net) => Architecture {
+                layer_sizes: Queries::layer_sizes(net),
+                activation: Activation::Sigmoid,
+                loss: Loss::Squared,
+                bias: false,
+            },
+            Model::Deep(net) => net.architecture(),
+        }
+    }
+
+    /// The learning rate of the next `train` step.
     pub fn learning_rate(&self) -> f32 {
         match self {
             Model::Book(net) => net.learning_rate(),
             Model::Deep(net) => net.learning_rate(),
         }
+    }
+
+    /// Changes the learning rate of the next `train` steps.
+    pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError> {
+        match self {
+            Model::Book(net) => net.set_learning_rate(learning_rate),
+            Model::Deep(net) => net.set_learning_rate(learning_rate),
+        }
+    }
+
+    /// The targets for a sample of class `label`, as this network's loss
+    /// wants them: the book's 0.01 and 0.99 for squared error, 0 and 1 for
+    /// cross-entropy.
+    ///
+    /// # Panics
+    /// If `label` is not an output node.
+    pub fn targets(&self, label: usize) -> Vec<f32> {
+        let (off, on) = self.architecture().loss.targets();
+        let mut targets = vec![off; self.output_nodes()];
+        targets[label] = on;
+        targets
+    }
+
+    /// One step of the network's own `train` (its loss, its biases): the
+    /// book's `train` for the book's network.
+    ///
+    /// # Panics
+    /// If `inputs` or `targets` do not match the layer sizes.
+    pub fn train(&mut self, inputs: &[f32], targets: &[f32]) {
+        match self {
+            Model::Book(net) => net.train(inputs, targets),
+            Model::Deep(net) => net.train(inputs, targets),
+        }
+    }
+
+    /// One pass over `samples`, one `train` step per sample, on the training
+    /// engine (see [`NeuralNetwork::train_epoch`] and
+    /// [`deep::Network::train_epoch`]).
+    pub fn train_epoch<S: Samples + ?Sized>(
+        &mut self,
+        samples: &S,
+        options: &TrainOptions,
+        progress: impl FnMut(usize),
+    ) -> EpochReport {
+        match self {
+            Model::Book(net) => net.train_epoch(samples, options, progress),
+            Model::Deep(net) => net.train_epoch(samples, options, progress),
+        }
+    }
+
+    /// The forward pass, keeping every layer: the signals leaving hidden
+    /// layer 1, 2, …, then the outputs.
+    ///
+    /// # Panics
+    /// If `inputs.len()` is not the number of input nodes.
+    pub fn signals(&self, inputs: &[f32]) -> Vec<Vec<f32>> {
+        self.with_layers(|layers| {
+            let mut signals: Vec<Vec<f32>> =
+                layers.layers.iter().map(|l| vec![0.0; l.nodes()]).collect();
+            layers.forward(inputs, &mut signals);
+            signals
+        })
     }
 
     /// The book's `backquery`, through every layer; an error for a network
@@ -119,6 +183,60 @@ impl Model {
             Model::Book(net) => Ok(net.backquery(targets)),
             Model::Deep(net) => net.backquery(targets),
         }
+    }
+
+    /// Whether [`backquery`](Self::backquery) can run the network backwards
+    /// (every activation but ReLU has an inverse).
+    pub fn can_backquery(&self) -> bool {
+        let architecture = self.architecture();
+        architecture.layer_sizes.len() == 2 || architecture.activation != Activation::Relu
+    }
+
+    /// The image that most excites `output`, found by gradient ascent on the
+    /// input from a grey start ([`crate::imagine`](Imagination) explains it),
+    /// with the network's outputs for it.
+    ///
+    /// # Panics
+    /// If `output` is not an output node.
+    pub fn imagine(&self, output: usize) -> Imagination {
+        self.with_layers(|layers| imagine(&layers, output, IMAGINE_STEPS))
+    }
+
+    /// Layer `l`'s weights and biases, borrowed (1 = the first hidden layer,
+    /// the last one the output layer).
+    ///
+    /// # Panics
+    /// If there is no layer `l`.
+    pub fn layer(&self, l: usize) -> LayerRef<'_> {
+        match self {
+            Model::Book(net) => net.layer_refs()[l - 1],
+            Model::Deep(net) => net.layers()[l - 1].as_ref(),
+        }
+    }
+
+    /// The network in a few words, for a person: `784-800-10, relu, softmax
+    /// with cross-entropy, biases` (the book's: `784-200-10, sigmoid`).
+    pub fn describe(&self) -> String {
+        let a = self.architecture();
+        let mut words = vec![self.sizes(), a.activation.to_string()];
+        if a.loss != Loss::Squared {
+            words.push(format!("{} with {}", a.loss.output_activation(), a.loss));
+        }
+        if a.bias {
+            words.push("biases".into());
+        }
+        words.join(", ")
+    }
+
+    /// Runs `f` on the layers as the passes read them, borrowed.
+    fn with_layers<R>(&self, f: impl FnOnce(Layers<'_, LayerRef<'_>>) -> R) -> R {
+        let a = self.architecture();
+        let refs: Vec<LayerRef<'_>> = (1..a.layer_sizes.len()).map(|l| self.layer(l)).collect();
+        f(Layers {
+            layers: &refs,
+            activation: a.activation,
+            loss: a.loss,
+        })
     }
 
     fn queries(&self) -> &dyn Queries {
@@ -147,10 +265,23 @@ impl Queries for Model {
     }
 }
 
+/// Index of the largest value: the label the network answers with.
+/// The first one wins a tie; `None` for an empty slice.
+pub fn argmax(values: &[f32]) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
+    for (i, &v) in values.iter().enumerate() {
+        if best.is_none_or(|(_, b)| v > b) {
+            best = Some((i, v));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::deep::{Activation, Architecture, Loss};
+    use crate::model::ModelInfo;
 
     #[test]
     fn book_files_load_as_the_book_network_and_others_as_deep() {

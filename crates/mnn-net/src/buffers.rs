@@ -1,8 +1,7 @@
 //! The engine's working memory: cache-line-aligned copies of weight rows,
 //! and windows of consecutive samples read into aligned vectors.
 
-use crate::Samples;
-use crate::engine::Epoch;
+use crate::samples::Samples;
 use mnn_matrix::kernels::WINDOW;
 
 /// `len` floats starting on a 64-byte boundary (a cache line), so that the
@@ -82,15 +81,16 @@ impl Window {
         }
     }
 
-    /// Reads the (up to) `size` samples of the epoch from `first` on.
+    /// Reads the (up to) `size` samples of `total` from `first` on.
     pub(crate) fn fill<S: Samples + ?Sized>(
         &mut self,
+        samples: &S,
+        total: usize,
         first: usize,
         size: usize,
-        epoch: &Epoch<S>,
     ) {
-        let len = size.min(epoch.total.saturating_sub(first));
-        self.read(epoch.samples, first, len);
+        let len = size.min(total.saturating_sub(first));
+        self.read(samples, first, len);
     }
 
     /// Reads the `len` samples from `first` on.

@@ -114,6 +114,15 @@ pub fn available_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// `Σ (target − out)²` for one sample, in f64.
+pub(crate) fn squared_error_of(outputs: &[f32], targets: &[f32]) -> f64 {
+    outputs
+        .iter()
+        .zip(targets)
+        .map(|(&o, &t)| f64::from(t - o).powi(2))
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,6 @@
 use super::*;
+use crate::activation::rescale;
+use crate::any::argmax;
 
 #[test]
 fn new_rejects_empty_layers_and_bad_learning_rates() {
@@ -71,9 +73,9 @@ fn argmax_picks_largest_first_on_ties() {
 #[test]
 fn rescale_maps_onto_book_range() {
     let mut v = [-3.0, 1.0, 5.0];
-    rescale(&mut v);
+    rescale(&mut v, 0.01, 0.98);
     assert_eq!(v, [0.01, 0.5, 0.99]);
     let mut flat = [2.0, 2.0];
-    rescale(&mut flat);
+    rescale(&mut flat, 0.01, 0.98);
     assert_eq!(flat, [0.5, 0.5]);
 }

@@ -4,9 +4,12 @@
 //! [`Sweep`](crate::Sweep) says; `W_ho` is the layer above, computed whole
 //! by every thread; sigmoid activation, squared error, no biases.
 
-use crate::deep::{Activation, Layer, Layers, Loss, Rule};
+use crate::book::NeuralNetwork;
 use crate::engine::{self, Products, Stack};
-use crate::{EpochReport, NeuralNetwork, Samples, TrainOptions};
+use crate::kinds::{Activation, Loss};
+use crate::layers::{Layer, LayerRef, Layers, Rule};
+use crate::options::{EpochReport, TrainOptions};
+use crate::samples::Samples;
 use mnn_matrix::Matrix;
 
 impl NeuralNetwork {
@@ -76,15 +79,21 @@ impl NeuralNetwork {
     /// differ from `query`'s in the last bits (tested: by at most 1e-6).
     /// They do not depend on the thread count or on the other samples.
     pub fn query_all<S: Samples + ?Sized>(&self, samples: &S, options: &TrainOptions) -> Matrix {
-        let layers = [&self.weights_input_hidden, &self.weights_hidden_output].map(|w| Layer {
-            weights: w.clone(),
-            bias: None,
-        });
+        let layers = self.layer_refs();
         let book = Layers {
             layers: &layers,
             activation: Activation::Sigmoid,
             loss: Loss::Squared,
         };
         engine::query_all(&book, samples, options, Products::Grouped)
+    }
+
+    /// The two layers, borrowed, not copied: `W_ih` is layer 1, `W_ho` the
+    /// output layer (no biases).
+    pub(crate) fn layer_refs(&self) -> [LayerRef<'_>; 2] {
+        [&self.weights_input_hidden, &self.weights_hidden_output].map(|weights| LayerRef {
+            weights,
+            bias: None,
+        })
     }
 }

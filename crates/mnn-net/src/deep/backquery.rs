@@ -8,9 +8,10 @@
 //! end (0.01..0.99). ReLU has no inverse, so a ReLU network cannot be
 //! backqueried.
 
-use super::{Activation, Loss, Network};
-use crate::activation::logit;
-use crate::{NetError, check_targets};
+use super::Network;
+use crate::activation::{logit, rescale};
+use crate::error::{NetError, check_targets};
+use crate::kinds::{Activation, Loss};
 
 impl Activation {
     /// `z = f⁻¹(a)` in place, after rescaling `a` into the range where the
@@ -74,21 +75,5 @@ impl Network {
             signal = below;
         }
         Ok(signal)
-    }
-}
-
-/// Maps the values linearly onto `low..low + width` (book: `x -= min;
-/// x /= max; x *= 0.98; x += 0.01` for 0.01..0.99). A constant signal has no
-/// range and becomes the middle of it.
-fn rescale(values: &mut [f32], low: f32, width: f32) {
-    let min = values.iter().copied().fold(f32::INFINITY, f32::min);
-    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let range = max - min;
-    for v in values.iter_mut() {
-        *v = if range > 0.0 {
-            (*v - min) / range * width + low
-        } else {
-            low + width / 2.0
-        };
     }
 }

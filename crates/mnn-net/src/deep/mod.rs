@@ -47,15 +47,16 @@
 //! ```
 
 mod backquery;
-mod kinds;
-mod layers;
 
-pub use kinds::{Activation, Architecture, Loss, softmax_inplace};
-pub use layers::Layer;
-pub(crate) use layers::{Layers, Rule, Step};
+pub use crate::kinds::{Activation, Architecture, Loss, softmax_inplace};
+pub use crate::layers::Layer;
 
-use crate::engine::{self, Products, Stack, squared_error_of};
-use crate::{EpochReport, NetError, NeuralNetwork, Samples, Sweep, TrainOptions, check_targets};
+use crate::book::NeuralNetwork;
+use crate::engine::{self, Products, Stack};
+use crate::error::{NetError, check_targets, checked_learning_rate};
+use crate::layers::{Layers, Rule, Step};
+use crate::options::{EpochReport, Sweep, TrainOptions, squared_error_of};
+use crate::samples::Samples;
 use mnn_matrix::Matrix;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
@@ -183,7 +184,7 @@ impl Network {
             layers,
         };
         network.architecture().validate()?;
-        crate::checked_learning_rate(learning_rate)?;
+        checked_learning_rate(learning_rate)?;
         Ok(network)
     }
 
@@ -248,7 +249,7 @@ impl Network {
 
     /// Changes the learning rate (for a schedule such as `--lr-decay`).
     pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError> {
-        self.learning_rate = crate::checked_learning_rate(learning_rate)?;
+        self.learning_rate = checked_learning_rate(learning_rate)?;
         Ok(())
     }
 

@@ -44,12 +44,15 @@
 //! `train` on every sample. Only the kernels (`MNN_SIMD`) and the sweep
 //! change the rounding.
 
+mod epoch;
 mod worker;
 
 use crate::barrier::SpinBarrier;
 use crate::buffers::{Aligned, Window};
-use crate::deep::{Layer, Layers, Rule};
-use crate::{EpochReport, Samples, Sweep, TrainOptions};
+use crate::layers::{Layer, LayerWeights, Layers, Rule};
+use crate::options::{EpochReport, Sweep, TrainOptions};
+use crate::samples::Samples;
+use epoch::{Epoch, Shared};
 use mnn_matrix::kernels::WINDOW;
 use mnn_matrix::{Matrix, dot, mul_vec4};
 use std::sync::atomic::AtomicU32;
@@ -177,8 +180,8 @@ pub(crate) enum Products {
 /// result holds the output signals for sample `i`. The samples' targets are
 /// ignored. The outputs do not depend on the thread count or on the other
 /// samples.
-pub(crate) fn query_all<S: Samples + ?Sized>(
-    stack: &Layers<'_>,
+pub(crate) fn query_all<S: Samples + ?Sized, L: LayerWeights + Sync>(
+    stack: &Layers<'_, L>,
     samples: &S,
     options: &TrainOptions,
     products: Products,
@@ -204,8 +207,8 @@ pub(crate) fn query_all<S: Samples + ?Sized>(
 }
 
 /// `query` for the samples from `first` on, one row of `results` each.
-fn query_range<S: Samples + ?Sized>(
-    stack: &Layers<'_>,
+fn query_range<S: Samples + ?Sized, L: LayerWeights>(
+    stack: &Layers<'_, L>,
     samples: &S,
     first: usize,
     results: &mut [f32],
@@ -213,8 +216,8 @@ fn query_range<S: Samples + ?Sized>(
 ) {
     let (layer_1, upper) = stack.layers.split_first().expect("a layer");
     let outputs = stack.output_nodes();
-    let w_1 = Aligned::from_slice(layer_1.weights.as_slice());
-    let mut window = Window::new(layer_1.weights.cols(), outputs);
+    let w_1 = Aligned::from_slice(layer_1.weights().as_slice());
+    let mut window = Window::new(layer_1.weights().cols(), outputs);
     // Per node of layer 1: W_1·x for each input of the group.
     let mut z_1 = vec![[0.0; WINDOW]; layer_1.nodes()];
     // a_1, then a_2 … a_L.
@@ -231,7 +234,7 @@ fn query_range<S: Samples + ?Sized>(
         match products {
             Products::Grouped => mul_vec4(w_1.as_slice(), window.sweep_vectors(), &mut z_1),
             Products::AsQuery => {
-                let rows = w_1.as_slice().chunks_exact(layer_1.weights.cols());
+                let rows = w_1.as_slice().chunks_exact(layer_1.weights().cols());
                 for (z, row) in z_1.iter_mut().zip(rows) {
                     for (j, z) in z.iter_mut().enumerate().take(window.len) {
                         *z = dot(row, window.inputs.get(j));
@@ -250,35 +253,4 @@ fn query_range<S: Samples + ?Sized>(
             out.copy_from_slice(signals.last().unwrap_or(&a_1));
         }
     }
-}
-
-/// What all workers read during an epoch.
-pub(crate) struct Epoch<'a, S: ?Sized> {
-    pub(crate) samples: &'a S,
-    pub(crate) total: usize,
-    /// How every sample is learnt (the steps that use it take no samples,
-    /// so they are compiled once, here, not in each caller's crate).
-    pub(crate) rule: Rule,
-    pub(crate) progress_interval: usize,
-    /// Samples per sweep over `W_1`: 1 or [`WINDOW`].
-    pub(crate) window: usize,
-}
-
-/// What the workers exchange once per sample.
-pub(crate) struct Shared {
-    pub(crate) barrier: SpinBarrier,
-    /// `a_1` for even and odd samples (as f32 bits): each worker writes its
-    /// own nodes, then reads all after the barrier. Two buffers, so a fast
-    /// worker writing sample k+1 never overwrites what a slow one is still
-    /// reading for sample k.
-    pub(crate) signals: [Vec<AtomicU32>; 2],
-}
-
-/// `Σ (target − out)²` for one sample, in f64.
-pub(crate) fn squared_error_of(outputs: &[f32], targets: &[f32]) -> f64 {
-    outputs
-        .iter()
-        .zip(targets)
-        .map(|(&o, &t)| f64::from(t - o).powi(2))
-        .sum()
 }

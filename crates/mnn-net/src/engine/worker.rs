@@ -2,11 +2,12 @@
 //! of the layers above, and the per-sample steps of `train` over a window of
 //! samples.
 
-use super::{Epoch, Shared, squared_error_of};
-use crate::Samples;
+use super::epoch::{Epoch, Shared};
 use crate::barrier::{PoisonOnPanic, Poisoned};
 use crate::buffers::{Aligned, Window};
-use crate::deep::{Layer, Rule, Step};
+use crate::layers::{Layer, Rule, Step};
+use crate::options::squared_error_of;
+use crate::samples::Samples;
 use mnn_matrix::kernels::WINDOW;
 use mnn_matrix::{Matrix, add_outer4_then_mul_vec4, axpy, axpy_then_dot, dot};
 use std::ops::Range;
@@ -101,7 +102,8 @@ impl<'a> Worker<'a> {
         let _guard = PoisonOnPanic(&shared.barrier);
         let started = Instant::now();
         let cols = self.window.inputs.len;
-        self.window.fill(0, epoch.window, epoch);
+        self.window
+            .fill(epoch.samples, epoch.total, 0, epoch.window);
         // W_1·x for the first window; later ones come out of the sweeps.
         for (forward, row) in self
             .forward
@@ -126,7 +128,8 @@ impl<'a> Worker<'a> {
                 }
             }
             let after = self.window.first + self.window.len;
-            self.next.fill(after, epoch.window, epoch);
+            self.next
+                .fill(epoch.samples, epoch.total, after, epoch.window);
             self.sweep(epoch.window);
             std::mem::swap(&mut self.window, &mut self.next);
         }

@@ -21,35 +21,56 @@
 //!
 //! [safetensors]: https://github.com/huggingface/safetensors
 
+mod info;
 mod tensors;
 
-use crate::deep::{self, Activation, Architecture, Layer, Loss};
-use crate::{NetError, NeuralNetwork};
+pub use info::{FORMAT_VERSION, ModelInfo, WEIGHTS_HIDDEN_OUTPUT, WEIGHTS_INPUT_HIDDEN};
 
-/// The newest format version this crate reads; loading refuses newer ones.
-/// Book networks are written as version 1, networks beyond the book as 2.
-pub const FORMAT_VERSION: u32 = 2;
+use crate::any::Model;
+use crate::book::NeuralNetwork;
+use crate::deep;
+use crate::error::NetError;
+use crate::kinds::{Activation, Architecture, Loss};
+use crate::layers::Layer;
+use info::BOOK_FORMAT_VERSION;
+use tensors::Opened;
 
-/// The version of files holding the book's network (what mnn wrote before
-/// networks beyond the book).
-const BOOK_FORMAT_VERSION: u32 = 1;
+impl Model {
+    /// A network from a safetensors file's bytes, of whichever kind the file
+    /// holds: a book network's file as [`Model::Book`] (its answers are bit
+    /// for bit what they always were), any other as [`Model::Deep`]. Every
+    /// tensor's presence, dtype and shape is checked, and the metadata. The
+    /// one loader: the bytes are parsed once.
+    pub fn from_safetensors(bytes: &[u8]) -> Result<(Model, ModelInfo), NetError> {
+        let file = tensors::open(bytes)?;
+        let learning_rate = file.learning_rate()?;
+        let model = match file.get("layer_sizes") {
+            None => Model::Book(read_book(&file, learning_rate)?),
+            Some(sizes) => {
+                let network = read_beyond(&file, sizes, learning_rate)?;
+                match network.layers() {
+                    [w_ih, w_ho] if network.architecture().is_book() => {
+                        Model::Book(NeuralNetwork::from_weights(
+                            w_ih.weights.clone(),
+                            w_ho.weights.clone(),
+                            learning_rate,
+                        )?)
+                    }
+                    _ => Model::Deep(network),
+                }
+            }
+        };
+        Ok((model, file.info()?))
+    }
 
-/// Tensor name of `W_ih`, shape `[hidden, inputs]`.
-pub const WEIGHTS_INPUT_HIDDEN: &str = "weights_input_hidden";
-/// Tensor name of `W_ho`, shape `[outputs, hidden]`.
-pub const WEIGHTS_HIDDEN_OUTPUT: &str = "weights_hidden_output";
-
-/// What is known about how a saved network was trained (all optional).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ModelInfo {
-    /// Seed of the initial weights.
-    pub seed: Option<u64>,
-    /// Epochs trained.
-    pub epochs: Option<usize>,
-    /// Accuracy on the test set after training, 0..=1.
-    pub test_accuracy: Option<f64>,
-    /// Rotation augmentation used in training, in degrees.
-    pub rotate_degrees: Option<f32>,
+    /// The network as a safetensors file's bytes, with `info` in its
+    /// metadata.
+    pub fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8> {
+        match self {
+            Model::Book(net) => net.to_safetensors(info),
+            Model::Deep(net) => net.to_safetensors(info),
+        }
+    }
 }
 
 impl NeuralNetwork {
@@ -58,47 +79,46 @@ impl NeuralNetwork {
         deep::Network::from_book(self).to_safetensors(info)
     }
 
-    /// A network from a safetensors file's bytes, checking every tensor's
-    /// presence, dtype and shape, and the metadata.
+    /// The book's network from a safetensors file's bytes
+    /// ([`Model::from_safetensors`]); an error for a network beyond the book.
     pub fn from_safetensors(bytes: &[u8]) -> Result<(NeuralNetwork, ModelInfo), NetError> {
-        let bad = NetError::Model;
-        let file = tensors::open(bytes)?;
-        if let Some(sizes) = file.get("layer_sizes")
-            && (sizes.split(',').count() != 3
-                || file.get("bias").is_some_and(|b| b != "false")
-                || file.get("loss").is_some_and(|l| l != "squared"))
+        match Model::from_safetensors(bytes)? {
+            (Model::Book(net), info) => Ok((net, info)),
+            (other, _) => Err(NetError::Model(format!(
+                "a {} network, not the book's three-layer sigmoid network",
+                other.describe()
+            ))),
+        }
+    }
+}
+
+/// The book's network from a version-1 file (no `layer_sizes`): its two
+/// tensors, sigmoid, and the node counts the metadata says.
+fn read_book(file: &Opened<'_>, learning_rate: f32) -> Result<NeuralNetwork, NetError> {
+    let bad = NetError::Model;
+    if let Some(activation) = file.get("activation").filter(|a| *a != "sigmoid") {
+        return Err(bad(format!(
+            "activation {activation:?} without layer_sizes: a file of the book's network \
+             (format version 1) is always \"sigmoid\""
+        )));
+    }
+    let w_ih = file.matrix(WEIGHTS_INPUT_HIDDEN)?;
+    let w_ho = file.matrix(WEIGHTS_HIDDEN_OUTPUT)?;
+    let net = NeuralNetwork::from_weights(w_ih, w_ho, learning_rate)?;
+    for (key, nodes) in [
+        ("input_nodes", net.input_nodes()),
+        ("hidden_nodes", net.hidden_nodes()),
+        ("output_nodes", net.output_nodes()),
+    ] {
+        if let Some(said) = file.parse::<usize>(key)?
+            && said != nodes
         {
             return Err(bad(format!(
-                "a {sizes} network beyond the book's (loss {}, biases {}): load it as an \
-                 mnn_net::deep::Network",
-                file.get("loss").unwrap_or("squared"),
-                file.get("bias").unwrap_or("false")
+                "metadata says {key} = {said} but the weights have {nodes}"
             )));
         }
-        if let Some(activation) = file.get("activation").filter(|a| *a != "sigmoid") {
-            return Err(bad(format!(
-                "activation {activation:?}: mnn's network only knows \"sigmoid\""
-            )));
-        }
-        let learning_rate = file.learning_rate()?;
-        let w_ih = file.matrix(WEIGHTS_INPUT_HIDDEN)?;
-        let w_ho = file.matrix(WEIGHTS_HIDDEN_OUTPUT)?;
-        let net = NeuralNetwork::from_weights(w_ih, w_ho, learning_rate)?;
-        for (key, nodes) in [
-            ("input_nodes", net.input_nodes()),
-            ("hidden_nodes", net.hidden_nodes()),
-            ("output_nodes", net.output_nodes()),
-        ] {
-            if let Some(said) = file.parse::<usize>(key)?
-                && said != nodes
-            {
-                return Err(bad(format!(
-                    "metadata says {key} = {said} but the weights have {nodes}"
-                )));
-            }
-        }
-        Ok((net, file.info()?))
     }
+    Ok(net)
 }
 
 /// The tensor names of a network with `layers` layers of weights: for
@@ -159,70 +179,80 @@ impl deep::Network {
         tensors::serialize(&tensors, meta)
     }
 
-    /// A network from a safetensors file's bytes: a book network's file
-    /// (version 1, no `layer_sizes`) or one beyond the book, checking every
-    /// tensor's presence, dtype and shape, and the metadata.
+    /// A network from a safetensors file's bytes, of any kind
+    /// ([`Model::from_safetensors`]; the book's becomes one with the same
+    /// weights and answers).
     pub fn from_safetensors(bytes: &[u8]) -> Result<(deep::Network, ModelInfo), NetError> {
-        let bad = NetError::Model;
-        let file = tensors::open(bytes)?;
-        let Some(sizes) = file.get("layer_sizes") else {
-            let (book, info) = NeuralNetwork::from_safetensors(bytes)?;
-            return Ok((deep::Network::from_book(&book), info));
-        };
-        let layer_sizes = sizes
-            .split(',')
-            .map(|n| n.trim().parse::<usize>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| {
-                bad(format!(
-                    "metadata layer_sizes = {sizes:?} is not a list of numbers"
-                ))
-            })?;
-        let activation: Activation = file.get("activation").unwrap_or("sigmoid").parse()?;
-        let loss: Loss = file.get("loss").unwrap_or("squared").parse()?;
-        let bias: bool = file.parse("bias")?.unwrap_or(false);
-        let learning_rate = file.learning_rate()?;
-        let architecture = Architecture {
-            layer_sizes,
-            activation,
-            loss,
-            bias,
-        };
-        architecture.validate()?;
-        let sizes = &architecture.layer_sizes;
-        let mut layers = Vec::new();
-        for (l, (weights, bias_name)) in layer_tensor_names(sizes.len() - 1).iter().enumerate() {
-            let w = file.matrix(weights)?;
-            if w.shape() != (sizes[l + 1], sizes[l]) {
+        let (model, info) = Model::from_safetensors(bytes)?;
+        Ok((
+            match model {
+                Model::Deep(net) => net,
+                book => book.to_deep(),
+            },
+            info,
+        ))
+    }
+}
+
+/// A network beyond the book from a version-2 file, whose metadata says its
+/// `layer_sizes` (`sizes`), activation, loss and biases.
+fn read_beyond(
+    file: &Opened<'_>,
+    sizes: &str,
+    learning_rate: f32,
+) -> Result<deep::Network, NetError> {
+    let bad = NetError::Model;
+    let layer_sizes = sizes
+        .split(',')
+        .map(|n| n.trim().parse::<usize>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| {
+            bad(format!(
+                "metadata layer_sizes = {sizes:?} is not a list of numbers"
+            ))
+        })?;
+    let activation: Activation = file.get("activation").unwrap_or("sigmoid").parse()?;
+    let loss: Loss = file.get("loss").unwrap_or("squared").parse()?;
+    let bias: bool = file.parse("bias")?.unwrap_or(false);
+    let architecture = Architecture {
+        layer_sizes,
+        activation,
+        loss,
+        bias,
+    };
+    architecture.validate()?;
+    let sizes = &architecture.layer_sizes;
+    let mut layers = Vec::new();
+    for (l, (weights, bias_name)) in layer_tensor_names(sizes.len() - 1).iter().enumerate() {
+        let w = file.matrix(weights)?;
+        if w.shape() != (sizes[l + 1], sizes[l]) {
+            return Err(bad(format!(
+                "tensor {weights:?} has shape {:?} but layer_sizes {sizes:?} say ({}, {})",
+                w.shape(),
+                sizes[l + 1],
+                sizes[l]
+            )));
+        }
+        let b = if bias {
+            let values = file.vector(bias_name)?;
+            if values.len() != sizes[l + 1] {
                 return Err(bad(format!(
-                    "tensor {weights:?} has shape {:?} but layer_sizes {sizes:?} say ({}, {})",
-                    w.shape(),
-                    sizes[l + 1],
-                    sizes[l]
+                    "tensor {bias_name:?} has {} values but layer {} has {} nodes",
+                    values.len(),
+                    l + 1,
+                    sizes[l + 1]
                 )));
             }
-            let b = if bias {
-                let values = file.vector(bias_name)?;
-                if values.len() != sizes[l + 1] {
-                    return Err(bad(format!(
-                        "tensor {bias_name:?} has {} values but layer {} has {} nodes",
-                        values.len(),
-                        l + 1,
-                        sizes[l + 1]
-                    )));
-                }
-                Some(values)
-            } else {
-                None
-            };
-            layers.push(Layer {
-                weights: w,
-                bias: b,
-            });
-        }
-        let network = deep::Network::from_layers(layers, activation, loss, learning_rate)?;
-        Ok((network, file.info()?))
+            Some(values)
+        } else {
+            None
+        };
+        layers.push(Layer {
+            weights: w,
+            bias: b,
+        });
     }
+    deep::Network::from_layers(layers, activation, loss, learning_rate)
 }
 
 #[cfg(test)]

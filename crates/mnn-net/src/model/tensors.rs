@@ -2,8 +2,8 @@
 //! tensor at fault where safetensors names none), the metadata every mnn file
 //! holds, and checked `F32` tensors in and out.
 
-use super::{FORMAT_VERSION, ModelInfo};
-use crate::NetError;
+use super::info::{FORMAT_VERSION, ModelInfo};
+use crate::error::NetError;
 use mnn_matrix::Matrix;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::HashMap;

@@ -237,7 +237,10 @@ fn deep_round_trip_keeps_every_layer_bias_and_kind() {
         let err = NeuralNetwork::from_safetensors(&bytes)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("6,5,4,3 network beyond the book's"), "{err}");
+        assert!(
+            err.starts_with("a 6-5-4-3, tanh, softmax with cross-entropy") && err.ends_with("not the book's three-layer sigmoid network"),
+            "{err}"
+        );
     }
 }
 
@@ -254,7 +257,11 @@ fn a_two_layer_network_with_biases_is_not_read_as_the_books() {
     let err = NeuralNetwork::from_safetensors(&bytes)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("biases true"), "{err}");
+    assert!(err.contains("6-4-3, sigmoid, biases network"), "{err}");
+    assert!(matches!(
+        Model::from_safetensors(&bytes).unwrap().0,
+        Model::Deep(_)
+    ));
     let (loaded, _) = deep::Network::from_safetensors(&bytes).unwrap();
     assert_eq!(loaded.layers(), net.layers());
 }

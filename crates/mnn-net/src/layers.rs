@@ -1,10 +1,10 @@
 //! A network's layers and the two passes through them that every way of
 //! training shares: forward ([`Layers::forward`]) and back
-//! ([`Step::backward`]). [`Network::train`](super::Network::train) runs them
+//! ([`Step::backward`]). [`Network::train`](crate::deep::Network::train) runs them
 //! over all layers; the training engine ([`crate::engine`]) over the layers
 //! above layer 1, on every thread.
 
-use super::{Activation, Loss};
+use crate::kinds::{Activation, Loss};
 use mnn_matrix::Matrix;
 
 /// One layer of links: the weights into its nodes and their biases.
@@ -21,22 +21,78 @@ impl Layer {
     pub fn nodes(&self) -> usize {
         self.weights.rows()
     }
+
+    /// The layer as borrowed weights.
+    pub fn as_ref(&self) -> LayerRef<'_> {
+        LayerRef {
+            weights: &self.weights,
+            bias: self.bias.as_deref(),
+        }
+    }
+}
+
+/// One layer's weights and biases, borrowed: how the book's network (whose
+/// two matrices are fields of their own) lends its layers to the passes
+/// without copying them.
+#[derive(Debug, Clone, Copy)]
+pub struct LayerRef<'a> {
+    /// W_l: (nodes, incoming).
+    pub weights: &'a Matrix,
+    /// b_l, if the network has biases.
+    pub bias: Option<&'a [f32]>,
+}
+
+/// What the forward pass reads of a layer: owned ([`Layer`]) or borrowed
+/// ([`LayerRef`]).
+pub trait LayerWeights {
+    /// W_l: (nodes, incoming).
+    fn weights(&self) -> &Matrix;
+    /// b_l, if any.
+    fn bias(&self) -> Option<&[f32]>;
+    /// Nodes of this layer.
+    fn nodes(&self) -> usize {
+        self.weights().rows()
+    }
+}
+
+impl LayerWeights for Layer {
+    fn weights(&self) -> &Matrix {
+        &self.weights
+    }
+    fn bias(&self) -> Option<&[f32]> {
+        self.bias.as_deref()
+    }
+}
+
+impl LayerWeights for LayerRef<'_> {
+    fn weights(&self) -> &Matrix {
+        self.weights
+    }
+    fn bias(&self) -> Option<&[f32]> {
+        self.bias
+    }
 }
 
 /// Consecutive layers, the top one the output layer, and their kind: what
 /// the forward pass reads, so that a caller can borrow its buffers mutably
 /// beside it.
-#[derive(Clone, Copy)]
-pub(crate) struct Layers<'a> {
-    pub(crate) layers: &'a [Layer],
+pub(crate) struct Layers<'a, L = Layer> {
+    pub(crate) layers: &'a [L],
     pub(crate) activation: Activation,
     pub(crate) loss: Loss,
 }
 
-impl Layers<'_> {
+impl<L> Clone for Layers<'_, L> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<L> Copy for Layers<'_, L> {}
+
+impl<L: LayerWeights> Layers<'_, L> {
     /// Nodes of the output layer.
     pub(crate) fn output_nodes(&self) -> usize {
-        self.layers.last().map_or(0, Layer::nodes)
+        self.layers.last().map_or(0, L::nodes)
     }
 
     /// The forward pass: `signals[l]` receives what leaves `layers[l]`.
@@ -45,7 +101,7 @@ impl Layers<'_> {
             let (below, here) = signals.split_at_mut(l);
             let incoming = if l == 0 { inputs } else { &below[l - 1] };
             // z_l = W_l·a_{l−1}
-            layer.weights.mul_vec(incoming, &mut here[0]);
+            layer.weights().mul_vec(incoming, &mut here[0]);
             self.activate(l, &mut here[0]);
         }
     }
@@ -53,7 +109,7 @@ impl Layers<'_> {
     /// `a = f(z + b)` in place for `layers[l]`, from `z = W·a_below`: `f` is
     /// the hidden layers' activation, or σ or softmax at the output.
     pub(crate) fn activate(&self, l: usize, z: &mut [f32]) {
-        if let Some(bias) = &self.layers[l].bias {
+        if let Some(bias) = self.layers[l].bias() {
             // z_l = W_l·a_{l−1} + b_l
             z.iter_mut().zip(bias).for_each(|(z, b)| *z += b);
         }

@@ -1,8 +1,8 @@
 //! What kind of network: the hidden layers' [`Activation`], the [`Loss`] with
 //! its output layer, and the [`Architecture`] (sizes, kind, biases).
 
-use crate::NetError;
 use crate::activation::sigmoid_inplace;
+use crate::error::NetError;
 use std::fmt;
 use std::str::FromStr;
 
