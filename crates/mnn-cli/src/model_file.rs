@@ -1,7 +1,7 @@
 //! Reading and writing model files; the network itself only knows bytes.
 
 use anyhow::{Context, Result};
-use mnn_net::{Model, ModelInfo, NeuralNetwork};
+use mnn_net::{Model, ModelInfo};
 use mnn_train::{Trainable, check_digit_network};
 use std::path::Path;
 
@@ -12,17 +12,9 @@ pub fn save(path: &Path, net: &impl Trainable, info: &ModelInfo) -> Result<()> {
     crate::files::write_atomically(path, &net.to_safetensors(info))
 }
 
-/// Reads the book's network saved by [`save`], naming the file in any error
-/// (a network beyond the book is refused with a message saying so).
-pub fn load(path: &Path) -> Result<(NeuralNetwork, ModelInfo)> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    NeuralNetwork::from_safetensors(&bytes)
-        .with_context(|| format!("{}: not a usable mnn model", path.display()))
-}
-
 /// Reads a network saved by [`save`] (the book's network,
 /// or one beyond the book), naming the file in any error.
-pub fn load_any(path: &Path) -> Result<(Model, ModelInfo)> {
+pub fn load(path: &Path) -> Result<(Model, ModelInfo)> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     Model::from_safetensors(&bytes)
         .with_context(|| format!("{}: not a usable mnn model", path.display()))
@@ -30,7 +22,7 @@ pub fn load_any(path: &Path) -> Result<(Model, ModelInfo)> {
 
 /// Loads a saved network and checks it reads 28×28 images into ten digits.
 pub fn load_digit_network(path: &Path) -> Result<Model> {
-    let (net, _) = load_any(path)?;
+    let (net, _) = load(path)?;
     check_digit_network(&net).with_context(|| path.display().to_string())?;
     Ok(net)
 }

@@ -216,7 +216,7 @@ pub fn run_test(args: &TestArgs) -> Result<()> {
     if let Some(path) = &args.mistakes {
         check_writable(path)?;
     }
-    let (net, info) = model_file::load_any(&args.model)?;
+    let (net, info) = model_file::load(&args.model)?;
     let loaded = data::load(&args.data, Need::Test)?;
     let test = &loaded.mnist.test;
     check_digit_network(&net).with_context(|| args.model.display().to_string())?;

@@ -303,15 +303,26 @@ fn backquery_writes_ten_pictures_and_a_labelled_grid() {
             pictures.push(image.pixels);
         }
         assert!(pictures.windows(2).all(|w| w[0] != w[1]));
+        // Gradient ascent beside backquery: ten more, each its own picture.
+        let ascents: Vec<_> = (0..10)
+            .map(|label| {
+                let image =
+                    mnn_data::load_png_gray(out_dir.join(format!("ascent_{label}.png"))).unwrap();
+                assert_eq!((image.width, image.height), (side, side));
+                image.pixels
+            })
+            .collect();
+        assert!(ascents.windows(2).all(|w| w[0] != w[1]));
+        assert!(ascents.iter().zip(&pictures).all(|(a, b)| a != b));
         let grid = mnn_data::load_png_gray(out_dir.join("grid.png")).unwrap();
-        // Ten 112-pixel pictures side by side, labels above them.
+        // Two rows of ten 112-pixel pictures side by side, labels above them.
         assert!(
             grid.width > 10 * 112 && grid.width < 12 * 112,
             "{}",
             grid.width
         );
         assert!(
-            grid.height > 112 && grid.height < 2 * 112,
+            grid.height > 2 * 112 && grid.height < 4 * 112,
             "{}",
             grid.height
         );
@@ -330,6 +341,10 @@ fn backquery_writes_ten_pictures_and_a_labelled_grid() {
     assert!(out.status.success(), "{}", stderr(&out));
     let said = stdout(&out);
     assert!(said.starts_with("wrote brain/0.png .. 9.png"), "{said}");
+    assert!(
+        said.contains("wrote brain/ascent_0.png .. ascent_9.png"),
+        "{said}"
+    );
     assert!(!said.contains("//"), "{said}");
 }
 

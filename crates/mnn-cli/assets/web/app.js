@@ -15,6 +15,7 @@ let strokes = [];        // [{width, points: [[x, y], ...]}]
 let current = null;      // the stroke being drawn
 let label = null;        // the digit chosen for Teach / Collect
 let lessons = 0;
+let model = null;        // what /api/model says of the served network
 
 // ---- drawing ---------------------------------------------------------------
 
@@ -165,15 +166,23 @@ for (let d = 0; d < DIGITS; d++) {
   choice.querySelector('input').addEventListener('change', () => { label = d; updateButtons(); });
   $('labels').appendChild(choice);
 
-  const figure = document.createElement('figure');
-  figure.innerHTML = `<img alt="what the network imagines for ${d}" width="76" height="76"><figcaption>${d}</figcaption>`;
-  $('dreams').appendChild(figure);
+  for (const [row, what] of [['dreams', 'by backquery'], ['ascents', 'by gradient ascent']]) {
+    const figure = document.createElement('figure');
+    figure.innerHTML = `<img alt="what the network imagines for ${d}, ${what}" width="76" height="76"><figcaption>${d}</figcaption>`;
+    $(row).appendChild(figure);
+  }
 }
 
 function refreshDreams() {
-  document.querySelectorAll('#dreams img').forEach((img, d) => {
-    img.src = `/api/backquery/${d}.png?lessons=${lessons}&t=${Date.now()}`;
-  });
+  const backwards = !model || model.can_backquery;
+  $('dreams').hidden = !backwards;
+  $('no-backquery').hidden = backwards;
+  const rows = backwards ? [['dreams', 'backquery'], ['ascents', 'imagine']] : [['ascents', 'imagine']];
+  for (const [row, route] of rows) {
+    document.querySelectorAll(`#${row} img`).forEach((img, d) => {
+      img.src = `/api/${route}/${d}.png?lessons=${lessons}&t=${Date.now()}`;
+    });
+  }
 }
 
 /// A 28×28 image of ink levels (0 paper .. 255 ink) drawn dark on white, as the book shows digits.
@@ -187,9 +196,34 @@ function paintDigit(canvas, ink) {
   context.putImageData(image, 0, 0);
 }
 
-/// The hidden signals as a heat map, nearly square, from pale (0) to deep blue (1).
-function paintHidden(values) {
-  const canvas = $('hidden');
+/// One heat map per hidden layer: the first is the page's own #hidden, the others are made as needed.
+function hiddenLayers(sizes) {
+  const box = $('hidden-layers');
+  box.querySelectorAll('.extra').forEach((e) => e.remove());
+  const activation = model ? model.activation : 'sigmoid';
+  const darker = activation === 'sigmoid' ? 'Darker is nearer 1.' : 'Darker is higher (each layer scaled to its own largest signal).';
+  box.querySelector('h3').textContent = sizes.length === 1 ? 'The hidden layer' : `Hidden layer 1 of ${sizes.length} (${sizes[0]} nodes)`;
+  box.querySelector('p').textContent = `Each square is one hidden node: the ${activation} of its weighted inputs. ${darker}`;
+  sizes.slice(1).forEach((nodes, i) => {
+    const title = document.createElement('h3');
+    title.className = 'extra';
+    title.textContent = `Hidden layer ${i + 2} of ${sizes.length} (${nodes} nodes)`;
+    const canvas = document.createElement('canvas');
+    canvas.className = 'heat extra';
+    canvas.id = `hidden-${i + 2}`;
+    canvas.setAttribute('aria-label', `hidden layer ${i + 2} activations`);
+    box.append(title, canvas);
+  });
+  sizes.forEach((nodes, i) => paintHidden(new Array(nodes).fill(0), i));
+}
+
+/// The hidden signals of layer `layer` (0: the first) as a heat map, nearly square, from pale (0) to deep blue.
+function paintHidden(signals, layer = 0) {
+  const canvas = layer === 0 ? $('hidden') : $(`hidden-${layer + 1}`);
+  if (!canvas) return;
+  // Sigmoid signals are 0..1 already; tanh's magnitude and ReLU's are scaled to the largest.
+  const largest = Math.max(1e-6, ...signals.map(Math.abs));
+  const values = model && model.activation !== 'sigmoid' ? signals.map((v) => Math.abs(v) / largest) : signals;
   canvas.dataset.nodes = values.length;
   const columns = Math.ceil(Math.sqrt(values.length * 1.1));
   const rows = Math.ceil(values.length / columns);
@@ -223,7 +257,7 @@ function show(reply) {
   paintDigit($('raw'), reply.raw.input);
   $('seen-label').textContent = reply.label;
   $('raw-label').textContent = reply.raw.label;
-  paintHidden(reply.hidden);
+  (reply.hidden_layers || [reply.hidden]).forEach((signals, layer) => paintHidden(signals, layer));
   document.body.dataset.answers = Number(document.body.dataset.answers) + 1;
 }
 
@@ -259,8 +293,9 @@ $('teach').addEventListener('click', async () => {
     const reply = await api('/api/teach', { ...drawing(), label });
     lessons = reply.lessons;
     show(reply);
-    // The book's targets: 0.99 for the label, 0.01 for the others.
-    const error = (outputs) => outputs.reduce((sum, o, d) => sum + ((d === label ? 0.99 : 0.01) - o) ** 2, 0);
+    // The network's targets: the book's 0.99 for the label and 0.01 for the others (0 and 1 for cross-entropy).
+    const [off, on] = model ? model.targets : [0.01, 0.99];
+    const error = (outputs) => outputs.reduce((sum, o, d) => sum + ((d === label ? on : off) - o) ** 2, 0);
     const before = reply.before.outputs[label], after = reply.outputs[label];
     say(`Taught once as ${label}: output ${label} went from ${before.toFixed(5)} to ${after.toFixed(5)}, and the ` +
         `squared error over all ten outputs from ${error(reply.before.outputs).toFixed(5)} to ` +
@@ -299,17 +334,24 @@ async function start() {
   redraw();
   showNothing();
   try {
-    const model = await api('/api/model');
-    const [inputs, hidden, outputs] = model.layers;
+    model = await api('/api/model');
+    const sizes = model.layers;
     const accuracy = model.test_accuracy === null
       ? 'test accuracy unknown'
       : `<b>${(100 * model.test_accuracy).toFixed(2)}%</b> of the MNIST test digits right`;
+    const kind = escapeHtml(model.network.split(', ').slice(1).join(', '));
     $('model-info').innerHTML =
-      `A <b>${inputs}-${hidden}-${outputs}</b> network, learning rate ${model.learning_rate}, ${accuracy}; ${escapeHtml(model.source)}.`;
+      `A <b>${sizes.join('-')}</b> network (${kind}), learning rate ${model.learning_rate}, ${accuracy}; ${escapeHtml(model.source)}.`;
+    $('outputs-explain').textContent = model.output === 'softmax'
+      ? 'The ten output nodes, a softmax: between 0 and 1, adding up to 1. The largest one is the network\'s answer.'
+      : 'The ten output nodes, each a sigmoid between 0 and 1. The largest one is the network\'s answer.';
+    $('teach-rule').innerHTML = model.network === `${sizes.join('-')}, sigmoid`
+      ? 'the book\'s <code>train</code>'
+      : `the network's own <code>train</code> step (${kind})`;
     $('save').hidden = !model.can_save;
     $('collect').hidden = !model.can_collect;
     lessons = model.lessons;
-    paintHidden(new Array(hidden).fill(0));
+    hiddenLayers(sizes.slice(1, -1));
     if (lessons > 0) say(`${lessons} lesson(s) since the served weights.`);
   } catch (error) {
     $('model-info').textContent = `Cannot reach the network: ${error.message}`;

@@ -4,7 +4,7 @@
 //! `{"error": "..."}`, saying what was wrong. The work of each request runs
 //! on tokio's blocking pool, so a slow request never holds up the others.
 
-use super::model::{Answer, Reading, Served};
+use super::model::{Answer, Imagining, Reading, Served};
 use crate::pictures;
 use axum::Router;
 use axum::body::Bytes;
@@ -42,6 +42,7 @@ pub fn routes(served: Shared) -> Router {
         .route("/api/save", post(save))
         .route("/api/collect", drawing_route(collect))
         .route("/api/backquery/{file}", get(backquery))
+        .route("/api/imagine/{file}", get(imagine))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(served)
 }
@@ -250,10 +251,13 @@ fn signals(values: &[f32]) -> Vec<f64> {
 }
 
 fn answer_json(answer: &Answer) -> Value {
+    let hidden: Vec<Vec<f64>> = answer.hidden.iter().map(|h| signals(h)).collect();
     json!({
         "label": answer.label,
         "outputs": signals(&answer.outputs),
-        "hidden": signals(&answer.hidden),
+        // The first hidden layer (the book's only one), then every hidden layer.
+        "hidden": hidden[0],
+        "hidden_layers": hidden,
         "input": answer.input.to_vec(),
     })
 }
@@ -270,11 +274,20 @@ fn ok(value: Value) -> ApiResult {
 }
 
 async fn model(State(served): State<Shared>) -> ApiResult {
-    let [inputs, hidden, outputs] = served.layers();
+    let network = served.network();
+    let architecture = network.architecture();
+    let (off, on) = architecture.loss.targets();
     let info = &served.about.info;
     ok(json!({
-        "layers": [inputs, hidden, outputs],
-        "learning_rate": signals(&[served.learning_rate()])[0],
+        "layers": architecture.layer_sizes,
+        "network": network.describe(),
+        "activation": architecture.activation.name(),
+        "output": architecture.loss.output_activation(),
+        "loss": architecture.loss.name(),
+        "bias": architecture.bias,
+        "targets": signals(&[off, on]),
+        "can_backquery": network.can_backquery(),
+        "learning_rate": signals(&[network.learning_rate()])[0],
         "test_accuracy": info.test_accuracy,
         "epochs": info.epochs,
         "source": served.about.source,
@@ -340,21 +353,43 @@ fn collect(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
     }
 }
 
-/// `GET /api/backquery/<digit>.png`: what the network imagines for a digit,
-/// dark ink on white, 280×280.
+/// `GET /api/backquery/<digit>.png`: what the network imagines for a digit
+/// by the book's backquery, dark ink on white, 280×280 (409 for a network
+/// that cannot be run backwards).
 async fn backquery(State(served): State<Shared>, Path(file): Path<String>) -> ApiResult {
+    imagined(served, &file, Imagining::Backquery).await
+}
+
+/// `GET /api/imagine/<digit>.png`: the image that most excites the digit's
+/// output, found by gradient ascent, dark ink on white, 280×280.
+async fn imagine(State(served): State<Shared>, Path(file): Path<String>) -> ApiResult {
+    imagined(served, &file, Imagining::Ascent).await
+}
+
+/// `<digit>.png` imagined `how`, as a PNG.
+async fn imagined(served: Shared, file: &str, how: Imagining) -> ApiResult {
     let digit = file
         .strip_suffix(".png")
+        .filter(|d| d.len() == 1)
         .and_then(|d| d.parse::<u8>().ok())
         .filter(|&d| usize::from(d) < DIGITS)
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::NOT_FOUND,
-                format!("no backquery image {file:?}: there are 0.png .. 9.png"),
+                format!("no image {file:?}: there are 0.png .. 9.png"),
             )
         })?;
     off_the_runtime(move || {
-        let greys = served.backquery(digit);
+        let greys = served.imagine(digit, how).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                format!(
+                    "the served {} network cannot be run backwards (ReLU has no inverse); \
+                     /api/imagine/{digit}.png shows what it imagines by gradient ascent",
+                    served.network().describe()
+                ),
+            )
+        })?;
         let (width, height) = (IMAGE_COLS * BACKQUERY_SCALE, IMAGE_ROWS * BACKQUERY_SCALE);
         let big = pictures::upscale(&greys, IMAGE_COLS, IMAGE_ROWS, BACKQUERY_SCALE);
         let png = encode_png(width, height, &big).map_err(|e| {

@@ -16,7 +16,7 @@ use crate::{DataArgs, TrainArgs, UsageError, files};
 use anyhow::{Context, Result};
 use clap::{Args, FromArgMatches};
 use mnn_data::{DIGITS, IMAGE_PIXELS};
-use mnn_net::{ModelInfo, NeuralNetwork};
+use mnn_net::{Model, ModelInfo};
 use mnn_train::{Need, NetworkSettings, Origin, Threads, Training};
 use model::{About, Served};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -113,9 +113,9 @@ async fn serve(served: Arc<Served>, address: SocketAddr) -> Result<()> {
             address.ip()
         );
     }
-    let [inputs, hidden, outputs] = served.layers();
     outln!(
-        "serving the {inputs}-{hidden}-{outputs} network ({}) at http://{address}/ — open it in a browser; Ctrl-C stops",
+        "serving the {} network ({}) at http://{address}/ — open it in a browser; Ctrl-C stops",
+        served.network().describe(),
         served.about.source
     );
     let app = assets::routes()
@@ -157,7 +157,7 @@ async fn stop_signal() {
 /// The book's final network as `mnn train` makes it by default, trained by
 /// mnn-train on the data `data` finds (with a warning when that is only the
 /// sample).
-fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(NeuralNetwork, About)> {
+fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(Model, About)> {
     // `mnn train`'s own defaults: the book's final network.
     let matches = TrainArgs::augment_args(clap::Command::new("train"))
         .try_get_matches_from(["train"])
@@ -220,5 +220,5 @@ fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(NeuralNetwor
             rotate_degrees: None,
         },
     };
-    Ok((training.into_network(), about))
+    Ok((Model::Book(training.into_network()), about))
 }

@@ -6,8 +6,8 @@
 
 use crate::{model_file, pictures, query};
 use anyhow::{Context, Result};
-use mnn_data::{DIGITS, DataError, GrayImage, IMAGE_PIXELS, fill_targets};
-use mnn_net::{Activations, ModelInfo, NeuralNetwork, argmax};
+use mnn_data::{DIGITS, DataError, GrayImage, IMAGE_PIXELS};
+use mnn_net::{Model, ModelInfo, argmax};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -27,8 +27,8 @@ pub struct Answer {
     pub label: usize,
     /// The ten output signals, 0..1.
     pub outputs: Vec<f32>,
-    /// The hidden layer's output signals, 0..1.
-    pub hidden: Vec<f32>,
+    /// The signals leaving each hidden layer, the first hidden layer first.
+    pub hidden: Vec<Vec<f32>>,
     /// The 28×28 image the network saw, 0 = paper, 255 = full ink.
     pub input: [u8; IMAGE_PIXELS],
 }
@@ -41,17 +41,39 @@ pub struct Reading {
     pub raw: Answer,
 }
 
-/// The weights being served and how many lessons changed them.
+/// The weights being served, how many lessons changed them, and what the
+/// network imagines for each digit with these weights (computed when first
+/// asked for: gradient ascent takes a moment on a big network).
 struct Taught {
-    network: NeuralNetwork,
+    network: Model,
     lessons: usize,
+    imagined: [Option<Vec<u8>>; DIGITS],
+}
+
+impl Taught {
+    fn new(network: Model) -> Taught {
+        Taught {
+            network,
+            lessons: 0,
+            imagined: Default::default(),
+        }
+    }
+}
+
+/// How a network is asked what it imagines for a digit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imagining {
+    /// The book's backquery: the network run backwards.
+    Backquery,
+    /// Gradient ascent on the input towards the digit's output.
+    Ascent,
 }
 
 /// The served network, the weights Reset returns to, and where Save and
 /// Collect may write.
 pub struct Served {
     taught: RwLock<Taught>,
-    original: NeuralNetwork,
+    original: Model,
     pub about: About,
     /// `--save-taught FILE`: the only file Save writes.
     pub save_taught: Option<PathBuf>,
@@ -64,17 +86,14 @@ pub struct Served {
 impl Served {
     /// Serves `network`; `save_taught` and `collect` enable Save and Collect.
     pub fn new(
-        network: NeuralNetwork,
+        network: Model,
         about: About,
         save_taught: Option<PathBuf>,
         collect: Option<PathBuf>,
     ) -> Served {
         Served {
             original: network.clone(),
-            taught: RwLock::new(Taught {
-                network,
-                lessons: 0,
-            }),
+            taught: RwLock::new(Taught::new(network)),
             about,
             save_taught,
             collect,
@@ -93,15 +112,10 @@ impl Served {
         self.taught.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Layer sizes: inputs, hidden, outputs.
-    pub fn layers(&self) -> [usize; 3] {
-        let n = &self.original;
-        [n.input_nodes(), n.hidden_nodes(), n.output_nodes()]
-    }
-
-    /// The learning rate of the lessons.
-    pub fn learning_rate(&self) -> f32 {
-        self.original.learning_rate()
+    /// The served network as loaded or trained (without lessons): its
+    /// layer sizes, kind, learning rate and targets.
+    pub fn network(&self) -> &Model {
+        &self.original
     }
 
     /// Lessons since the start or the last reset.
@@ -121,9 +135,9 @@ impl Served {
         Ok((reading, taught.lessons))
     }
 
-    /// The book's `train`, once, on `image` (prepared MNIST's way) with
-    /// `label` as its target; the answers before and after, and the lessons
-    /// so far.
+    /// The network's own `train` step (the book's for the book's network),
+    /// once, on `image` (prepared MNIST's way) with `label` as its target;
+    /// the answers before and after, and the lessons so far.
     ///
     /// # Panics
     /// If `label` is not a digit.
@@ -135,12 +149,12 @@ impl Served {
         let mnist = prepared(image, false)?;
         let raw = prepared(image, true)?;
         let inputs = scaled(&mnist);
-        let mut targets = [0.0; DIGITS];
-        fill_targets(label, &mut targets);
+        let targets = self.original.targets(usize::from(label));
         let mut taught = self.write();
         let before = answer(&taught.network, mnist);
         taught.network.train(&inputs, &targets);
         taught.lessons += 1;
+        taught.imagined = Default::default();
         let after = Reading {
             mnist: answer(&taught.network, mnist),
             raw: answer(&taught.network, raw),
@@ -150,19 +164,38 @@ impl Served {
 
     /// Back to the served weights; forgets every lesson.
     pub fn reset(&self) {
-        let mut taught = self.write();
-        taught.network = self.original.clone();
-        taught.lessons = 0;
+        *self.write() = Taught::new(self.original.clone());
     }
 
-    /// The book's backquery for `digit` (the same as `mnn backquery`): the
-    /// image the network associates with it, as greys (0 = black ink,
-    /// 255 = white paper), 28×28.
-    pub fn backquery(&self, digit: u8) -> Vec<u8> {
-        let mut targets = [0.0; DIGITS];
-        fill_targets(digit, &mut targets);
-        let signals = self.read().network.backquery(&targets);
-        pictures::greys(&signals)
+    /// What the network imagines for `digit` (the same as `mnn backquery`),
+    /// as greys (0 = black ink, 255 = white paper), 28×28: the book's
+    /// backquery (`None` for a network that cannot be run backwards), or the
+    /// image gradient ascent finds (kept until the next lesson or reset).
+    pub fn imagine(&self, digit: u8, how: Imagining) -> Option<Vec<u8>> {
+        let d = usize::from(digit);
+        let signals = match how {
+            Imagining::Backquery => {
+                let taught = self.read();
+                taught.network.backquery(&backquery_targets(d)).ok()?
+            }
+            Imagining::Ascent => {
+                let (network, lessons) = {
+                    let taught = self.read();
+                    if let Some(greys) = &taught.imagined[d] {
+                        return Some(greys.clone());
+                    }
+                    (taught.network.clone(), taught.lessons)
+                };
+                // Computed without the lock, so queries go on meanwhile.
+                let greys = pictures::greys(&network.imagine(d).image);
+                let mut taught = self.write();
+                if taught.lessons == lessons {
+                    taught.imagined[d] = Some(greys.clone());
+                }
+                return Some(greys);
+            }
+        };
+        Some(pictures::greys(&signals))
     }
 
     /// Writes the taught weights to the `--save-taught` file, atomically;
@@ -178,7 +211,8 @@ impl Served {
             test_accuracy: None,
             ..self.about.info.clone()
         };
-        Some(model_file::save(path, &network, &info).map(|()| (path.clone(), lessons)))
+        let bytes = network.to_safetensors(&info);
+        Some(crate::files::write_atomically(path, &bytes).map(|()| (path.clone(), lessons)))
     }
 
     /// Saves `image` as `DIR/<label>_<n>.png` (the first free `n` from 1) in
@@ -216,20 +250,28 @@ fn scaled(pixels: &[u8; IMAGE_PIXELS]) -> [f32; IMAGE_PIXELS] {
     pixels.map(mnn_data::scale_pixel)
 }
 
+/// The book's backquery targets for `digit`: 0.99 there, 0.01 elsewhere
+/// (as `mnn backquery` uses them, whatever the network's loss).
+fn backquery_targets(digit: usize) -> [f32; DIGITS] {
+    let mut targets = [0.0; DIGITS];
+    mnn_data::fill_targets(digit as u8, &mut targets);
+    targets
+}
+
 /// One forward pass, keeping the hidden signals for the page.
-fn answer(network: &NeuralNetwork, input: [u8; IMAGE_PIXELS]) -> Answer {
-    let mut activations: Activations = network.activations();
-    network.forward(&scaled(&input), &mut activations);
+fn answer(network: &Model, input: [u8; IMAGE_PIXELS]) -> Answer {
+    let mut hidden = network.signals(&scaled(&input));
+    let outputs = hidden.pop().expect("an output layer");
     Answer {
-        label: argmax(&activations.outputs).expect("ten outputs"),
-        outputs: activations.outputs,
-        hidden: activations.hidden,
+        label: argmax(&outputs).expect("ten outputs"),
+        outputs,
+        hidden,
         input,
     }
 }
 
-/// Loads a saved network for serving (one that reads MNIST digits).
-pub fn load(path: &Path) -> Result<(NeuralNetwork, About)> {
+/// Loads a saved network of any kind for serving (one that reads MNIST digits).
+pub fn load(path: &Path) -> Result<(Model, About)> {
     let (network, info) = model_file::load(path)?;
     mnn_train::check_digit_network(&network).with_context(|| path.display().to_string())?;
     Ok((

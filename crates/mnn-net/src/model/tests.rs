@@ -238,7 +238,8 @@ fn deep_round_trip_keeps_every_layer_bias_and_kind() {
             .unwrap_err()
             .to_string();
         assert!(
-            err.starts_with("a 6-5-4-3, tanh, softmax with cross-entropy") && err.ends_with("not the book's three-layer sigmoid network"),
+            err.starts_with("a 6-5-4-3, tanh, softmax with cross-entropy")
+                && err.ends_with("not the book's three-layer sigmoid network"),
             "{err}"
         );
     }
