@@ -1,8 +1,9 @@
 //! The drawing page in a real browser: headless Chromium, driven through
-//! chromedriver (WebDriver) by fantoccini. It draws a "1" and a small,
-//! off-centre "0" with pointer events, checks the answers, the previews,
-//! the backquery pictures and the browser's console, teaches once, and saves
-//! a screenshot.
+//! chromedriver (WebDriver) by fantoccini. For the book's network and for a
+//! deep ReLU network with biases and cross-entropy, it draws a "1" and a
+//! small, off-centre "0" with pointer events, checks the answers, the
+//! previews, the hidden layers' heat maps, the imagined digits and the
+//! browser's console, teaches once, and saves a screenshot.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them)
 //! and full MNIST in data/mnist. Outside CI it is skipped, with a note, when
@@ -214,6 +215,53 @@ fn ellipse(centre: (f64, f64), rx: f64, ry: f64) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// A network the learner draws on, and what the page must show for it.
+struct Case {
+    /// `mnn train` flags beyond `--data` and `--save`.
+    train: &'static [&'static str],
+    /// Its layer sizes, as the page's header writes them.
+    sizes: &'static str,
+    /// Nodes of each hidden layer: one heat map each.
+    hidden: &'static [usize],
+    /// The loss's targets (off, on).
+    targets: (f64, f64),
+    /// Whether the book's backquery can run it backwards (not with ReLU).
+    backquery: bool,
+    /// The screenshot's name.
+    screenshot: &'static str,
+}
+
+const CASES: [Case; 2] = [
+    Case {
+        train: &["--hidden", "100", "--epochs", "2"],
+        sizes: "784-100-10",
+        hidden: &[100],
+        targets: (0.01, 0.99),
+        backquery: true,
+        screenshot: "serve-page.png",
+    },
+    Case {
+        train: &[
+            "--hidden",
+            "100,50",
+            "--activation",
+            "relu",
+            "--loss",
+            "cross-entropy",
+            "--bias",
+            "--lr",
+            "0.01",
+            "--epochs",
+            "2",
+        ],
+        sizes: "784-100-50-10",
+        hidden: &[100, 50],
+        targets: (0.0, 1.0),
+        backquery: false,
+        screenshot: "serve-page-relu.png",
+    },
+];
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_learner_draws_a_one_and_a_small_zero_and_teaches_once() {
     let Some((chromium, chromedriver)) = browser() else {
@@ -222,22 +270,24 @@ async fn a_learner_draws_a_one_and_a_small_zero_and_teaches_once() {
     let Some(mnist) = common::full_mnist("the browser test") else {
         return;
     };
+    for case in &CASES {
+        learner_session(case, &chromium, &chromedriver, &mnist).await;
+    }
+}
+
+/// One learner's visit to the page serving `case`'s network.
+async fn learner_session(case: &Case, chromium: &Path, chromedriver: &Path, mnist: &Path) {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("m.safetensors");
-    mnn_ok(
-        &[
-            "train",
-            "--data",
-            mnist.to_str().unwrap(),
-            "--hidden",
-            "100",
-            "--epochs",
-            "2",
-            "--save",
-            model.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let mut train = vec![
+        "train",
+        "--data",
+        mnist.to_str().unwrap(),
+        "--save",
+        model.to_str().unwrap(),
+    ];
+    train.extend(case.train);
+    mnn_ok(&train, dir.path());
     // Named as a person would, relative to where the server runs.
     let server = Server::start(&["--model", "m.safetensors"], dir.path());
     let driver = Driver::start(&chromedriver);
@@ -267,15 +317,26 @@ async fn a_learner_draws_a_one_and_a_small_zero_and_teaches_once() {
     until(
         &client,
         "the model info",
-        "return document.getElementById('model-info').textContent.includes('784-100-10')",
+        &format!(
+            "return document.getElementById('model-info').textContent.includes('{}')",
+            case.sizes
+        ),
     )
     .await;
-    until(
-        &client,
-        "the backquery pictures",
-        "return [...document.querySelectorAll('#dreams img')].every(i => i.complete && i.naturalWidth === 280)",
-    )
-    .await;
+    let imagined = if case.backquery {
+        "#dreams img, #ascents img"
+    } else {
+        "#ascents img"
+    };
+    let pictures = format!(
+        "return [...document.querySelectorAll('{imagined}')].every(i => i.complete && i.naturalWidth === 280)"
+    );
+    until(&client, "the imagined digits", &pictures).await;
+    assert_eq!(
+        js(&client, "return [document.getElementById('dreams').hidden, document.getElementById('no-backquery').hidden]").await,
+        json!([!case.backquery, case.backquery]),
+        "backquery shown where the network can be run backwards, the reason where not"
+    );
 
     // A vertical "1" down the middle.
     let one: Vec<(f64, f64)> = (0..=12)
@@ -292,6 +353,13 @@ async fn a_learner_draws_a_one_and_a_small_zero_and_teaches_once() {
         inked(&client, "raw").await > 5,
         "the book's-way preview is drawn"
     );
+    // One heat map per hidden layer, each as many squares as nodes, some lit.
+    let maps = js(
+        &client,
+        "return [...document.querySelectorAll('#hidden-layers canvas')].map(c => Number(c.dataset.nodes))",
+    )
+    .await;
+    assert_eq!(maps, json!(case.hidden));
 
     // A small "0" in the top-left corner: the preparation centres it.
     client
@@ -335,9 +403,16 @@ async fn a_learner_draws_a_one_and_a_small_zero_and_teaches_once() {
     .await;
     let after = outputs(&client).await;
     assert_ne!(before, after, "teaching changes the outputs");
-    // Nearer the book's targets (0.99 for the 0, 0.01 for the others) as a whole.
+    // Nearer the network's targets (the book's 0.99 for the 0, 0.01 for the
+    // others; 1 and 0 for cross-entropy) as a whole.
     let error = |outputs: &[f64]| -> f64 {
-        let target = |d: usize| if d == 0 { 0.99 } else { 0.01 };
+        let target = |d: usize| {
+            if d == 0 {
+                case.targets.1
+            } else {
+                case.targets.0
+            }
+        };
         outputs
             .iter()
             .enumerate()
@@ -345,16 +420,11 @@ async fn a_learner_draws_a_one_and_a_small_zero_and_teaches_once() {
             .sum()
     };
     assert!(error(&after) < error(&before), "{before:?} → {after:?}");
-    until(
-        &client,
-        "the new backquery pictures",
-        "return [...document.querySelectorAll('#dreams img')].every(i => i.complete && i.naturalWidth === 280)",
-    )
-    .await;
+    until(&client, "the new imagined digits", &pictures).await;
 
     js(&client, "window.scrollTo(0, 0); return true").await;
     let screenshot = client.screenshot().await.unwrap();
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-page.png");
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(case.screenshot);
     std::fs::write(&path, &screenshot).unwrap();
     eprintln!("screenshot of the page: {}", path.display());
 
