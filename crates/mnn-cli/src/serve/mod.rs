@@ -9,6 +9,8 @@
 mod api;
 mod assets;
 mod model;
+#[cfg(test)]
+mod tests;
 
 use crate::data;
 use crate::report::{Reporter, outln};
@@ -118,16 +120,20 @@ async fn serve(served: Arc<Served>, address: SocketAddr) -> Result<()> {
         served.network().describe(),
         served.about.source
     );
-    let app = assets::routes()
-        .merge(api::routes(served))
-        .fallback(api::not_found)
-        .method_not_allowed_fallback(api::method_not_allowed);
-    axum::serve(listener, app)
+    axum::serve(listener, app(served))
         .with_graceful_shutdown(stop_signal())
         .await
         .context("the server failed")?;
     outln!("stopped");
     Ok(())
+}
+
+/// The page and its API, answering for `served`.
+fn app(served: Arc<Served>) -> axum::Router {
+    assets::routes()
+        .merge(api::routes(served))
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
 }
 
 /// Ctrl-C (or, on Unix, SIGTERM).
