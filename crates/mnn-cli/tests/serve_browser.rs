@@ -290,7 +290,7 @@ async fn learner_session(case: &Case, chromium: &Path, chromedriver: &Path, mnis
     mnn_ok(&train, dir.path());
     // Named as a person would, relative to where the server runs.
     let server = Server::start(&["--model", "m.safetensors"], dir.path());
-    let driver = Driver::start(&chromedriver);
+    let driver = Driver::start(chromedriver);
 
     let profile = dir.path().join("chromium-profile");
     let mut capabilities = serde_json::Map::new();
