@@ -9,6 +9,7 @@ use crate::report::outln;
 use anyhow::{Context, Result};
 use clap::Args;
 use mnn_data::{DIGITS, IMAGE_COLS, IMAGE_ROWS, fill_targets, save_png_gray};
+use mnn_net::argmax;
 use std::path::PathBuf;
 
 /// How many times larger than 28×28 each picture in `grid.png` is.
@@ -63,12 +64,24 @@ pub fn run_backquery(args: &BackqueryArgs) -> Result<()> {
             net.describe()
         );
     }
-    let ascents = (0..DIGITS).map(|label| net.imagine(label).image).collect();
-    rows.push(write_row(args, "ascent_", ascents)?);
+    let imagined: Vec<_> = (0..DIGITS).map(|label| net.imagine(label)).collect();
+    let answers: Vec<String> = imagined
+        .iter()
+        .map(|seen| {
+            let answer = argmax(&seen.outputs).expect("ten outputs");
+            format!("{answer} ({:.2})", seen.outputs[answer])
+        })
+        .collect();
+    rows.push(write_row(
+        args,
+        "ascent_",
+        imagined.into_iter().map(|seen| seen.image).collect(),
+    )?);
     outln!(
         "wrote {} .. ascent_9.png ({side}×{side} pixels): gradient ascent, the input that most \
-         excites each output",
+         excites each output; the network answers them {}",
         args.out.join("ascent_0.png").display(),
+        answers.join(", ")
     );
     let grid = stacked(&rows);
     let grid_path = args.out.join("grid.png");
