@@ -167,19 +167,9 @@ where
             .map_err(|e| anyhow::anyhow!("drawing {what}: {e}"))?;
     }
     let rgb = shrink(&big, WIDTH as usize, HEIGHT as usize, supersample as usize);
-    let mut bytes = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut bytes, WIDTH, HEIGHT);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder
-            .write_header()
-            .with_context(|| format!("encoding {what} as PNG"))?;
-        writer
-            .write_image_data(&rgb)
-            .with_context(|| format!("encoding {what} as PNG"))?;
-    }
-    Ok(bytes)
+    mnn_data::PngPixels::rgb(WIDTH as usize, HEIGHT as usize, &rgb)
+        .to_bytes()
+        .with_context(|| format!("encoding {what} as PNG"))
 }
 
 /// Averages each `factor`×`factor` square of the RGB image `big` into one
