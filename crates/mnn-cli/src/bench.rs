@@ -12,7 +12,6 @@
 //! measures the portable kernels. Under an emulator (qemu-user) it times
 //! 2,000 samples per row unless told otherwise, and says so.
 
-use crate::bench_chart;
 use crate::chart;
 use crate::data::{self, DEFAULT_DIR};
 use crate::files;
@@ -506,7 +505,7 @@ fn compare(files: &[PathBuf], svg_path: &Path) -> Result<()> {
         outln!("");
         outln!("{table}");
     }
-    let chart = bench_chart::BenchChart::new(&reports);
+    let chart = chart::bench::BenchChart::new(&reports);
     chart::write_svg(svg_path, &chart)?;
     chart::write_png(&png_path, &chart)?;
     outln!("");
