@@ -6,7 +6,8 @@
 
 use super::style::{self, BLUE, GREEN, ORANGE, Scale, format_value};
 use super::{DrawResult, Picture};
-use mnn_train::bench::{BenchReport, BenchRow, significant};
+use crate::bench::table::significant;
+use mnn_train::bench::{BenchReport, BenchRow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -7,7 +7,7 @@
 //! - [`render`]: a picture to SVG text, to PNG (supersampled, encoded by
 //!   mnn-data's one encoder) and to files;
 //! - the charts: [`sweep`] (`mnn sweep`: accuracy against the value varied),
-//!   [`curve`] (`mnn train --curve`: the learning curve), [`bench`]
+//!   [`curve`] (`mnn train --curve`: the learning curve), [`bench`](mod@bench)
 //!   (`mnn bench --compare`: µs per sample per machine).
 
 pub mod bench;
