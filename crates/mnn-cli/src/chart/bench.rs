@@ -225,43 +225,12 @@ fn key_points(range: &std::ops::Range<f64>) -> Vec<f64> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use mnn_train::bench::{Machine as Identity, SCHEMA};
+    use crate::bench::table::tests::{report as machine, row};
 
+    /// A report of the book's network with these (threads, sweep, µs) rows.
     fn report(cpu: &str, rows: &[(usize, &str, f64)]) -> BenchReport {
-        BenchReport {
-            schema: SCHEMA,
-            machine: Identity {
-                label: None,
-                cpu: cpu.into(),
-                device_model: None,
-                cores: 2,
-                cores_used: 2,
-                simd: "avx2+fma".into(),
-                os: "Linux".into(),
-                arch: "x86_64".into(),
-                emulated: false,
-                mnn_version: "0.1.0".into(),
-                commit: "abc".into(),
-                date: "2026-12-02T00:00:00Z".into(),
-            },
-            network: "784-200-10".into(),
-            samples: 2000,
-            data: "synthetic digits".into(),
-            rows: rows
-                .iter()
-                .map(|&(threads, sweep, us)| BenchRow {
-                    network: "784-200-10".into(),
-                    threads,
-                    sweep: sweep.into(),
-                    us_per_sample: us,
-                    samples_per_second: 1e6 / us,
-                    seconds_per_epoch: us * 0.06,
-                    gflops: 639.2 / us,
-                    query_ms: 50.0,
-                })
-                .collect(),
-            augmentations: Vec::new(),
-        }
+        let rows = rows.iter().map(|&(t, sweep, us)| row(t, sweep, us));
+        machine(cpu, rows.collect())
     }
 
     /// A fast machine with all three bars, a slow one with one.
