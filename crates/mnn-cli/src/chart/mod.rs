@@ -16,6 +16,8 @@ pub mod render;
 pub mod style;
 pub mod sweep;
 
+// `sweep.rs` writes its CSV through `chart::write_atomically`; the helper's
+// home is `files`, and this re-export can go when that call names it.
 pub use crate::files::write_atomically;
 pub use render::{write_png, write_svg};
 pub use style::{Scale, format_value};
