@@ -19,11 +19,9 @@
 
 mod backquery;
 mod bench;
-mod bench_chart;
 mod beyond;
 mod chart;
 mod confusion;
-mod curve;
 mod data;
 mod files;
 mod model_file;

@@ -2,7 +2,7 @@
 //! options of [`crate::beyond`], one beyond the book) and its scorecard, run
 //! by mnn-train; this module reads the flags and reports.
 
-use crate::curve::{LearningCurve, check_curve_path, write_curve};
+use crate::chart::curve::{LearningCurve, check_curve_path, write_curve};
 use crate::files::check_writable;
 use crate::report::{Reporter, shortest_decimal};
 use crate::{TestArgs, TrainArgs, data, model_file};

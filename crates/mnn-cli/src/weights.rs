@@ -127,19 +127,6 @@ fn grid(w_ih: &Matrix, nodes: &[usize], scale: usize) -> (usize, usize, Vec<u8>)
     (width, height, rgb)
 }
 
-fn png_rgb(width: usize, height: usize, rgb: &[u8]) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut bytes, width as u32, height as u32);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().context("encoding the grid as PNG")?;
-    writer
-        .write_image_data(rgb)
-        .context("encoding the grid as PNG")?;
-    writer.finish().context("encoding the grid as PNG")?;
-    Ok(bytes)
-}
-
 pub fn run_weights(args: &WeightsArgs) -> Result<()> {
     // Layer 1's weights and the layer above's, of any network (the book's:
     // weights_input_hidden and weights_hidden_output).
@@ -157,7 +144,7 @@ pub fn run_weights(args: &WeightsArgs) -> Result<()> {
     let nodes: Vec<usize> = ranked[..shown].iter().map(|&(j, _)| j).collect();
     let (width, height, rgb) = grid(weights_input_hidden, &nodes, args.scale as usize);
     let grid_path = args.out.join("grid.png");
-    write_atomically(&grid_path, &png_rgb(width, height, &rgb)?)?;
+    mnn_data::PngPixels::rgb(width, height, &rgb).save(&grid_path)?;
 
     let mut csv = String::from("rank,node,outgoing_norm,largest_incoming_weight\n");
     for (rank, &(node, norm)) in ranked.iter().enumerate() {

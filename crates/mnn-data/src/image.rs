@@ -32,10 +32,12 @@
 //! ```
 
 //!
-//! One job per module: [`png_file`] reads and writes PNG files (and refuses
-//! what it cannot read, within bounded memory); [`prepare`] turns a grey
-//! picture into the network's inputs.
+//! One job per module: [`png_file`] reads PNG files (and refuses what it
+//! cannot read, within bounded memory); [`png_encode`] writes grey and RGB
+//! PNGs, the workspace's one encoder; [`prepare`] turns a grey picture into
+//! the network's inputs.
 
+pub mod png_encode;
 pub mod png_file;
 pub mod prepare;
 
@@ -43,9 +45,8 @@ use std::path::{Path, PathBuf};
 
 use crate::DataError;
 
-pub use png_file::{
-    MAX_PIXELS, MAX_SIDE, decode_png_gray, load_png_gray, luminance, over_white, save_png_gray,
-};
+pub use png_encode::{Channels, PngPixels, save_png_gray};
+pub use png_file::{MAX_PIXELS, MAX_SIDE, decode_png_gray, load_png_gray, luminance, over_white};
 pub use prepare::{
     DIGIT_BOX, MIN_CONTRAST, NOISE_FRACTION, input_to_pixels, prepare_digit, prepare_digit_pixels,
     prepare_raw,

@@ -17,8 +17,8 @@
 //!   on [`AugmentedSamples`], distorted afresh every epoch, with a
 //!   learning-rate schedule;
 //! - [`synthetic_digits`] and [`Cycle`]: stand-ins for benchmarks;
-//! - [`bench`](mod@bench): `mnn bench --json`'s reports of one machine's speed, and
-//!   their merge into one comparison table.
+//! - [`bench`](mod@bench): `mnn bench`'s measurements of this machine's
+//!   speed, and the reports `--json` writes and `--compare` reads.
 //!
 //! Nothing here prints or exits: progress arrives through callbacks, and
 //! errors as a [`TrainError`].

@@ -392,12 +392,14 @@ async fn imagined(served: Shared, file: &str, how: Imagining) -> ApiResult {
         })?;
         let (width, height) = (IMAGE_COLS * BACKQUERY_SCALE, IMAGE_ROWS * BACKQUERY_SCALE);
         let big = pictures::upscale(&greys, IMAGE_COLS, IMAGE_ROWS, BACKQUERY_SCALE);
-        let png = encode_png(width, height, &big).map_err(|e| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("cannot make PNG: {e}"),
-            )
-        })?;
+        let png = mnn_data::PngPixels::gray(width, height, &big)
+            .to_bytes()
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("cannot make PNG: {e}"),
+                )
+            })?;
         Ok((
             [
                 (header::CONTENT_TYPE, "image/png"),
@@ -408,16 +410,4 @@ async fn imagined(served: Shared, file: &str, how: Imagining) -> ApiResult {
             .into_response())
     })
     .await
-}
-
-/// An 8-bit grey PNG in memory.
-fn encode_png(width: usize, height: usize, pixels: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
-    let mut bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut bytes, width as u32, height as u32);
-    encoder.set_color(png::ColorType::Grayscale);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header()?;
-    writer.write_image_data(pixels)?;
-    writer.finish()?;
-    Ok(bytes)
 }

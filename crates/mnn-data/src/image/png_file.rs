@@ -1,4 +1,4 @@
-//! PNG files in and out: any PNG read as 8-bit grey, an 8-bit grey PNG written safely.
+//! Reading PNG files: any PNG read as 8-bit grey (writing is [`super::png_encode`]).
 //!
 //! Reading is bounded whatever the file says about itself:
 //!
@@ -299,41 +299,4 @@ pub fn luminance(r: u8, g: u8, b: u8) -> u8 {
 pub fn over_white(v: u8, alpha: u8) -> u8 {
     let (v, a) = (u32::from(v), u32::from(alpha));
     ((v * a + 255 * (255 - a) + 127) / 255) as u8
-}
-
-/// Write an 8-bit greyscale PNG through [`crate::write_safely`]: a failure never
-/// leaves a damaged file, and a device, a symbolic link or a folder is refused.
-pub fn save_png_gray(
-    path: impl AsRef<Path>,
-    width: usize,
-    height: usize,
-    pixels: &[u8],
-) -> Result<(), DataError> {
-    let path = path.as_ref();
-    let write_error = |reason: String| DataError::PngWrite {
-        path: path.to_path_buf(),
-        reason,
-    };
-    if width == 0 || height == 0 || pixels.len() != width * height {
-        return Err(write_error(format!(
-            "{} pixels do not make a {width}×{height} image",
-            pixels.len()
-        )));
-    }
-    let (Ok(w), Ok(h)) = (u32::try_from(width), u32::try_from(height)) else {
-        return Err(write_error(format!(
-            "{width}×{height} is too large for PNG"
-        )));
-    };
-    crate::write_safely(path, |out| {
-        let mut encoder = png::Encoder::new(out, w, h);
-        encoder.set_color(ColorType::Grayscale);
-        encoder.set_depth(BitDepth::Eight);
-        let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
-        writer
-            .write_image_data(pixels)
-            .map_err(std::io::Error::other)?;
-        // Writes IEND, reporting any error.
-        writer.finish().map_err(std::io::Error::other)
-    })
 }

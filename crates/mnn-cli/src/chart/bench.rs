@@ -2,11 +2,12 @@
 //! logarithmic axis so that a desktop and an emulated Pi both read: for the
 //! book's network one bar for one thread and one for all of its threads (the
 //! default engine, one sweep over `W_ih` per 4 samples), and one bar for the
-//! first deeper network (784-800-10) on one thread. Drawn by [`crate::chart`]
-//! to SVG and PNG.
+//! first deeper network (784-800-10) on one thread.
 
-use crate::chart::{DrawResult, FAMILY, Picture, format_value};
-use mnn_train::bench::{BenchReport, BenchRow, significant};
+use super::style::{self, BLUE, GREEN, ORANGE, Scale, format_value};
+use super::{DrawResult, Picture};
+use crate::bench::table::significant;
+use mnn_train::bench::{BenchReport, BenchRow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -14,11 +15,7 @@ use plotters::prelude::*;
 const SWEEP: &str = "per 4 samples";
 
 /// The bars' colours, in the order of [`Bar::series`].
-const COLOURS: [RGBColor; 3] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-];
+const COLOURS: [RGBColor; 3] = [BLUE, ORANGE, GREEN];
 
 /// One bar: which series, on how many threads, how many µs per sample.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,7 +128,15 @@ impl BenchChart {
 }
 
 impl Picture for BenchChart {
-    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+    fn what(&self) -> &str {
+        "the chart"
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        scale: Scale,
+    ) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let (lo, hi) = self
             .times()
@@ -147,10 +152,10 @@ impl Picture for BenchChart {
         let x_range = (lo / 3.0)..(hi * 8.0);
         let bands = self.machines.len().max(1) as f64;
         let mut ctx = ChartBuilder::on(root)
-            .caption(&self.title, (FAMILY, 24))
-            .margin(20)
-            .x_label_area_size(50)
-            .y_label_area_size(10)
+            .caption(&self.title, scale.font(style::TITLE))
+            .margin(scale.px(style::MARGIN))
+            .x_label_area_size(scale.px(50))
+            .y_label_area_size(scale.px(10))
             .build_cartesian_2d(
                 x_range
                     .clone()
@@ -158,18 +163,14 @@ impl Picture for BenchChart {
                     .with_key_points(key_points(&x_range)),
                 0.0..bands,
             )?;
-        ctx.configure_mesh()
+        style::axes(&mut ctx.configure_mesh(), scale)
             .disable_y_mesh()
             .disable_y_axis()
             .x_desc("microseconds per sample (logarithmic scale)")
-            .label_style((FAMILY, 16))
-            .axis_desc_style((FAMILY, 18))
             .x_label_formatter(&|x| format_value(*x))
-            .light_line_style(WHITE.mix(0.0))
             .draw()?;
 
         let start = x_range.start;
-        let text = |size| (FAMILY, size).into_font().color(&BLACK);
         let slot = 0.8 / self.series.len() as f64;
         for (i, machine) in self.machines.iter().enumerate() {
             // Band i, from the top: the name, then a bar per series.
@@ -177,7 +178,7 @@ impl Picture for BenchChart {
             ctx.draw_series(std::iter::once(Text::new(
                 machine.name.clone(),
                 (start, top - 0.08),
-                text(16),
+                scale.text(style::LABEL),
             )))?;
             for bar in &machine.bars {
                 let y = top - 0.2 - slot * bar.series as f64;
@@ -188,25 +189,26 @@ impl Picture for BenchChart {
                 ctx.draw_series(std::iter::once(Text::new(
                     self.label(bar),
                     (bar.us * 1.05, y - slot * 0.1),
-                    text(14),
+                    scale.text(style::NOTE),
                 )))?;
             }
         }
         // The legend, drawn as series labels of empty series.
+        let (half_width, half_height) = (scale.offset(8), scale.offset(6));
         for (label, colour) in self.series.iter().zip(COLOURS) {
             ctx.draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
                 .label(label.as_str())
                 .legend(move |(x, y)| {
-                    Rectangle::new([(x - 8, y - 6), (x + 8, y + 6)], colour.filled())
+                    Rectangle::new(
+                        [
+                            (x - half_width, y - half_height),
+                            (x + half_width, y + half_height),
+                        ],
+                        colour.filled(),
+                    )
                 });
         }
-        ctx.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FAMILY, 16))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .draw()?;
-        Ok(())
+        style::legend(&mut ctx, SeriesLabelPosition::UpperRight, scale)
     }
 }
 
@@ -221,50 +223,19 @@ fn key_points(range: &std::ops::Range<f64>) -> Vec<f64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use mnn_train::bench::{Machine as Identity, SCHEMA};
+    use crate::bench::table::tests::{report as machine, row};
 
+    /// A report of the book's network with these (threads, sweep, µs) rows.
     fn report(cpu: &str, rows: &[(usize, &str, f64)]) -> BenchReport {
-        BenchReport {
-            schema: SCHEMA,
-            machine: Identity {
-                label: None,
-                cpu: cpu.into(),
-                device_model: None,
-                cores: 2,
-                cores_used: 2,
-                simd: "avx2+fma".into(),
-                os: "Linux".into(),
-                arch: "x86_64".into(),
-                emulated: false,
-                mnn_version: "0.1.0".into(),
-                commit: "abc".into(),
-                date: "2026-12-02T00:00:00Z".into(),
-            },
-            network: "784-200-10".into(),
-            samples: 2000,
-            data: "synthetic digits".into(),
-            rows: rows
-                .iter()
-                .map(|&(threads, sweep, us)| BenchRow {
-                    network: "784-200-10".into(),
-                    threads,
-                    sweep: sweep.into(),
-                    us_per_sample: us,
-                    samples_per_second: 1e6 / us,
-                    seconds_per_epoch: us * 0.06,
-                    gflops: 639.2 / us,
-                    query_ms: 50.0,
-                })
-                .collect(),
-            augmentations: Vec::new(),
-        }
+        let rows = rows.iter().map(|&(t, sweep, us)| row(t, sweep, us));
+        machine(cpu, rows.collect())
     }
 
-    #[test]
-    fn each_machine_gets_its_default_engine_bars_and_the_svg_shows_them() {
-        let reports = [
+    /// A fast machine with all three bars, a slow one with one.
+    pub(crate) fn two_machines() -> BenchChart {
+        let mut reports = [
             report(
                 "Fast",
                 &[
@@ -275,13 +246,17 @@ mod tests {
             ),
             report("Slow", &[(1, "per 4 samples", 900.0)]),
         ];
-        let mut reports = reports;
         let mut deep = reports[0].rows[0].clone();
         deep.network = "784-800-10".into();
         deep.sweep = "per sample (any depth)".into();
         deep.us_per_sample = 80.0;
         reports[0].rows.push(deep);
-        let chart = BenchChart::new(&reports);
+        BenchChart::new(&reports)
+    }
+
+    #[test]
+    fn each_machine_gets_its_default_engine_bars_and_the_svg_shows_them() {
+        let chart = two_machines();
         let bar = |series, threads, us| Bar {
             series,
             threads,
@@ -309,7 +284,7 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let svg = dir.path().join("c.svg");
-        crate::chart::write_svg(&svg, &chart).unwrap();
+        crate::chart::render::write_svg(&svg, &chart).unwrap();
         let text = std::fs::read_to_string(&svg).unwrap();
         let doc = roxmltree::Document::parse(&text).unwrap();
         let words: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
@@ -329,7 +304,7 @@ mod tests {
             "{words:?}"
         );
         let png = dir.path().join("c.png");
-        crate::chart::write_png(&png, &chart).unwrap();
+        crate::chart::render::write_png(&png, &chart).unwrap();
         assert!(std::fs::metadata(&png).unwrap().len() > 1000);
     }
 }

@@ -1,0 +1,315 @@
+//! The benchmark's report as data: `mnn bench --json` writes one
+//! [`BenchReport`] per machine (the table's rows and what identifies the
+//! machine), and `mnn bench --compare` reads any number of them back.
+//!
+//! ```text
+//! {"schema":1,"machine":{"cpu":"Intel(R) Xeon(R) Processor","arch":"x86_64","simd":"avx2+fma",...},
+//!  "network":"784-200-10","samples":60000,"data":"MNIST (data/mnist)",
+//!  "rows":[{"network":"784-200-10","threads":1,"sweep":"per 4 samples","us_per_sample":10.2,...},...],
+//!  "augmentations":[{"augmentation":"elastic","us_per_sample":21.5},...]}
+//! ```
+//!
+//! Reports written before the deep networks' rows and the augmentations
+//! were added read as they were: their rows are the report's `network`.
+
+use crate::TrainError;
+use serde::{Deserialize, Serialize};
+
+/// The version of the format, written in every report; a reader refuses
+/// others rather than misreading them.
+pub const SCHEMA: u32 = 1;
+
+/// One run of `mnn bench` on one machine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchReport {
+    /// [`SCHEMA`] when written.
+    pub schema: u32,
+    pub machine: Machine,
+    /// The book's network timed, `inputs-hidden-outputs` (e.g. `784-200-10`);
+    /// rows of other networks name theirs.
+    pub network: String,
+    /// Samples timed per row (each row reports a 60,000-sample epoch).
+    pub samples: usize,
+    /// What was trained on: `MNIST (data/mnist)` or `synthetic digits`.
+    pub data: String,
+    /// One row per network, thread count and sweep, in the order the table
+    /// prints.
+    pub rows: Vec<BenchRow>,
+    /// What preparing one training sample costs with each augmentation
+    /// (the first, `none`, is reading and scaling alone).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub augmentations: Vec<AugmentRow>,
+}
+
+/// What identifies the machine a report was made on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Machine {
+    /// A name given with `mnn bench --label` (e.g. `my Pi 4`), shown instead
+    /// of the CPU's when comparing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The CPU's name (`model name` in `/proc/cpuinfo`, or the board's).
+    pub cpu: String,
+    /// `/proc/device-tree/model` where there is one (a Raspberry Pi's board).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_model: Option<String>,
+    /// Cores the system offers.
+    pub cores: usize,
+    /// The most threads any row used.
+    pub cores_used: usize,
+    /// The kernels that ran (`avx2+fma`, `neon`, `scalar (...)`).
+    pub simd: String,
+    /// The operating system (`PRETTY_NAME` of `/etc/os-release`, else its kind).
+    pub os: String,
+    /// The architecture the binary was built for (`x86_64`, `aarch64`, `arm`).
+    pub arch: String,
+    /// Run under an emulator (qemu-user): its times say nothing of real
+    /// hardware, only how the builds compare with each other.
+    #[serde(default)]
+    pub emulated: bool,
+    /// `mnn --version`'s number.
+    pub mnn_version: String,
+    /// The git commit `mnn` was built from (`unknown` outside a checkout).
+    pub commit: String,
+    /// When the benchmark ran, UTC (`2026-12-02T06:30:00Z`).
+    pub date: String,
+}
+
+/// One row of the table: one network, one thread count, one way of
+/// sweeping the first layer's weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchRow {
+    /// The network trained, layer sizes joined by `-` (`784-500-150-10`);
+    /// empty in older reports, where it is the report's `network`.
+    #[serde(default)]
+    pub network: String,
+    pub threads: usize,
+    /// `per 4 samples` (the book network's default engine), `per sample
+    /// (book order)`, or `per sample (any depth)` (the deep engine).
+    pub sweep: String,
+    pub us_per_sample: f64,
+    pub samples_per_second: f64,
+    /// Seconds for a 60,000-sample epoch at this speed.
+    pub seconds_per_epoch: f64,
+    pub gflops: f64,
+    /// Milliseconds to query 10,000 images.
+    pub query_ms: f64,
+}
+
+/// The cost of one augmentation: microseconds to prepare one training sample
+/// with it (read, scale to 0.01..1.00, distort), on one thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AugmentRow {
+    /// As `--augment` names it (`none`, `shift=2`, `elastic,sigma=4,alpha=34`).
+    pub augmentation: String,
+    pub us_per_sample: f64,
+}
+
+impl BenchReport {
+    /// Reads and checks a report written by [`BenchReport::to_json`]: a
+    /// [`TrainError::NotAReport`] says what is wrong with any other text.
+    pub fn from_json(text: &str) -> Result<BenchReport, TrainError> {
+        #[derive(Deserialize)]
+        struct Version {
+            schema: u32,
+        }
+        let not_a_report = |reason: String| TrainError::NotAReport(reason);
+        let version: Version =
+            serde_json::from_str(text).map_err(|e| not_a_report(e.to_string()))?;
+        if version.schema != SCHEMA {
+            return Err(not_a_report(format!(
+                "written in report format {}; this mnn reads format {SCHEMA} \
+                 (rerun `mnn bench --json` with it)",
+                version.schema
+            )));
+        }
+        let mut report: BenchReport =
+            serde_json::from_str(text).map_err(|e| not_a_report(e.to_string()))?;
+        for row in report.rows.iter_mut().filter(|r| r.network.is_empty()) {
+            row.network.clone_from(&report.network);
+        }
+        if report.rows.is_empty() {
+            return Err(not_a_report("it has no rows".into()));
+        }
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        if let Some(row) = report
+            .rows
+            .iter()
+            .position(|r| !positive(r.us_per_sample) || !positive(r.query_ms) || r.threads == 0)
+        {
+            return Err(not_a_report(format!(
+                "row {} has a time that is not a positive number",
+                row + 1
+            )));
+        }
+        Ok(report)
+    }
+
+    /// The report as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report is plain data")
+    }
+
+    /// The row with `row`'s network and sweep and, for one thread, one
+    /// thread; else the row with the most threads: the row of another report
+    /// that `row` compares with.
+    pub fn matching_row(&self, row: &BenchRow) -> Option<&BenchRow> {
+        let same_sweep = self
+            .rows
+            .iter()
+            .filter(|r| r.sweep == row.sweep && r.network == row.network);
+        if row.threads == 1 {
+            same_sweep.into_iter().find(|r| r.threads == 1)
+        } else {
+            same_sweep
+                .filter(|r| r.threads > 1)
+                .max_by_key(|r| r.threads)
+        }
+    }
+}
+
+impl Machine {
+    /// How a comparison names the machine: the label, else the board and the
+    /// CPU, marked `(emulated)` when it was.
+    pub fn name(&self) -> String {
+        let mut name = match (&self.label, &self.device_model) {
+            (Some(label), _) => label.clone(),
+            (None, Some(board)) => format!("{board} ({})", self.cpu),
+            (None, None) => self.cpu.clone(),
+        };
+        if self.emulated {
+            name.push_str(" (emulated)");
+        }
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(threads: usize, sweep: &str, us: f64) -> BenchRow {
+        BenchRow {
+            network: "784-200-10".into(),
+            threads,
+            sweep: sweep.into(),
+            us_per_sample: us,
+            samples_per_second: 1e6 / us,
+            seconds_per_epoch: us * 0.06,
+            gflops: 0.6392 / us * 1e3,
+            query_ms: us * 5.0,
+        }
+    }
+
+    fn report(cpu: &str, rows: Vec<BenchRow>) -> BenchReport {
+        BenchReport {
+            schema: SCHEMA,
+            machine: Machine {
+                label: None,
+                cpu: cpu.into(),
+                device_model: None,
+                cores: 4,
+                cores_used: 4,
+                simd: "neon".into(),
+                os: "Debian GNU/Linux 12 (bookworm)".into(),
+                arch: "aarch64".into(),
+                emulated: false,
+                mnn_version: "0.1.0".into(),
+                commit: "abc1234".into(),
+                date: "2026-12-02T06:30:00Z".into(),
+            },
+            network: "784-200-10".into(),
+            samples: 2000,
+            data: "synthetic digits".into(),
+            rows,
+            augmentations: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_report_reads_back_as_written_and_bad_ones_say_why() {
+        let written = report("X", vec![row(1, "per 4 samples", 10.0)]);
+        assert_eq!(BenchReport::from_json(&written.to_json()).unwrap(), written);
+
+        let err = |text: &str| BenchReport::from_json(text).unwrap_err().to_string();
+        assert!(err("{").contains("not a report"), "{}", err("{"));
+        let other = written.to_json().replace("\"schema\": 1", "\"schema\": 9");
+        assert!(err(&other).contains("format 9"), "{}", err(&other));
+        let mut empty = written.clone();
+        empty.rows.clear();
+        assert!(err(&empty.to_json()).contains("no rows"));
+        let mut negative = written.clone();
+        negative.rows[0].us_per_sample = -1.0;
+        assert!(err(&negative.to_json()).contains("row 1"));
+    }
+
+    #[test]
+    fn reports_without_row_networks_or_augmentations_still_read() {
+        let mut old = report("Old", vec![row(1, "per 4 samples", 10.0)]);
+        old.network = "784-100-10".into();
+        let text = old.to_json().replace("\"network\": \"784-200-10\",", "");
+        assert!(!text.contains("784-200-10"), "{text}");
+        let read = BenchReport::from_json(&text).unwrap();
+        assert_eq!(read.rows[0].network, "784-100-10");
+        assert!(read.augmentations.is_empty());
+    }
+
+    #[test]
+    fn the_reports_in_docs_bench_read() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/bench");
+        let mut read = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let report = BenchReport::from_json(&text)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                assert!(report.matching_row(&report.rows[0]).is_some());
+                read += 1;
+            }
+        }
+        assert!(read >= 4, "{read} reports in {dir}");
+    }
+
+    #[test]
+    fn rows_match_rows_of_the_same_network_sweep_and_threads() {
+        let first = report(
+            "A",
+            vec![
+                row(1, "per 4 samples", 10.0),
+                row(2, "per 4 samples", 6.0),
+                row(4, "per 4 samples", 5.0),
+            ],
+        );
+        assert_eq!(
+            first.matching_row(&row(1, "per 4 samples", 1.0)),
+            Some(&first.rows[0])
+        );
+        // several threads: the first report's row with the most
+        assert_eq!(
+            first.matching_row(&row(8, "per 4 samples", 1.0)),
+            Some(&first.rows[2])
+        );
+        assert_eq!(
+            first.matching_row(&row(1, "per sample (book order)", 1.0)),
+            None
+        );
+        let mut other_net = row(1, "per 4 samples", 1.0);
+        other_net.network = "784-100-10".into();
+        assert_eq!(first.matching_row(&other_net), None);
+    }
+
+    #[test]
+    fn machines_are_named_by_label_board_and_cpu() {
+        let mut machine = report("Cortex-A72", vec![]).machine;
+        assert_eq!(machine.name(), "Cortex-A72");
+        machine.device_model = Some("Raspberry Pi 4 Model B".into());
+        machine.emulated = true;
+        assert_eq!(
+            machine.name(),
+            "Raspberry Pi 4 Model B (Cortex-A72) (emulated)"
+        );
+        machine.label = Some("my Pi".into());
+        assert_eq!(machine.name(), "my Pi (emulated)");
+    }
+}
