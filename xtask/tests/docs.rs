@@ -109,12 +109,10 @@ fn modules(dir: &Path) -> Vec<String> {
     found
         .iter()
         .map(|path| {
-            let relative = path
-                .strip_prefix(&src)
+            path.strip_prefix(&src)
                 .unwrap()
                 .to_string_lossy()
-                .replace('\\', "/");
-            relative
+                .replace('\\', "/")
         })
         .filter(|name| !(name == "tests.rs" || name.ends_with("/tests.rs")))
         .collect()
