@@ -23,28 +23,31 @@
 //! Nothing here prints or exits: progress arrives through callbacks, and
 //! errors as a [`TrainError`].
 
+mod augmented;
 pub mod bench;
 mod beyond;
 mod data;
 mod divergence;
 mod evaluate;
+mod network;
 mod samples;
 pub mod sweep;
 mod synthetic;
 mod threads;
 mod training;
 
-pub use beyond::{AugmentedSamples, DeepSettings};
+pub use augmented::AugmentedSamples;
+pub use beyond::DeepSettings;
 pub use data::{DEFAULT_DIR, DataSource, Folder, LoadedData, Need, Origin, examine, load};
 pub use divergence::{Divergence, divergence};
 pub use evaluate::{Evaluation, Mistake, evaluate};
 pub use mnn_augment::{AugmentError, Augmentation};
+pub use network::{Trainable, check_digit_network};
 pub use samples::{MAX_ROTATION, MnistSamples, is_rotation, samples_per_record};
 pub use synthetic::{Cycle, synthetic_digits};
 pub use threads::{MAX_THREADS, Threads};
 pub use training::{
-    MAX_EPOCHS, MAX_HIDDEN, NetworkSettings, Trainable, Training, check_digit_network,
-    is_learning_rate, learning_rate,
+    MAX_EPOCHS, MAX_HIDDEN, NetworkSettings, Training, is_learning_rate, learning_rate,
 };
 
 use mnn_data::{DIGITS, DataError, IMAGE_PIXELS};

@@ -2,12 +2,12 @@
 //! the network, its training samples, and an epoch at a time on the
 //! training engine of mnn-net.
 
-use crate::beyond::AugmentedSamples;
+use crate::augmented::AugmentedSamples;
 use crate::evaluate::{Evaluation, evaluate};
+use crate::network::Trainable;
 use crate::{Threads, TrainError};
 use mnn_data::{DIGITS, Dataset, IMAGE_PIXELS};
-use mnn_net::deep::Network;
-use mnn_net::{EpochReport, ModelInfo, NetError, NeuralNetwork, Queries, Samples, TrainOptions};
+use mnn_net::{EpochReport, NeuralNetwork, Samples, TrainOptions};
 
 /// The most hidden nodes a run may have: 784×100,000 f32 weights are
 /// 314 MB, far past where more nodes help (the book's best is 500) but
@@ -58,64 +58,6 @@ pub fn is_learning_rate(lr: f64) -> bool {
     let kept = learning_rate(lr);
     lr > 0.0 && kept > 0.0 && kept.is_finite()
 }
-
-/// Checks that `net` reads MNIST digits: 784 inputs (28×28 pixels) and 10
-/// outputs.
-pub fn check_digit_network(net: &(impl Queries + ?Sized)) -> Result<(), TrainError> {
-    if net.input_nodes() == IMAGE_PIXELS && net.output_nodes() == DIGITS {
-        Ok(())
-    } else {
-        Err(TrainError::NotForDigits { sizes: net.sizes() })
-    }
-}
-
-/// A network a [`Training`] trains: the book's [`NeuralNetwork`] or a
-/// [`Network`] beyond the book, each on its own engine in mnn-net.
-pub trait Trainable: Queries + Sized {
-    /// One pass over `samples`, one `train` step per sample (mnn-net's
-    /// `train_epoch`); `progress` is called with the samples done.
-    fn train_epoch<S: Samples + ?Sized>(
-        &mut self,
-        samples: &S,
-        options: &TrainOptions,
-        progress: impl FnMut(usize),
-    ) -> EpochReport;
-    /// The learning rate the next sample trains with.
-    fn learning_rate(&self) -> f32;
-    /// Trains the next samples with `learning_rate` (a schedule's next epoch).
-    fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError>;
-    /// The network as a safetensors model file.
-    fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8>;
-}
-
-/// Implements [`Trainable`] for a network whose own methods of the same
-/// names do the work, and whose learning rate changes by `$set_learning_rate`.
-macro_rules! trainable {
-    ($network:ty, $set_learning_rate:expr) => {
-        impl Trainable for $network {
-            fn train_epoch<S: Samples + ?Sized>(
-                &mut self,
-                samples: &S,
-                options: &TrainOptions,
-                progress: impl FnMut(usize),
-            ) -> EpochReport {
-                <$network>::train_epoch(self, samples, options, progress)
-            }
-            fn learning_rate(&self) -> f32 {
-                <$network>::learning_rate(self)
-            }
-            fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError> {
-                $set_learning_rate(self, learning_rate)
-            }
-            fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8> {
-                <$network>::to_safetensors(self, info)
-            }
-        }
-    };
-}
-
-trainable!(NeuralNetwork, NeuralNetwork::set_learning_rate);
-trainable!(Network, Network::set_learning_rate);
 
 /// A network being trained on MNIST records, an epoch at a time, in the
 /// data's order (the book does not shuffle), with the book's rotated copies
@@ -246,17 +188,6 @@ mod tests {
     }
 
     #[test]
-    fn the_books_network_changes_its_rate_and_keeps_its_weights() {
-        let mut net = NeuralNetwork::new(4, 3, 2, 0.3, 1).unwrap();
-        let before = net.clone();
-        Trainable::set_learning_rate(&mut net, 0.15).unwrap();
-        assert_eq!(Trainable::learning_rate(&net), 0.15);
-        assert_eq!(net.weights_input_hidden(), before.weights_input_hidden());
-        assert_eq!(net.weights_hidden_output(), before.weights_hidden_output());
-        assert!(Trainable::set_learning_rate(&mut net, 0.0).is_err());
-    }
-
-    #[test]
     fn a_learning_rate_must_be_a_positive_f32() {
         for lr in [0.1, 1e-30, 1e9, 3.4e38] {
             assert!(is_learning_rate(lr), "{lr}");
@@ -277,17 +208,5 @@ mod tests {
         .build()
         .unwrap();
         assert_eq!(net.learning_rate(), 0.3f32);
-    }
-
-    #[test]
-    fn only_784_inputs_and_10_outputs_read_digits() {
-        let digits = NeuralNetwork::new(IMAGE_PIXELS, 5, DIGITS, 0.1, 1).unwrap();
-        assert!(check_digit_network(&digits).is_ok());
-        let other = NeuralNetwork::new(4, 5, DIGITS, 0.1, 1).unwrap();
-        let err = check_digit_network(&other).unwrap_err().to_string();
-        assert_eq!(
-            err,
-            "the network is 4-5-10, but MNIST digits need 784 inputs and 10 outputs"
-        );
     }
 }

@@ -3,7 +3,8 @@
 //! every core busy without the per-sample meetings of a shared training).
 
 use super::plan::{Beyond, Job, Plan};
-use crate::training::{Trainable, Training};
+use crate::network::Trainable;
+use crate::training::Training;
 use crate::{Threads, TrainError};
 use mnn_data::Dataset;
 use serde::{Serialize, Serializer};
