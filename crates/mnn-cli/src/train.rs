@@ -9,7 +9,7 @@ use crate::{TestArgs, TrainArgs, data, model_file};
 use anyhow::{Context, Result};
 use mnn_data::{DIGITS, IMAGE_PIXELS};
 use mnn_net::{ModelInfo, Queries};
-use mnn_train::{DeepSettings, LoadedData, Need, Trainable, Training, check_digit_network};
+use mnn_train::{LoadedData, Need, RunSettings, Training, check_digit_network};
 use serde_json::json;
 use std::time::Instant;
 
@@ -29,34 +29,25 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             .train
             .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     }
-    let train = &loaded.mnist.train;
     // The book's settings train the book's network on its own engine, so
     // its results do not move; any other, a network beyond the book.
-    match settings.book_network() {
-        Some(book) => {
-            let training = Training::new(train, book, args.rotate, threads)?;
-            train_and_report(args, &settings, &loaded, training)
-        }
-        None => {
-            let training = Training::beyond(train, settings.clone(), threads)?;
-            train_and_report(args, &settings, &loaded, training)
-        }
-    }
+    let training = Training::new(&loaded.mnist.train, &settings, threads)?;
+    train_and_report(args, &settings, &loaded, training)
 }
 
 /// Trains epoch by epoch, reporting each epoch's mean training error and
 /// test accuracy (and, beyond the book, its learning rate), then the score,
 /// `--curve`, `--save` and `--json`.
-fn train_and_report<N: Trainable>(
+fn train_and_report(
     args: &TrainArgs,
-    settings: &DeepSettings,
+    settings: &RunSettings,
     loaded: &LoadedData,
-    mut training: Training<N>,
+    mut training: Training,
 ) -> Result<()> {
     let book = settings.is_book();
     let out = Reporter::new(args.json);
     let (train, test) = (&loaded.mnist.train, &loaded.mnist.test);
-    let description = crate::beyond::describe(settings);
+    let description = settings.description();
     out.line(format_args!(
         "training {description}, {} epoch{}, seed {} on {} training records{} of {}",
         args.epochs,

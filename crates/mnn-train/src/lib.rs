@@ -6,16 +6,16 @@
 //!   CSV files, or its built-in sample);
 //! - [`MnistSamples`]: MNIST records as the training engine's samples, with
 //!   the book's rotated copies;
-//! - [`Training`]: a network from [`NetworkSettings`] (or, beyond the book,
-//!   [`DeepSettings`]), trained an epoch at a time on [`Threads`], whichever
-//!   kind it is ([`Trainable`]);
+//! - [`RunSettings`]: everything a run needs besides its data, the book's
+//!   final experiment by default, and how a run is described;
+//! - [`Training`]: the network of a run ([`RunSettings::build`], a
+//!   [`mnn_net::Model`]) trained an epoch at a time on [`Threads`], whichever
+//!   kind it is ([`Trainable`]), on [`AugmentedSamples`] (beyond the book,
+//!   distorted afresh every epoch, with a learning-rate schedule);
 //! - [`evaluate`]: accuracy, confusion matrix and mistakes from one query per
 //!   test record ([`Evaluation`]);
 //! - [`sweep`]: the book's experiments, planned, run on a pool of threads,
 //!   and written as CSV;
-//! - [`Training::beyond`]: a network of any depth ([`DeepSettings`]) trained
-//!   on [`AugmentedSamples`], distorted afresh every epoch, with a
-//!   learning-rate schedule;
 //! - [`synthetic_digits`] and [`Cycle`]: stand-ins for benchmarks;
 //! - [`bench`](mod@bench): `mnn bench --json`'s reports of one machine's speed, and
 //!   their merge into one comparison table.
@@ -25,30 +25,28 @@
 
 mod augmented;
 pub mod bench;
-mod beyond;
 mod data;
 mod divergence;
 mod evaluate;
 mod network;
 mod samples;
+mod settings;
 pub mod sweep;
 mod synthetic;
 mod threads;
 mod training;
 
 pub use augmented::AugmentedSamples;
-pub use beyond::DeepSettings;
 pub use data::{DEFAULT_DIR, DataSource, Folder, LoadedData, Need, Origin, examine, load};
 pub use divergence::{Divergence, divergence};
 pub use evaluate::{Evaluation, Mistake, evaluate};
 pub use mnn_augment::{AugmentError, Augmentation};
 pub use network::{Trainable, check_digit_network};
 pub use samples::{MAX_ROTATION, MnistSamples, is_rotation, samples_per_record};
+pub use settings::{MAX_EPOCHS, MAX_HIDDEN, RunSettings, is_learning_rate, learning_rate};
 pub use synthetic::{Cycle, synthetic_digits};
 pub use threads::{MAX_THREADS, Threads};
-pub use training::{
-    MAX_EPOCHS, MAX_HIDDEN, NetworkSettings, Training, is_learning_rate, learning_rate,
-};
+pub use training::Training;
 
 use mnn_data::{DIGITS, DataError, IMAGE_PIXELS};
 use mnn_net::NetError;

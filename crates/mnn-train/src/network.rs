@@ -1,11 +1,13 @@
-//! The networks a run trains: what the book's [`NeuralNetwork`] and a
-//! [`Network`] beyond the book share ([`Trainable`]), and the check that a
-//! network reads MNIST digits.
+//! The networks a run trains: what the book's [`NeuralNetwork`], a
+//! [`Network`] beyond the book and a [`Model`] of either kind share
+//! ([`Trainable`]), and the check that a network reads MNIST digits.
 
 use crate::TrainError;
 use mnn_data::{DIGITS, IMAGE_PIXELS};
 use mnn_net::deep::Network;
-use mnn_net::{EpochReport, ModelInfo, NetError, NeuralNetwork, Queries, Samples, TrainOptions};
+use mnn_net::{
+    EpochReport, Model, ModelInfo, NetError, NeuralNetwork, Queries, Samples, TrainOptions,
+};
 
 /// Checks that `net` reads MNIST digits: 784 inputs (28×28 pixels) and 10
 /// outputs.
@@ -19,7 +21,7 @@ pub fn check_digit_network(net: &(impl Queries + ?Sized)) -> Result<(), TrainErr
 
 /// A network a [`Training`](crate::Training) trains: the book's
 /// [`NeuralNetwork`] or a [`Network`] beyond the book, each on its own
-/// engine in mnn-net.
+/// engine in mnn-net, or a [`Model`] holding either.
 pub trait Trainable: Queries + Sized {
     /// One pass over `samples`, one `train` step per sample (mnn-net's
     /// `train_epoch`); `progress` is called with the samples done.
@@ -66,6 +68,34 @@ macro_rules! trainable {
 trainable!(NeuralNetwork);
 trainable!(Network);
 
+/// Either kind, each trained by its own code (the book's network stays bit
+/// for bit the book's).
+impl Trainable for Model {
+    fn train_epoch<S: Samples + ?Sized>(
+        &mut self,
+        samples: &S,
+        options: &TrainOptions,
+        progress: impl FnMut(usize),
+    ) -> EpochReport {
+        match self {
+            Model::Book(net) => net.train_epoch(samples, options, progress),
+            Model::Deep(net) => net.train_epoch(samples, options, progress),
+        }
+    }
+    fn learning_rate(&self) -> f32 {
+        Model::learning_rate(self)
+    }
+    fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError> {
+        match self {
+            Model::Book(net) => net.set_learning_rate(learning_rate),
+            Model::Deep(net) => net.set_learning_rate(learning_rate),
+        }
+    }
+    fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8> {
+        Model::to_safetensors(self, info)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +109,9 @@ mod tests {
         assert_eq!(net.weights_input_hidden(), before.weights_input_hidden());
         assert_eq!(net.weights_hidden_output(), before.weights_hidden_output());
         assert!(Trainable::set_learning_rate(&mut net, 0.0).is_err());
+        let mut model = Model::Book(before);
+        Trainable::set_learning_rate(&mut model, 0.15).unwrap();
+        assert_eq!(Trainable::learning_rate(&model), 0.15);
     }
 
     #[test]

@@ -12,12 +12,11 @@ mod model;
 
 use crate::data;
 use crate::report::{Reporter, outln};
-use crate::{DataArgs, TrainArgs, UsageError, files};
+use crate::{DataArgs, UsageError, files};
 use anyhow::{Context, Result};
-use clap::{Args, FromArgMatches};
-use mnn_data::{DIGITS, IMAGE_PIXELS};
-use mnn_net::{ModelInfo, NeuralNetwork};
-use mnn_train::{Need, NetworkSettings, Origin, Threads, Training};
+use clap::Args;
+use mnn_net::{Model, ModelInfo};
+use mnn_train::{Need, Origin, RunSettings, Threads, Training};
 use model::{About, Served};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -80,7 +79,10 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     }
     let (network, about) = match &args.model {
         Some(path) => model::load(path)?,
-        None => train_book_network(&args.data, threads)?,
+        None => match train_book_network(&args.data, threads)? {
+            (Model::Book(network), about) => (network, about),
+            (Model::Deep(_), _) => unreachable!("the book's run trains the book's network"),
+        },
     };
     let served = Arc::new(Served::new(
         network,
@@ -154,15 +156,11 @@ async fn stop_signal() {
     }
 }
 
-/// The book's final network as `mnn train` makes it by default, trained by
-/// mnn-train on the data `data` finds (with a warning when that is only the
-/// sample).
-fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(NeuralNetwork, About)> {
-    // `mnn train`'s own defaults: the book's final network.
-    let matches = TrainArgs::augment_args(clap::Command::new("train"))
-        .try_get_matches_from(["train"])
-        .context("the training defaults")?;
-    let args = TrainArgs::from_arg_matches(&matches).context("the training defaults")?;
+/// The book's final network as `mnn train` makes it by default
+/// ([`RunSettings::default`]), trained by mnn-train on the data `data` finds
+/// (with a warning when that is only the sample).
+fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(Model, About)> {
+    let settings = RunSettings::default();
 
     let loaded = data::load(data, Need::TrainAndTest)?;
     if loaded.origin == Origin::Sample {
@@ -174,27 +172,19 @@ fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(NeuralNetwor
     }
     let out = Reporter::new(false);
     let train_set = &loaded.mnist.train;
-    // The defaults have one hidden layer (200 nodes).
-    let hidden = args.hidden[0];
-    let settings = NetworkSettings {
-        hidden,
-        learning_rate: args.lr,
-        seed: args.seed,
-    };
-    let mut training = Training::new(train_set, settings, None, threads)?;
+    let mut training = Training::new(train_set, &settings, threads)?;
     out.line(format_args!(
-        "no --model given: training the book's final network, {IMAGE_PIXELS}-{}-{DIGITS}, learning \
-         rate {}, {} epochs, on {} training records of {}",
-        hidden,
-        args.lr,
-        args.epochs,
+        "no --model given: training the book's final network, {}, {} epochs, on {} training \
+         records of {}",
+        settings.description(),
+        settings.epochs,
         train_set.len(),
         loaded.description
     ));
-    for epoch in 1..=args.epochs {
+    for epoch in 1..=settings.epochs {
         let started = Instant::now();
         let samples = training.samples_per_epoch();
-        let bar = out.progress(samples as u64, format!("epoch {epoch}/{}", args.epochs));
+        let bar = out.progress(samples as u64, format!("epoch {epoch}/{}", settings.epochs));
         let mut reported = 0;
         let report = training.epoch(|done| {
             bar.inc((done - reported) as u64);
@@ -214,10 +204,10 @@ fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(NeuralNetwor
     let about = About {
         source: format!("trained just now on {}", loaded.description),
         info: ModelInfo {
-            seed: Some(args.seed),
-            epochs: Some(args.epochs as usize),
+            seed: Some(settings.seed),
+            epochs: Some(settings.epochs as usize),
             test_accuracy: Some(score.accuracy()),
-            rotate_degrees: None,
+            rotate_degrees: settings.rotate,
         },
     };
     Ok((training.into_network(), about))
