@@ -8,10 +8,13 @@
 //!   the book's rotated copies;
 //! - [`RunSettings`]: everything a run needs besides its data, the book's
 //!   final experiment by default, and how a run is described;
-//! - [`Training`]: the network of a run ([`RunSettings::build`], a
-//!   [`mnn_net::Model`]) trained an epoch at a time on [`Threads`], whichever
-//!   kind it is ([`Trainable`]), on [`AugmentedSamples`] (beyond the book,
-//!   distorted afresh every epoch, with a learning-rate schedule);
+//! - [`train`]: one training run — a fresh network from its settings, trained
+//!   epoch by epoch on [`Threads`], tested, checked for divergence — with its
+//!   progress as [`Event`]s and its result as [`Trained`] (the network as a
+//!   [`mnn_net::Model`]);
+//! - [`Training`]: the same network an epoch at a time, whichever kind it is
+//!   ([`Trainable`]), on [`AugmentedSamples`] (beyond the book, distorted
+//!   afresh every epoch, with a learning-rate schedule);
 //! - [`evaluate`]: accuracy, confusion matrix and mistakes from one query per
 //!   test record ([`Evaluation`]);
 //! - [`sweep`]: the book's experiments, planned, run on a pool of threads,
@@ -29,6 +32,7 @@ mod data;
 mod divergence;
 mod evaluate;
 mod network;
+mod run;
 mod samples;
 mod settings;
 pub mod sweep;
@@ -42,6 +46,7 @@ pub use divergence::{Divergence, divergence};
 pub use evaluate::{Evaluation, Mistake, evaluate};
 pub use mnn_augment::{AugmentError, Augmentation};
 pub use network::{Trainable, check_digit_network};
+pub use run::{Epoch, Event, Tests, Trained, train};
 pub use samples::{MAX_ROTATION, MnistSamples, is_rotation, samples_per_record};
 pub use settings::{MAX_EPOCHS, MAX_HIDDEN, RunSettings, is_learning_rate, learning_rate};
 pub use synthetic::{Cycle, synthetic_digits};

@@ -14,7 +14,8 @@ use mnn_net::{EpochReport, Model, Samples, TrainOptions};
 /// A network being trained on MNIST records, an epoch at a time, in the
 /// data's order (the book does not shuffle), with the book's rotated copies
 /// if asked for: the book's network, or beyond the book one of any depth on
-/// distorted images, with a learning-rate schedule.
+/// distorted images, with a learning-rate schedule. [`train`](crate::train)
+/// runs all the epochs of a run; this is one epoch at a time.
 pub struct Training<'a> {
     network: Model,
     samples: AugmentedSamples<'a>,

@@ -11,17 +11,16 @@ mod assets;
 mod model;
 
 use crate::data;
-use crate::report::{Reporter, outln};
+use crate::report::{EpochBars, Reporter, outln};
 use crate::{DataArgs, UsageError, files};
 use anyhow::{Context, Result};
 use clap::Args;
 use mnn_net::{Model, ModelInfo};
-use mnn_train::{Need, Origin, RunSettings, Threads, Training};
+use mnn_train::{Need, Origin, RunSettings, Tests, Threads};
 use model::{About, Served};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// The port `mnn serve` listens on unless told otherwise (8, then the 784 inputs).
 pub const DEFAULT_PORT: u16 = 8784;
@@ -161,7 +160,6 @@ async fn stop_signal() {
 /// (with a warning when that is only the sample).
 fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(Model, About)> {
     let settings = RunSettings::default();
-
     let loaded = data::load(data, Need::TrainAndTest)?;
     if loaded.origin == Origin::Sample {
         eprintln!(
@@ -172,7 +170,6 @@ fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(Model, About
     }
     let out = Reporter::new(false);
     let train_set = &loaded.mnist.train;
-    let mut training = Training::new(train_set, &settings, threads)?;
     out.line(format_args!(
         "no --model given: training the book's final network, {}, {} epochs, on {} training \
          records of {}",
@@ -181,20 +178,16 @@ fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(Model, About
         train_set.len(),
         loaded.description
     ));
-    for epoch in 1..=settings.epochs {
-        let started = Instant::now();
-        let samples = training.samples_per_epoch();
-        let bar = out.progress(samples as u64, format!("epoch {epoch}/{}", settings.epochs));
-        let mut reported = 0;
-        let report = training.epoch(|done| {
-            bar.inc((done - reported) as u64);
-            reported = done;
-        })?;
-        bar.finish_and_clear();
-        let next = training.threads().after_epoch(&report, started.elapsed());
-        training.set_threads(next);
-    }
-    let score = training.evaluate(&loaded.mnist.test);
+    let mut bars = EpochBars::new(&out, settings.epochs);
+    let trained = mnn_train::train(
+        &settings,
+        train_set,
+        &loaded.mnist.test,
+        threads,
+        &Tests::AtTheEnd,
+        |event| bars.show(&event),
+    )?;
+    let score = &trained.evaluation;
     out.line(format_args!(
         "accuracy {:.4} ({} of {} test records)",
         score.accuracy(),
@@ -210,5 +203,5 @@ fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(Model, About
             rotate_degrees: settings.rotate,
         },
     };
-    Ok((training.into_network(), about))
+    Ok((trained.network, about))
 }

@@ -5,7 +5,8 @@
 //! distortions: the plan's base [`RunSettings`](crate::RunSettings)) hold
 //! for every training.
 //!
-//! - [`plan`]: the settings and the trainings to do ([`Plan`]);
+//! - [`plan`]: the settings and the trainings to do ([`Plan`]), each a
+//!   training run ([`crate::train`]);
 //! - [`book`]: the book's own figures, to compare with;
 //! - [`run`](mod@run): the trainings, on a pool of threads ([`run()`]);
 //! - [`report`]: the results file.

@@ -4,13 +4,12 @@
 
 use super::plan::{Job, Plan};
 use crate::TrainError;
+use crate::run::{self, Tests};
 use crate::threads::Threads;
-use crate::training::Training;
 use mnn_data::Dataset;
 use serde::{Serialize, Serializer};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Instant;
 
 /// One row of results: a network trained and tested.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -100,8 +99,8 @@ pub fn run(
     }
 }
 
-/// Trains one network from its seed, on one thread, and tests it after
-/// each epoch the job asks for.
+/// Trains one network from its seed, on one thread (a training run,
+/// [`run::train`]), and tests it after each epoch the job asks for.
 fn run_job(
     plan: &Plan,
     job: &Job,
@@ -110,17 +109,21 @@ fn run_job(
     on_event: &impl Fn(Event),
 ) -> Result<Vec<Run>, TrainError> {
     let settings = &job.settings;
-    let mut training = Training::new(train, settings, Threads::given(1))?;
+    let tests = Tests::After(job.test_after.iter().map(|&(_, epochs)| epochs).collect());
     let mut runs = Vec::with_capacity(job.test_after.len());
     let mut train_seconds = 0.0;
-    for epoch in 1..=settings.epochs {
-        let started = Instant::now();
-        training.epoch(|_| {})?;
-        train_seconds += started.elapsed().as_secs_f64();
+    let on_run_event = |event| {
+        let run::Event::EpochEnded(epoch) = event else {
+            return;
+        };
+        train_seconds += epoch.seconds;
         on_event(Event::Trained {
-            samples: settings.samples_per_epoch(train.len()) as u64,
+            samples: epoch.samples as u64,
         });
-        for &(value_index, _) in job.test_after.iter().filter(|&&(_, e)| e == epoch) {
+        let Some(accuracy) = epoch.accuracy else {
+            return;
+        };
+        for &(value_index, _) in job.test_after.iter().filter(|&&(_, e)| e == epoch.number) {
             let run = Run {
                 parameter: plan.parameter.name(),
                 value_index,
@@ -128,16 +131,24 @@ fn run_job(
                 seed: settings.seed,
                 hidden: settings.hidden.clone(),
                 lr: settings.learning_rate,
-                epochs: epoch,
+                epochs: epoch.number,
                 rotate: settings.rotate.unwrap_or(0.0),
-                accuracy: training.evaluate(test).accuracy(),
+                accuracy,
                 train_seconds,
                 beyond: settings.beyond_description(),
             };
             on_event(Event::Tested(&run));
             runs.push(run);
         }
-    }
+    };
+    run::train(
+        settings,
+        train,
+        test,
+        Threads::given(1),
+        &tests,
+        on_run_event,
+    )?;
     Ok(runs)
 }
 
