@@ -36,7 +36,7 @@ mod train;
 mod weights;
 
 use clap::{Args, FromArgMatches, Parser, Subcommand};
-use mnn_train::Threads;
+use mnn_train::{RunSettings, Threads};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -98,16 +98,16 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub data: DataArgs,
     /// Hidden nodes; several hidden layers separated by commas (500,150) go beyond the book
-    #[arg(long, default_value = "200", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_HIDDEN)))]
+    #[arg(long, default_values_t = RunSettings::default().hidden, value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_HIDDEN)))]
     pub hidden: Vec<u32>,
     /// Learning rate (> 0)
-    #[arg(long, default_value_t = 0.1, value_parser = learning_rate, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = RunSettings::default().learning_rate, value_parser = learning_rate, allow_negative_numbers = true)]
     pub lr: f64,
     /// Passes over the training set (0: no training; test, and with --save keep, the initial weights)
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=i64::from(mnn_train::MAX_EPOCHS)))]
+    #[arg(long, default_value_t = RunSettings::default().epochs, value_parser = clap::value_parser!(u32).range(0..=i64::from(mnn_train::MAX_EPOCHS)))]
     pub epochs: u32,
     /// Seed of the initial weights (and nothing else: training order is the data's order)
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = RunSettings::default().seed)]
     pub seed: u64,
     /// Train on the first N training records only
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]

@@ -2,13 +2,13 @@
 
 use anyhow::{Context, Result};
 use mnn_net::{Model, ModelInfo};
-use mnn_train::{Trainable, check_digit_network};
+use mnn_train::check_digit_network;
 use std::path::Path;
 
 /// Writes `net` to `path` through a temporary file in the same directory,
 /// renamed into place only when complete: an interrupted save never damages
 /// an existing model.
-pub fn save(path: &Path, net: &impl Trainable, info: &ModelInfo) -> Result<()> {
+pub fn save(path: &Path, net: &Model, info: &ModelInfo) -> Result<()> {
     crate::files::write_atomically(path, &net.to_safetensors(info))
 }
 

@@ -1,6 +1,7 @@
 //! Where results go: human lines, progress bars and the `--json` line.
 
 use indicatif::{HumanCount, ProgressBar, ProgressState, ProgressStyle};
+use mnn_train::Event;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -87,6 +88,46 @@ impl Reporter {
             .progress_chars("=> "),
         );
         bar
+    }
+}
+
+/// A training run's progress bars: one per epoch, `epoch 2/5`, from the
+/// run's events, cleared when the epoch ends.
+pub struct EpochBars<'a> {
+    out: &'a Reporter,
+    epochs: u32,
+    bar: Option<ProgressBar>,
+}
+
+impl<'a> EpochBars<'a> {
+    /// The bars of a run of `epochs` epochs, drawn by `out`.
+    pub fn new(out: &'a Reporter, epochs: u32) -> Self {
+        Self {
+            out,
+            epochs,
+            bar: None,
+        }
+    }
+
+    /// Starts, moves or clears the bar as `event` says.
+    pub fn show(&mut self, event: &Event) {
+        match *event {
+            Event::EpochStarted { epoch, samples } => {
+                let prefix = format!("epoch {epoch}/{}", self.epochs);
+                self.bar = Some(self.out.progress(samples as u64, prefix));
+            }
+            Event::Samples { done } => {
+                if let Some(bar) = &self.bar {
+                    bar.set_position(done as u64);
+                }
+            }
+            Event::EpochEnded(_) => {
+                if let Some(bar) = self.bar.take() {
+                    bar.finish_and_clear();
+                }
+            }
+            Event::ThreadFallback(_) | Event::Diverged(_) => {}
+        }
     }
 }
 

@@ -10,9 +10,8 @@ use crate::{DataArgs, UsageError, data};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use mnn_net::deep::{Activation, Loss};
-use mnn_train::sweep::{self, Beyond, Event, Parameter, Plan, Run, Settings, book_points};
-use mnn_train::{Need, Origin};
+use mnn_train::sweep::{self, Event, Parameter, Plan, Run, book_points};
+use mnn_train::{Need, Origin, RunSettings};
 use std::path::PathBuf;
 
 /// The setting a sweep varies, as the flag names it.
@@ -107,7 +106,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
             .check(v)
             .map_err(|e| UsageError(format!("--values: {e}")))?;
     }
-    let (base, beyond) = base_settings(args)?;
+    let base = base_settings(args)?;
     let out_dir = args
         .out
         .clone()
@@ -122,7 +121,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
     std::fs::create_dir_all(&out_dir)
         .with_context(|| format!("{}: cannot create directory", out_dir.display()))?;
 
-    let plan = Plan::beyond(parameter, values, base, beyond, args.seeds);
+    let plan = Plan::new(parameter, values, base, args.seeds);
     let jobs = plan.jobs.len();
     let workers = args
         .jobs
@@ -172,10 +171,10 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
     })?;
     bar.finish_and_clear();
 
-    let show_book =
-        loaded.origin != Origin::Sample && args.limit.is_none() && plan.beyond.is_book();
-    let book = if show_book {
-        book_points(parameter, base)
+    // The book's figures are for the full MNIST (and only for the book's
+    // network: `book_points` finds none beyond it).
+    let book = if loaded.origin != Origin::Sample && args.limit.is_none() {
+        book_points(parameter, &plan.base)
     } else {
         vec![]
     };
@@ -223,9 +222,9 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
 }
 
 /// The settings not swept: the book's chart's, overridden by flags (a flag
-/// for the swept setting itself is a usage error), and the options beyond
+/// for the swept setting itself is a usage error), with the options beyond
 /// the book, the same for every training.
-fn base_settings(args: &SweepArgs) -> Result<(Settings, Beyond)> {
+fn base_settings(args: &SweepArgs) -> Result<RunSettings> {
     let parameter = Parameter::from(args.parameter);
     let given = [
         (Parameter::Hidden, args.hidden.is_some()),
@@ -241,26 +240,16 @@ fn base_settings(args: &SweepArgs) -> Result<(Settings, Beyond)> {
         .into());
     }
     let book = parameter.book_base();
-    let (first, more_hidden) = match args.hidden.as_deref() {
-        Some([first, more @ ..]) => (*first, more.to_vec()),
-        _ => (book.hidden, vec![]),
-    };
-    let settings = Settings {
-        hidden: first,
-        lr: args.lr.unwrap_or(book.lr),
+    let mut settings = RunSettings {
+        hidden: args.hidden.clone().unwrap_or_else(|| book.hidden.clone()),
+        learning_rate: args.lr.unwrap_or(book.learning_rate),
         epochs: args.epochs.unwrap_or(book.epochs),
-        rotate: args.rotate.unwrap_or(book.rotate),
+        ..book
     };
-    let flags = &args.beyond;
-    let beyond = Beyond {
-        more_hidden,
-        activation: flags.activation.parse::<Activation>()?,
-        loss: flags.loss.parse::<Loss>()?,
-        bias: flags.bias,
-        lr_decay: flags.lr_decay,
-        augmentation: flags.augment,
-    };
-    Ok((settings, beyond))
+    if let Some(degrees) = args.rotate {
+        settings = settings.with(Parameter::Rotate, f64::from(degrees));
+    }
+    args.beyond.settings(settings)
 }
 
 /// What the chart's x axis shows.
@@ -276,27 +265,22 @@ fn axis_label(parameter: Parameter) -> &'static str {
 /// The settings held fixed, for people: "784-100-10, 1 epoch", and the
 /// options beyond the book if any.
 fn describe_base(plan: &Plan) -> String {
-    let (parameter, base) = (plan.parameter, plan.base);
+    let (parameter, base) = (plan.parameter, &plan.base);
     let mut parts = vec![];
     if parameter != Parameter::Hidden {
-        parts.push(
-            plan.beyond
-                .run_settings(base, 1)
-                .architecture()
-                .sizes_string(),
-        );
+        parts.push(base.sizes());
     }
     if parameter != Parameter::Lr {
-        parts.push(format!("lr {}", format_value(base.lr)));
+        parts.push(format!("lr {}", format_value(base.learning_rate)));
     }
     if parameter != Parameter::Epochs {
         let s = if base.epochs == 1 { "" } else { "s" };
         parts.push(format!("{} epoch{s}", base.epochs));
     }
-    if parameter != Parameter::Rotate && base.rotate != 0.0 {
-        parts.push(format!("rotated ±{}°", base.rotate));
+    if let (false, Some(degrees)) = (parameter == Parameter::Rotate, base.rotate) {
+        parts.push(format!("rotated ±{degrees}°"));
     }
-    parts.extend(sweep::beyond_description(&plan.beyond));
+    parts.extend(base.beyond_description());
     parts.join(", ")
 }
 
@@ -349,6 +333,7 @@ fn summary_lines(plan: &Plan, runs: &[Run], book: &[(f64, f64)]) -> Vec<String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mnn_net::deep::{Activation, Loss};
 
     #[test]
     fn titles_name_the_records_unless_the_full_training_set() {
@@ -385,19 +370,16 @@ mod tests {
 
     #[test]
     fn the_options_beyond_the_book_are_described_with_the_base() {
-        let beyond = Beyond {
-            more_hidden: vec![150],
+        let base = RunSettings {
+            hidden: vec![500, 150],
             activation: Activation::Tanh,
             loss: Loss::CrossEntropy,
             bias: true,
             lr_decay: 0.5,
             augmentation: "shift=2".parse().unwrap(),
-        };
-        let base = Settings {
-            hidden: 500,
             ..Parameter::Lr.book_base()
         };
-        let plan = Plan::beyond(Parameter::Lr, vec![0.1], base, beyond, 1);
+        let plan = Plan::new(Parameter::Lr, vec![0.1], base, 1);
         assert_eq!(
             describe_base(&plan),
             "784-500-150-10, 1 epoch, tanh, cross-entropy, biases, lr decay 0.5, augment shift=2"

@@ -1,18 +1,21 @@
 //! `mnn train` and `mnn test`: the book's training loop (or, with the
 //! options of [`crate::beyond`], one beyond the book) and its scorecard, run
-//! by mnn-train; this module reads the flags and reports.
+//! by mnn-train ([`mnn_train::train`]); this module reads the flags and
+//! turns the run's events into progress bars and lines.
 
 use crate::chart::curve::{LearningCurve, check_curve_path, write_curve};
 use crate::files::check_writable;
-use crate::report::{Reporter, shortest_decimal};
+use crate::report::{EpochBars, Reporter, shortest_decimal};
 use crate::{TestArgs, TrainArgs, data, model_file};
 use anyhow::{Context, Result};
 use mnn_data::{DIGITS, IMAGE_PIXELS};
 use mnn_net::{ModelInfo, Queries};
-use mnn_train::{DeepSettings, LoadedData, Need, Trainable, Training, check_digit_network};
+use mnn_train::{Event, Need, Tests, check_digit_network};
 use serde_json::json;
-use std::time::Instant;
 
+/// Trains epoch by epoch, reporting each epoch's mean training error and
+/// test accuracy (and, beyond the book, its learning rate), then the score,
+/// `--curve`, `--save` and `--json`.
 pub fn run_train(args: &TrainArgs) -> Result<()> {
     let threads = crate::threads(args.threads);
     let settings = crate::beyond::run_settings(args)?;
@@ -29,41 +32,18 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             .train
             .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     }
-    let train = &loaded.mnist.train;
-    // The book's settings train the book's network on its own engine, so
-    // its results do not move; any other, a network beyond the book.
-    match settings.book_network() {
-        Some(book) => {
-            let training = Training::new(train, book, args.rotate, threads)?;
-            train_and_report(args, &settings, &loaded, training)
-        }
-        None => {
-            let training = Training::beyond(train, settings.clone(), threads)?;
-            train_and_report(args, &settings, &loaded, training)
-        }
-    }
-}
-
-/// Trains epoch by epoch, reporting each epoch's mean training error and
-/// test accuracy (and, beyond the book, its learning rate), then the score,
-/// `--curve`, `--save` and `--json`.
-fn train_and_report<N: Trainable>(
-    args: &TrainArgs,
-    settings: &DeepSettings,
-    loaded: &LoadedData,
-    mut training: Training<N>,
-) -> Result<()> {
+    let (train, test) = (&loaded.mnist.train, &loaded.mnist.test);
     let book = settings.is_book();
     let out = Reporter::new(args.json);
-    let (train, test) = (&loaded.mnist.train, &loaded.mnist.test);
-    let description = crate::beyond::describe(settings);
+    let description = settings.description();
+    let epochs = settings.epochs;
     out.line(format_args!(
-        "training {description}, {} epoch{}, seed {} on {} training records{} of {}",
-        args.epochs,
-        if args.epochs == 1 { "" } else { "s" },
-        args.seed,
+        "training {description}, {epochs} epoch{}, seed {} on {} training records{} of {}",
+        if epochs == 1 { "" } else { "s" },
+        settings.seed,
         train.len(),
-        args.rotate
+        settings
+            .rotate
             .map(|d| format!(" (each also rotated ±{d}°)"))
             .unwrap_or_default(),
         loaded.description,
@@ -71,72 +51,49 @@ fn train_and_report<N: Trainable>(
 
     // The learning curve: after each epoch, its mean training error and the
     // test accuracy (a test pass is a small fraction of an epoch).
-    let (mut mean_errors, mut accuracies, mut rates) = (vec![], vec![], vec![]);
-    let mut train_seconds = 0.0;
-    let mut score = None;
-    for epoch in 1..=args.epochs {
-        let epoch_started = Instant::now();
-        let samples = training.samples_per_epoch();
-        let bar = out.progress(samples as u64, format!("epoch {epoch}/{}", args.epochs));
-        let mut reported = 0;
-        let learning_rate = shortest_decimal(training.learning_rate());
-        let report = training.epoch(|done| {
-            bar.inc((done - reported) as u64);
-            reported = done;
-        })?;
-        bar.finish_and_clear();
-        let took = epoch_started.elapsed();
-        train_seconds += took.as_secs_f64();
-        let tested = training.evaluate(test);
-        out.line(format_args!(
-            "epoch {epoch}/{}: {samples} samples in {:.2} s{} · mean training error {:.5} · test accuracy {:.4}",
-            args.epochs,
-            took.as_secs_f64(),
-            if book {
-                String::new()
-            } else {
-                format!(" at learning rate {learning_rate}")
-            },
-            report.mean_error,
-            tested.accuracy(),
-        ));
-        mean_errors.push(report.mean_error);
-        accuracies.push(tested.accuracy());
-        rates.push(learning_rate);
-        score = Some(tested);
-        if epoch < args.epochs {
-            let next = training.threads().after_epoch(&report, took);
-            if next != training.threads() {
-                training.set_threads(next);
-                eprintln!(
-                    "note: the {} training threads spent {:.0}% of that epoch waiting for each other \
-                     (other programs are using the cores), so training goes on with one thread \
-                     (same weights, less waiting; --threads 1 chooses it from the start)",
-                    report.threads,
-                    report.waiting * 100.0
-                );
-            }
+    let mut bars = EpochBars::new(&out, epochs);
+    let trained = mnn_train::train(
+        &settings,
+        train,
+        test,
+        threads,
+        &Tests::EveryEpoch,
+        |event| {
+            bars.show(&event);
+            match event {
+            Event::EpochEnded(epoch) => out.line(format_args!(
+                "epoch {}/{epochs}: {} samples in {:.2} s{} · mean training error {:.5} · test accuracy {:.4}",
+                epoch.number,
+                epoch.samples,
+                epoch.seconds,
+                if book {
+                    String::new()
+                } else {
+                    format!(" at learning rate {}", shortest_decimal(epoch.learning_rate))
+                },
+                epoch.mean_error,
+                epoch.accuracy.unwrap_or_default(),
+            )),
+            Event::ThreadFallback(report) => eprintln!(
+                "note: the {} training threads spent {:.0}% of that epoch waiting for each other \
+                 (other programs are using the cores), so training goes on with one thread \
+                 (same weights, less waiting; --threads 1 chooses it from the start)",
+                report.threads,
+                report.waiting * 100.0
+            ),
+            Event::Diverged(seen) => eprintln!(
+                "warning: training diverged with learning rate {}: {:.0}% of the outputs are stuck \
+                 at 0 or 1, where the error no longer falls; try a smaller --lr (the book's are 0.1 to 0.3)",
+                settings.learning_rate,
+                seen.stuck_outputs * 100.0
+            ),
+            Event::EpochStarted { .. } | Event::Samples { .. } => {}
         }
-    }
+        },
+    )?;
 
-    // Stuck sigmoid outputs tell of divergence; softmax outputs of a
-    // confident network are near 0 by design, so only the book's are looked at.
-    let diverged = if book {
-        mnn_train::divergence(training.network(), train)
-    } else {
-        None
-    };
-    if let Some(seen) = diverged {
-        eprintln!(
-            "warning: training diverged with learning rate {}: {:.0}% of the outputs are stuck \
-             at 0 or 1, where the error no longer falls; try a smaller --lr (the book's are 0.1 to 0.3)",
-            args.lr,
-            seen.stuck_outputs * 100.0
-        );
-    }
-
-    // With no epochs, the initial weights are tested.
-    let score = score.unwrap_or_else(|| training.evaluate(test));
+    let score = &trained.evaluation;
+    let train_seconds = trained.train_seconds;
     out.line(format_args!(
         "accuracy {:.4} ({} of {} test records) · trained in {train_seconds:.2} s · tested in {:.3} s",
         score.accuracy(),
@@ -144,12 +101,15 @@ fn train_and_report<N: Trainable>(
         score.total,
         score.seconds,
     ));
+    let mean_errors: Vec<f64> = trained.epochs.iter().map(|e| e.mean_error).collect();
+    let accuracies: Vec<f64> = trained.epochs.iter().filter_map(|e| e.accuracy).collect();
     if let Some(path) = &args.curve {
         let curve = LearningCurve {
             title: format!(
                 "{description}, seed {}{}, {}",
-                args.seed,
-                args.rotate
+                settings.seed,
+                settings
+                    .rotate
                     .map(|d| format!(", rotated ±{d}°"))
                     .unwrap_or_default(),
                 loaded.origin.name(),
@@ -163,14 +123,15 @@ fn train_and_report<N: Trainable>(
             path.display()
         ));
     }
+    let network = &trained.network;
     if let Some(path) = &args.save {
         let info = ModelInfo {
-            seed: Some(args.seed),
-            epochs: Some(args.epochs as usize),
+            seed: Some(settings.seed),
+            epochs: Some(epochs as usize),
             test_accuracy: Some(score.accuracy()),
-            rotate_degrees: args.rotate,
+            rotate_degrees: settings.rotate,
         };
-        model_file::save(path, training.network(), &info)?;
+        model_file::save(path, network, &info)?;
         out.line(format_args!("saved the network to {}", path.display()));
     }
     let mut report = json!({
@@ -179,26 +140,31 @@ fn train_and_report<N: Trainable>(
         "train_seconds": train_seconds,
         "test_seconds": score.seconds,
         "inputs": IMAGE_PIXELS,
-        "hidden": crate::beyond::hidden_json(training.network()),
+        "hidden": crate::beyond::hidden_json(network),
         "outputs": DIGITS,
-        "lr": args.lr,
-        "epochs": args.epochs,
-        "seed": args.seed,
-        "rotate": args.rotate,
+        "lr": settings.learning_rate,
+        "epochs": epochs,
+        "seed": settings.seed,
+        "rotate": settings.rotate,
         "train_records": train.len(),
         "test_records": test.len(),
         "data": loaded.origin.name(),
         "model": args.save,
         "curve": {
-            "epoch": (1..=args.epochs).collect::<Vec<_>>(),
+            "epoch": (1..=epochs).collect::<Vec<_>>(),
             "mean_error": mean_errors,
             "accuracy": accuracies,
         },
     });
     if book {
-        report["diverged"] = json!(diverged.is_some());
+        report["diverged"] = json!(trained.diverged.is_some());
     } else {
-        report["layers"] = json!(training.network().layer_sizes());
+        let rates: Vec<f64> = trained
+            .epochs
+            .iter()
+            .map(|e| shortest_decimal(e.learning_rate))
+            .collect();
+        report["layers"] = json!(network.layer_sizes());
         report["activation"] = json!(settings.activation.name());
         report["loss"] = json!(settings.loss.name());
         report["bias"] = json!(settings.bias);

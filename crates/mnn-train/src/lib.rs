@@ -6,16 +6,19 @@
 //!   CSV files, or its built-in sample);
 //! - [`MnistSamples`]: MNIST records as the training engine's samples, with
 //!   the book's rotated copies;
-//! - [`Training`]: a network from [`NetworkSettings`] (or, beyond the book,
-//!   [`DeepSettings`]), trained an epoch at a time on [`Threads`], whichever
-//!   kind it is ([`Trainable`]);
+//! - [`RunSettings`]: everything a run needs besides its data, the book's
+//!   final experiment by default, and how a run is described;
+//! - [`train`]: one training run — a fresh network from its settings, trained
+//!   epoch by epoch on [`Threads`], tested, checked for divergence — with its
+//!   progress as [`Event`]s and its result as [`Trained`] (the network as a
+//!   [`mnn_net::Model`]);
+//! - [`Training`]: the same network an epoch at a time, whichever kind it is
+//!   (a [`mnn_net::Model`]), on [`AugmentedSamples`] (beyond the book, distorted
+//!   afresh every epoch, with a learning-rate schedule);
 //! - [`evaluate`]: accuracy, confusion matrix and mistakes from one query per
 //!   test record ([`Evaluation`]);
 //! - [`sweep`]: the book's experiments, planned, run on a pool of threads,
 //!   and written as CSV;
-//! - [`Training::beyond`]: a network of any depth ([`DeepSettings`]) trained
-//!   on [`AugmentedSamples`], distorted afresh every epoch, with a
-//!   learning-rate schedule;
 //! - [`synthetic_digits`] and [`Cycle`]: stand-ins for benchmarks;
 //! - [`bench`](mod@bench): `mnn bench`'s measurements of this machine's
 //!   speed, and the reports `--json` writes and `--compare` reads.
@@ -23,29 +26,32 @@
 //! Nothing here prints or exits: progress arrives through callbacks, and
 //! errors as a [`TrainError`].
 
+mod augmented;
 pub mod bench;
-mod beyond;
 mod data;
 mod divergence;
 mod evaluate;
+mod network;
+mod run;
 mod samples;
+mod settings;
 pub mod sweep;
 mod synthetic;
 mod threads;
 mod training;
 
-pub use beyond::{AugmentedSamples, DeepSettings};
+pub use augmented::AugmentedSamples;
 pub use data::{DEFAULT_DIR, DataSource, Folder, LoadedData, Need, Origin, examine, load};
 pub use divergence::{Divergence, divergence};
 pub use evaluate::{Evaluation, Mistake, evaluate};
 pub use mnn_augment::{AugmentError, Augmentation};
+pub use network::check_digit_network;
+pub use run::{Epoch, Event, Tests, Trained, train};
 pub use samples::{MAX_ROTATION, MnistSamples, is_rotation, samples_per_record};
+pub use settings::{MAX_EPOCHS, MAX_HIDDEN, RunSettings, is_learning_rate, learning_rate};
 pub use synthetic::{Cycle, synthetic_digits};
 pub use threads::{MAX_THREADS, Threads};
-pub use training::{
-    MAX_EPOCHS, MAX_HIDDEN, NetworkSettings, Trainable, Training, check_digit_network,
-    is_learning_rate, learning_rate,
-};
+pub use training::Training;
 
 use mnn_data::{DIGITS, DataError, IMAGE_PIXELS};
 use mnn_net::NetError;

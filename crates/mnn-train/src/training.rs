@@ -1,165 +1,54 @@
-//! One training run on MNIST, of the book's network or one beyond the book:
-//! the network, its training samples, and an epoch at a time on the
-//! training engine of mnn-net.
+//! A network being trained, an epoch at a time: the network a
+//! [`RunSettings`] asks for, its training samples, and the learning-rate
+//! schedule, on the training engine of mnn-net.
 
-use crate::beyond::AugmentedSamples;
+use crate::TrainError;
+use crate::augmented::AugmentedSamples;
 use crate::evaluate::{Evaluation, evaluate};
-use crate::{Threads, TrainError};
-use mnn_data::{DIGITS, Dataset, IMAGE_PIXELS};
-use mnn_net::deep::Network;
-use mnn_net::{EpochReport, ModelInfo, NetError, NeuralNetwork, Queries, Samples, TrainOptions};
-
-/// The most hidden nodes a run may have: 784×100,000 f32 weights are
-/// 314 MB, far past where more nodes help (the book's best is 500) but
-/// still a network one machine can hold.
-pub const MAX_HIDDEN: u32 = 100_000;
-
-/// The most epochs a run may have: the book's experiments use up to 30, and
-/// a thousand passes over MNIST take a day on a laptop.
-pub const MAX_EPOCHS: u32 = 1000;
-
-/// The network a run starts from: the book's 784 inputs and 10 outputs,
-/// with these hidden nodes, learning rate and seed of the initial weights.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct NetworkSettings {
-    /// Hidden nodes.
-    pub hidden: u32,
-    /// The learning rate as a person writes it (0.1); the network keeps it
-    /// as an `f32` ([`learning_rate`]).
-    pub learning_rate: f64,
-    /// Seed of the initial weights (and nothing else: training order is the
-    /// data's order).
-    pub seed: u64,
-}
-
-impl NetworkSettings {
-    /// A fresh 784-`hidden`-10 network with the book's random initial weights.
-    pub fn build(&self) -> Result<NeuralNetwork, TrainError> {
-        Ok(NeuralNetwork::new(
-            IMAGE_PIXELS,
-            self.hidden as usize,
-            DIGITS,
-            learning_rate(self.learning_rate),
-            self.seed,
-        )?)
-    }
-}
-
-/// A learning rate as the network keeps it: the `f32` nearest to the `f64`
-/// a person gave (flags, sweeps and results files hold the `f64`).
-pub fn learning_rate(lr: f64) -> f32 {
-    lr as f32
-}
-
-/// Whether `lr` can be a learning rate: greater than 0 and, as the `f32` the
-/// network keeps ([`learning_rate`]), still a positive, finite number (so not
-/// above 3.4·10³⁸, nor so small that it rounds to 0).
-pub fn is_learning_rate(lr: f64) -> bool {
-    let kept = learning_rate(lr);
-    lr > 0.0 && kept > 0.0 && kept.is_finite()
-}
-
-/// Checks that `net` reads MNIST digits: 784 inputs (28×28 pixels) and 10
-/// outputs.
-pub fn check_digit_network(net: &(impl Queries + ?Sized)) -> Result<(), TrainError> {
-    if net.input_nodes() == IMAGE_PIXELS && net.output_nodes() == DIGITS {
-        Ok(())
-    } else {
-        Err(TrainError::NotForDigits { sizes: net.sizes() })
-    }
-}
-
-/// A network a [`Training`] trains: the book's [`NeuralNetwork`] or a
-/// [`Network`] beyond the book, each on its own engine in mnn-net.
-pub trait Trainable: Queries + Sized {
-    /// One pass over `samples`, one `train` step per sample (mnn-net's
-    /// `train_epoch`); `progress` is called with the samples done.
-    fn train_epoch<S: Samples + ?Sized>(
-        &mut self,
-        samples: &S,
-        options: &TrainOptions,
-        progress: impl FnMut(usize),
-    ) -> EpochReport;
-    /// The learning rate the next sample trains with.
-    fn learning_rate(&self) -> f32;
-    /// Trains the next samples with `learning_rate` (a schedule's next epoch).
-    fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError>;
-    /// The network as a safetensors model file.
-    fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8>;
-}
-
-/// Implements [`Trainable`] for a network whose own methods of the same
-/// names do the work, and whose learning rate changes by `$set_learning_rate`.
-macro_rules! trainable {
-    ($network:ty, $set_learning_rate:expr) => {
-        impl Trainable for $network {
-            fn train_epoch<S: Samples + ?Sized>(
-                &mut self,
-                samples: &S,
-                options: &TrainOptions,
-                progress: impl FnMut(usize),
-            ) -> EpochReport {
-                <$network>::train_epoch(self, samples, options, progress)
-            }
-            fn learning_rate(&self) -> f32 {
-                <$network>::learning_rate(self)
-            }
-            fn set_learning_rate(&mut self, learning_rate: f32) -> Result<(), NetError> {
-                $set_learning_rate(self, learning_rate)
-            }
-            fn to_safetensors(&self, info: &ModelInfo) -> Vec<u8> {
-                <$network>::to_safetensors(self, info)
-            }
-        }
-    };
-}
-
-trainable!(NeuralNetwork, NeuralNetwork::set_learning_rate);
-trainable!(Network, Network::set_learning_rate);
+use crate::settings::{RunSettings, learning_rate};
+use crate::threads::Threads;
+use mnn_data::Dataset;
+use mnn_net::{EpochReport, Model, Samples, TrainOptions};
 
 /// A network being trained on MNIST records, an epoch at a time, in the
 /// data's order (the book does not shuffle), with the book's rotated copies
-/// if asked for: the book's network ([`Training::new`]), or beyond the book
-/// ([`Training::beyond`]) one of any depth on distorted images, with a
-/// learning-rate schedule.
-pub struct Training<'a, N: Trainable = NeuralNetwork> {
-    network: N,
+/// if asked for: the book's network, or beyond the book one of any depth on
+/// distorted images, with a learning-rate schedule. [`train`](crate::train)
+/// runs all the epochs of a run; this is one epoch at a time.
+pub struct Training<'a> {
+    network: Model,
     samples: AugmentedSamples<'a>,
     /// The learning rate is multiplied by this after each epoch (1: the book's constant rate).
     lr_decay: f64,
     threads: Threads,
 }
 
-impl<'a> Training<'a, NeuralNetwork> {
-    /// A fresh network from `settings`, to be trained on `train` (each
-    /// record followed by its copies rotated by ±`rotate` degrees, if given)
-    /// on `threads`.
+impl<'a> Training<'a> {
+    /// A fresh network from `settings` ([`RunSettings::build`]: the book's
+    /// own for the book's run), to be trained on `train` on `threads`.
     pub fn new(
         train: &'a Dataset,
-        settings: NetworkSettings,
-        rotate: Option<f32>,
+        settings: &RunSettings,
         threads: Threads,
     ) -> Result<Self, TrainError> {
-        let samples = AugmentedSamples::book(train, rotate);
-        Ok(Self::from_parts(settings.build()?, samples, 1.0, threads))
-    }
-}
-
-impl<'a, N: Trainable> Training<'a, N> {
-    /// Trains `network` on `samples`, multiplying its learning rate by
-    /// `lr_decay` after each epoch.
-    pub(crate) fn from_parts(
-        network: N,
-        samples: AugmentedSamples<'a>,
-        lr_decay: f64,
-        threads: Threads,
-    ) -> Self {
-        Self {
-            network,
+        settings
+            .augmentation
+            .validate()
+            .map_err(|e| TrainError::Augment(e.to_string()))?;
+        let samples = AugmentedSamples::new(
+            train,
+            settings.augmentation,
+            settings.rotate,
+            settings.loss,
+            settings.seed,
+            0,
+        )?;
+        Ok(Self {
+            network: settings.build()?,
             samples,
-            lr_decay,
+            lr_decay: settings.lr_decay,
             threads,
-        }
+        })
     }
 
     /// Training samples in one epoch: the records, and their rotated copies.
@@ -200,12 +89,12 @@ impl<'a, N: Trainable> Training<'a, N> {
     }
 
     /// The network as trained so far.
-    pub fn network(&self) -> &N {
+    pub fn network(&self) -> &Model {
         &self.network
     }
 
     /// The trained network.
-    pub fn into_network(self) -> N {
+    pub fn into_network(self) -> Model {
         self.network
     }
 
@@ -218,76 +107,79 @@ impl<'a, N: Trainable> Training<'a, N> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mnn_net::deep::{Activation, Loss};
 
     #[test]
     fn an_epoch_is_the_book_loop_over_the_samples() {
         let data = crate::synthetic_digits(20, 7);
-        let settings = NetworkSettings {
-            hidden: 8,
+        let settings = RunSettings {
+            hidden: vec![8],
             learning_rate: 0.3,
             seed: 5,
+            rotate: Some(10.0),
+            ..RunSettings::default()
         };
-        let mut training = Training::new(&data, settings, Some(10.0), Threads::given(2)).unwrap();
+        let mut training = Training::new(&data, &settings, Threads::given(2)).unwrap();
         assert_eq!(training.samples_per_epoch(), 60);
         let mut reported = 0;
         training.epoch(|done| reported = done).unwrap();
         assert_eq!(reported, 60);
         // The same network trained on the same samples on one thread.
-        let mut alone = Training::new(&data, settings, Some(10.0), Threads::given(1)).unwrap();
+        let mut alone = Training::new(&data, &settings, Threads::given(1)).unwrap();
         alone.epoch(|_| {}).unwrap();
-        assert_eq!(
-            training.network().weights_input_hidden(),
-            alone.network().weights_input_hidden()
-        );
-        assert_ne!(
-            training.network().weights_input_hidden(),
-            settings.build().unwrap().weights_input_hidden()
-        );
+        let weights = |training: &Training| match training.network() {
+            Model::Book(net) => net.weights_input_hidden().clone(),
+            Model::Deep(_) => panic!("the book's settings train the book's network"),
+        };
+        assert_eq!(weights(&training), weights(&alone));
+        let Model::Book(fresh) = settings.build().unwrap() else {
+            panic!("the book's network");
+        };
+        assert_ne!(weights(&training), *fresh.weights_input_hidden());
     }
 
-    #[test]
-    fn the_books_network_changes_its_rate_and_keeps_its_weights() {
-        let mut net = NeuralNetwork::new(4, 3, 2, 0.3, 1).unwrap();
-        let before = net.clone();
-        Trainable::set_learning_rate(&mut net, 0.15).unwrap();
-        assert_eq!(Trainable::learning_rate(&net), 0.15);
-        assert_eq!(net.weights_input_hidden(), before.weights_input_hidden());
-        assert_eq!(net.weights_hidden_output(), before.weights_hidden_output());
-        assert!(Trainable::set_learning_rate(&mut net, 0.0).is_err());
-    }
-
-    #[test]
-    fn a_learning_rate_must_be_a_positive_f32() {
-        for lr in [0.1, 1e-30, 1e9, 3.4e38] {
-            assert!(is_learning_rate(lr), "{lr}");
-        }
-        for lr in [0.0, -1.0, 1e39, 1e-50, f64::NAN, f64::INFINITY] {
-            assert!(!is_learning_rate(lr), "{lr}");
+    fn beyond() -> RunSettings {
+        RunSettings {
+            hidden: vec![12, 8],
+            activation: Activation::Relu,
+            loss: Loss::CrossEntropy,
+            bias: true,
+            learning_rate: 0.05,
+            lr_decay: 0.5,
+            seed: 3,
+            augmentation: "elastic,shift=1".parse().unwrap(),
+            ..RunSettings::default()
         }
     }
 
     #[test]
-    fn the_learning_rate_is_the_nearest_f32() {
-        assert_eq!(learning_rate(0.1), 0.1f32);
-        let net = NetworkSettings {
-            hidden: 3,
-            learning_rate: 0.3,
-            seed: 1,
+    fn epochs_decay_the_learning_rate_and_train_on_any_threads() {
+        let data = crate::synthetic_digits(30, 7);
+        let mut two = Training::new(&data, &beyond(), Threads::given(2)).unwrap();
+        let mut one = Training::new(&data, &beyond(), Threads::given(1)).unwrap();
+        for _ in 0..2 {
+            two.epoch(|_| {}).unwrap();
+            one.epoch(|_| {}).unwrap();
         }
-        .build()
-        .unwrap();
-        assert_eq!(net.learning_rate(), 0.3f32);
+        assert_eq!(two.learning_rate(), 0.0125);
+        let layers = |training: &Training| match training.network() {
+            Model::Deep(net) => net.layers().to_vec(),
+            Model::Book(_) => panic!("a network beyond the book"),
+        };
+        assert_eq!(layers(&two), layers(&one));
+        let Model::Deep(fresh) = beyond().build().unwrap() else {
+            panic!("a network beyond the book");
+        };
+        assert_ne!(layers(&two), fresh.layers().to_vec());
+        assert_eq!(two.evaluate(&data).total, 30);
     }
 
     #[test]
-    fn only_784_inputs_and_10_outputs_read_digits() {
-        let digits = NeuralNetwork::new(IMAGE_PIXELS, 5, DIGITS, 0.1, 1).unwrap();
-        assert!(check_digit_network(&digits).is_ok());
-        let other = NeuralNetwork::new(4, 5, DIGITS, 0.1, 1).unwrap();
-        let err = check_digit_network(&other).unwrap_err().to_string();
-        assert_eq!(
-            err,
-            "the network is 4-5-10, but MNIST digits need 784 inputs and 10 outputs"
-        );
+    fn distortions_that_cannot_be_drawn_are_an_error() {
+        let data = crate::synthetic_digits(3, 7);
+        let mut settings = beyond();
+        settings.augmentation.scale = 5.0;
+        let err = Training::new(&data, &settings, Threads::given(1)).err();
+        assert!(matches!(err, Some(TrainError::Augment(_))), "{err:?}");
     }
 }

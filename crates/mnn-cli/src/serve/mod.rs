@@ -13,18 +13,16 @@ mod model;
 mod tests;
 
 use crate::data;
-use crate::report::{Reporter, outln};
-use crate::{DataArgs, TrainArgs, UsageError, files};
+use crate::report::{EpochBars, Reporter, outln};
+use crate::{DataArgs, UsageError, files};
 use anyhow::{Context, Result};
-use clap::{Args, FromArgMatches};
-use mnn_data::{DIGITS, IMAGE_PIXELS};
+use clap::Args;
 use mnn_net::{Model, ModelInfo};
-use mnn_train::{Need, NetworkSettings, Origin, Threads, Training};
+use mnn_train::{Need, Origin, RunSettings, Tests, Threads};
 use model::{About, Served};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// The port `mnn serve` listens on unless told otherwise (8, then the 784 inputs).
 pub const DEFAULT_PORT: u16 = 8784;
@@ -160,16 +158,11 @@ async fn stop_signal() {
     }
 }
 
-/// The book's final network as `mnn train` makes it by default, trained by
-/// mnn-train on the data `data` finds (with a warning when that is only the
-/// sample).
+/// The book's final network as `mnn train` makes it by default
+/// ([`RunSettings::default`]), trained by mnn-train on the data `data` finds
+/// (with a warning when that is only the sample).
 fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(Model, About)> {
-    // `mnn train`'s own defaults: the book's final network.
-    let matches = TrainArgs::augment_args(clap::Command::new("train"))
-        .try_get_matches_from(["train"])
-        .context("the training defaults")?;
-    let args = TrainArgs::from_arg_matches(&matches).context("the training defaults")?;
-
+    let settings = RunSettings::default();
     let loaded = data::load(data, Need::TrainAndTest)?;
     if loaded.origin == Origin::Sample {
         eprintln!(
@@ -180,37 +173,24 @@ fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(Model, About
     }
     let out = Reporter::new(false);
     let train_set = &loaded.mnist.train;
-    // The defaults have one hidden layer (200 nodes).
-    let hidden = args.hidden[0];
-    let settings = NetworkSettings {
-        hidden,
-        learning_rate: args.lr,
-        seed: args.seed,
-    };
-    let mut training = Training::new(train_set, settings, None, threads)?;
     out.line(format_args!(
-        "no --model given: training the book's final network, {IMAGE_PIXELS}-{}-{DIGITS}, learning \
-         rate {}, {} epochs, on {} training records of {}",
-        hidden,
-        args.lr,
-        args.epochs,
+        "no --model given: training the book's final network, {}, {} epochs, on {} training \
+         records of {}",
+        settings.description(),
+        settings.epochs,
         train_set.len(),
         loaded.description
     ));
-    for epoch in 1..=args.epochs {
-        let started = Instant::now();
-        let samples = training.samples_per_epoch();
-        let bar = out.progress(samples as u64, format!("epoch {epoch}/{}", args.epochs));
-        let mut reported = 0;
-        let report = training.epoch(|done| {
-            bar.inc((done - reported) as u64);
-            reported = done;
-        })?;
-        bar.finish_and_clear();
-        let next = training.threads().after_epoch(&report, started.elapsed());
-        training.set_threads(next);
-    }
-    let score = training.evaluate(&loaded.mnist.test);
+    let mut bars = EpochBars::new(&out, settings.epochs);
+    let trained = mnn_train::train(
+        &settings,
+        train_set,
+        &loaded.mnist.test,
+        threads,
+        &Tests::AtTheEnd,
+        |event| bars.show(&event),
+    )?;
+    let score = &trained.evaluation;
     out.line(format_args!(
         "accuracy {:.4} ({} of {} test records)",
         score.accuracy(),
@@ -220,11 +200,11 @@ fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(Model, About
     let about = About {
         source: format!("trained just now on {}", loaded.description),
         info: ModelInfo {
-            seed: Some(args.seed),
-            epochs: Some(args.epochs as usize),
+            seed: Some(settings.seed),
+            epochs: Some(settings.epochs as usize),
             test_accuracy: Some(score.accuracy()),
-            rotate_degrees: None,
+            rotate_degrees: settings.rotate,
         },
     };
-    Ok((Model::Book(training.into_network()), about))
+    Ok((trained.network, about))
 }

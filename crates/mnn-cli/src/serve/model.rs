@@ -211,8 +211,7 @@ impl Served {
             test_accuracy: None,
             ..self.about.info.clone()
         };
-        let bytes = network.to_safetensors(&info);
-        Some(crate::files::write_atomically(path, &bytes).map(|()| (path.clone(), lessons)))
+        Some(model_file::save(path, &network, &info).map(|()| (path.clone(), lessons)))
     }
 
     /// Saves `image` as `DIR/<label>_<n>.png` (the first free `n` from 1) in

@@ -2,7 +2,8 @@
 //! and the accuracies it reports (Part 2, "Some Improvements" and "Rotating
 //! images"; see docs/results.md for the sources).
 
-use super::plan::{Parameter, Settings};
+use super::plan::Parameter;
+use crate::settings::RunSettings;
 
 impl Parameter {
     /// The values the book tried.
@@ -16,28 +17,47 @@ impl Parameter {
     }
 
     /// The settings of the book's chart for this sweep (the swept one is a
-    /// placeholder).
-    pub fn book_base(self) -> Settings {
-        let s = |hidden, lr, epochs, rotate| Settings {
-            hidden,
-            lr,
-            epochs,
-            rotate,
-        };
+    /// placeholder): the book's network at other hidden nodes, learning
+    /// rate, epochs or rotation.
+    pub fn book_base(self) -> RunSettings {
         match self {
-            Parameter::Lr => s(100, 0.3, 1, 0.0),
-            Parameter::Epochs => s(100, 0.1, 1, 0.0),
-            Parameter::Hidden => s(200, 0.1, 5, 0.0),
-            Parameter::Rotate => s(200, 0.01, 10, 10.0),
+            Parameter::Lr => book_run(100, 0.3, 1, 0.0),
+            Parameter::Epochs => book_run(100, 0.1, 1, 0.0),
+            Parameter::Hidden => book_run(200, 0.1, 5, 0.0),
+            Parameter::Rotate => book_run(200, 0.01, 10, 10.0),
         }
     }
 }
 
-/// A result the book reports, with the settings it was measured at.
+/// The book's run with these hidden nodes, learning rate, epochs and
+/// rotation (0°: none).
+fn book_run(hidden: u32, learning_rate: f64, epochs: u32, rotate: f32) -> RunSettings {
+    RunSettings {
+        hidden: vec![hidden],
+        learning_rate,
+        epochs,
+        ..RunSettings::default()
+    }
+    .with(Parameter::Rotate, f64::from(rotate))
+}
+
+/// A result the book reports, with the settings of the book's network it
+/// was measured at.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BookFigure {
-    pub settings: Settings,
+    pub hidden: u32,
+    pub learning_rate: f64,
+    pub epochs: u32,
+    /// Degrees of the rotated copies; 0 for none.
+    pub rotate: f32,
     pub accuracy: f64,
+}
+
+impl BookFigure {
+    /// The run the book measured.
+    pub fn settings(&self) -> RunSettings {
+        book_run(self.hidden, self.learning_rate, self.epochs, self.rotate)
+    }
 }
 
 /// The book's figures for its network on the full MNIST, each printed in its
@@ -45,12 +65,10 @@ pub struct BookFigure {
 pub const BOOK_FIGURES: [BookFigure; 9] = {
     const fn at(hidden: u32, lr: f64, epochs: u32, rotate: f32, accuracy: f64) -> BookFigure {
         BookFigure {
-            settings: Settings {
-                hidden,
-                lr,
-                epochs,
-                rotate,
-            },
+            hidden,
+            learning_rate: lr,
+            epochs,
+            rotate,
             accuracy,
         }
     }
@@ -71,12 +89,19 @@ pub const BOOK_FIGURES: [BookFigure; 9] = {
 };
 
 /// The book's figures measured at `base` with only `parameter` varied, as
-/// (value, accuracy).
-pub fn book_points(parameter: Parameter, base: Settings) -> Vec<(f64, f64)> {
+/// (value, accuracy); none when `base` goes beyond the book. The seed is
+/// not compared: the book does not give it.
+pub fn book_points(parameter: Parameter, base: &RunSettings) -> Vec<(f64, f64)> {
     BOOK_FIGURES
         .iter()
-        .filter(|f| f.settings.with(parameter, base.get(parameter)) == base)
-        .map(|f| (f.settings.get(parameter), f.accuracy))
+        .filter(|f| {
+            let measured = RunSettings {
+                seed: base.seed,
+                ..f.settings()
+            };
+            measured.with(parameter, base.get(parameter)) == *base
+        })
+        .map(|f| (f.settings().get(parameter), f.accuracy))
         .collect()
 }
 
@@ -86,24 +111,30 @@ mod tests {
 
     #[test]
     fn the_book_figures_appear_on_the_charts_of_their_settings() {
-        let lr = book_points(Parameter::Lr, Parameter::Lr.book_base());
+        let lr = book_points(Parameter::Lr, &Parameter::Lr.book_base());
         assert_eq!(lr.len(), 5);
         assert!(lr.contains(&(0.3, 0.9473)));
-        let hidden = book_points(Parameter::Hidden, Parameter::Hidden.book_base());
+        let hidden = book_points(Parameter::Hidden, &Parameter::Hidden.book_base());
         assert_eq!(hidden, [(5.0, 0.7001), (200.0, 0.9751), (500.0, 0.9762)]);
-        let rotate = book_points(Parameter::Rotate, Parameter::Rotate.book_base());
+        let rotate = book_points(Parameter::Rotate, &Parameter::Rotate.book_base());
         assert_eq!(rotate, [(10.0, 0.9787)]);
         // Other settings than the book's: nothing to compare with.
-        let other = Settings {
-            hidden: 50,
+        let other = RunSettings {
+            hidden: vec![50],
             ..Parameter::Lr.book_base()
         };
-        assert!(book_points(Parameter::Lr, other).is_empty());
+        assert!(book_points(Parameter::Lr, &other).is_empty());
+        // Beyond the book: nothing to compare with either.
+        let biases = RunSettings {
+            bias: true,
+            ..Parameter::Lr.book_base()
+        };
+        assert!(book_points(Parameter::Lr, &biases).is_empty());
         // An epochs sweep at 200 hidden meets the book's 5-epoch figure.
-        let epochs_200 = Settings {
-            hidden: 200,
+        let epochs_200 = RunSettings {
+            hidden: vec![200],
             ..Parameter::Epochs.book_base()
         };
-        assert_eq!(book_points(Parameter::Epochs, epochs_200), [(5.0, 0.9751)]);
+        assert_eq!(book_points(Parameter::Epochs, &epochs_200), [(5.0, 0.9751)]);
     }
 }

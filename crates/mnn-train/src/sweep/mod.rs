@@ -1,10 +1,12 @@
 //! The book's experiments as sweeps: vary one setting (learning rate,
 //! epochs, hidden nodes or rotation), train the network afresh for each
-//! value and each seed, and score each; the options beyond the book
-//! ([`Beyond`]: more hidden layers, biases, activation, loss, a learning-rate
-//! schedule, distortions) hold for every training.
+//! value and each seed, and score each; the options beyond the book (more
+//! hidden layers, biases, activation, loss, a learning-rate schedule,
+//! distortions: the plan's base [`RunSettings`](crate::RunSettings)) hold
+//! for every training.
 //!
-//! - [`plan`]: the settings and the trainings to do ([`Plan`]);
+//! - [`plan`]: the settings and the trainings to do ([`Plan`]), each a
+//!   training run ([`crate::train`]);
 //! - [`book`]: the book's own figures, to compare with;
 //! - [`run`](mod@run): the trainings, on a pool of threads ([`run()`]);
 //! - [`report`]: the results file.
@@ -27,6 +29,6 @@ pub mod report;
 pub mod run;
 
 pub use book::{BOOK_FIGURES, BookFigure, book_points};
-pub use plan::{Beyond, Job, Parameter, Plan, Settings};
+pub use plan::{Job, Parameter, Plan};
 pub use report::csv_bytes;
-pub use run::{Event, Run, beyond_description, run};
+pub use run::{Event, Run, run};

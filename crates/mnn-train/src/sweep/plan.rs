@@ -1,12 +1,9 @@
 //! What a sweep does: the setting it varies, the settings it holds, and the
-//! trainings that follow from them.
+//! trainings that follow from them (each a [`RunSettings`]).
 
-use crate::DeepSettings;
 use crate::samples::{is_rotation, samples_per_record};
-use crate::training::MAX_HIDDEN;
-use mnn_augment::Augmentation;
+use crate::settings::{MAX_HIDDEN, RunSettings};
 use mnn_data::Dataset;
-use mnn_net::deep::{Activation, Loss};
 
 /// The setting a sweep varies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,104 +18,32 @@ pub enum Parameter {
     Rotate,
 }
 
-/// The settings of one training.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Settings {
-    pub hidden: u32,
-    pub lr: f64,
-    pub epochs: u32,
-    /// Degrees of the extra rotated copies of every record; 0 for none.
-    pub rotate: f32,
-}
-
-impl Settings {
-    /// These settings with `parameter` set to `value`.
-    pub fn with(self, parameter: Parameter, value: f64) -> Settings {
-        let mut s = self;
+/// A sweep varies one setting of a run.
+impl RunSettings {
+    /// These settings with `parameter` set to `value` (a rotation of 0°:
+    /// no rotated copies; hidden nodes: the first hidden layer's).
+    pub fn with(&self, parameter: Parameter, value: f64) -> RunSettings {
+        let mut s = self.clone();
         match parameter {
-            Parameter::Lr => s.lr = value,
+            Parameter::Lr => s.learning_rate = value,
             Parameter::Epochs => s.epochs = value as u32,
-            Parameter::Hidden => s.hidden = value as u32,
-            Parameter::Rotate => s.rotate = value as f32,
+            Parameter::Hidden => match s.hidden.first_mut() {
+                Some(first) => *first = value as u32,
+                None => s.hidden.push(value as u32),
+            },
+            Parameter::Rotate => s.rotate = (value != 0.0).then_some(value as f32),
         }
         s
     }
 
-    /// The value of `parameter` in these settings.
-    pub fn get(self, parameter: Parameter) -> f64 {
+    /// The value of `parameter` in these settings (0 for no rotation).
+    pub fn get(&self, parameter: Parameter) -> f64 {
         match parameter {
-            Parameter::Lr => self.lr,
+            Parameter::Lr => self.learning_rate,
             Parameter::Epochs => f64::from(self.epochs),
-            Parameter::Hidden => f64::from(self.hidden),
-            Parameter::Rotate => f64::from(self.rotate),
+            Parameter::Hidden => self.hidden.first().copied().map_or(0.0, f64::from),
+            Parameter::Rotate => f64::from(self.rotate.unwrap_or(0.0)),
         }
-    }
-
-    /// The rotation as a training takes it: none for 0°.
-    pub fn rotation(self) -> Option<f32> {
-        (self.rotate != 0.0).then_some(self.rotate)
-    }
-
-    /// Training samples in one epoch of these settings on `train`.
-    pub fn epoch_samples(self, train: &Dataset) -> u64 {
-        (train.len() * samples_per_record(self.rotation())) as u64
-    }
-}
-
-/// Options beyond the book, the same for every training of a sweep (the
-/// swept setting is always one of the book's).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Beyond {
-    /// Hidden layers after the first ([`Settings::hidden`]): `[150]` for a
-    /// 784-500-150-10 network.
-    pub more_hidden: Vec<u32>,
-    /// The hidden layers' activation.
-    pub activation: Activation,
-    /// The loss (and with it the output layer and the targets).
-    pub loss: Loss,
-    /// A bias per node.
-    pub bias: bool,
-    /// The learning rate is multiplied by this after each epoch (1: constant).
-    pub lr_decay: f64,
-    /// Random distortions of the training images, drawn afresh every epoch.
-    pub augmentation: Augmentation,
-}
-
-impl Default for Beyond {
-    /// Nothing beyond the book.
-    fn default() -> Self {
-        Beyond {
-            more_hidden: vec![],
-            activation: Activation::Sigmoid,
-            loss: Loss::Squared,
-            bias: false,
-            lr_decay: 1.0,
-            augmentation: Augmentation::default(),
-        }
-    }
-}
-
-impl Beyond {
-    /// The run of one training: `settings` and `seed` with these options.
-    pub fn run_settings(&self, settings: Settings, seed: u64) -> DeepSettings {
-        DeepSettings {
-            hidden: std::iter::once(settings.hidden)
-                .chain(self.more_hidden.iter().copied())
-                .collect(),
-            activation: self.activation,
-            loss: self.loss,
-            bias: self.bias,
-            learning_rate: settings.lr,
-            lr_decay: self.lr_decay,
-            seed,
-            augmentation: self.augmentation,
-            rotate: settings.rotation(),
-        }
-    }
-
-    /// `true` if nothing goes beyond the book.
-    pub fn is_book(&self) -> bool {
-        *self == Beyond::default()
     }
 }
 
@@ -157,11 +82,11 @@ impl Parameter {
     }
 }
 
-/// One training: a seed and settings, tested after each epoch in `test_after`.
+/// One training: its settings (with its seed), tested after each epoch in
+/// `test_after`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
-    pub seed: u64,
-    pub settings: Settings,
+    pub settings: RunSettings,
     /// (index into the swept values, epochs trained when tested), in epoch order.
     pub test_after: Vec<(usize, u32)>,
 }
@@ -172,9 +97,10 @@ pub struct Job {
 pub struct Plan {
     pub parameter: Parameter,
     pub values: Vec<f64>,
-    pub base: Settings,
-    /// Options beyond the book, for every training.
-    pub beyond: Beyond,
+    /// The settings not swept, the same for every training (its seed and
+    /// the swept setting are placeholders); the options beyond the book,
+    /// if any, hold for every training.
+    pub base: RunSettings,
     pub seeds: u32,
     /// The trainings to do, longest first so that a pool ends together. A
     /// sweep over epochs trains each seed once and tests it after every
@@ -185,25 +111,13 @@ pub struct Plan {
 
 impl Plan {
     /// The trainings for `parameter` over `values`, with the other settings
-    /// at `base`, for seeds 1..=`seeds`: the book's network.
-    pub fn new(parameter: Parameter, values: Vec<f64>, base: Settings, seeds: u32) -> Plan {
-        Plan::beyond(parameter, values, base, Beyond::default(), seeds)
-    }
-
-    /// [`Plan::new`] with options beyond the book for every training.
-    pub fn beyond(
-        parameter: Parameter,
-        values: Vec<f64>,
-        base: Settings,
-        beyond: Beyond,
-        seeds: u32,
-    ) -> Plan {
-        let jobs = jobs(parameter, &values, base, &beyond, seeds);
+    /// at `base`, for seeds 1..=`seeds`.
+    pub fn new(parameter: Parameter, values: Vec<f64>, base: RunSettings, seeds: u32) -> Plan {
+        let jobs = jobs(parameter, &values, &base, seeds);
         Plan {
             parameter,
             values,
             base,
-            beyond,
             seeds,
             jobs,
         }
@@ -213,21 +127,21 @@ impl Plan {
     pub fn total_samples(&self, train: &Dataset) -> u64 {
         self.jobs
             .iter()
-            .map(|j| j.settings.epoch_samples(train) * u64::from(j.settings.epochs))
+            .map(|j| {
+                j.settings.samples_per_epoch(train.len()) as u64 * u64::from(j.settings.epochs)
+            })
             .sum()
     }
 }
 
 /// The trainings to do, longest first.
-fn jobs(
-    parameter: Parameter,
-    values: &[f64],
-    base: Settings,
-    beyond: &Beyond,
-    seeds: u32,
-) -> Vec<Job> {
+fn jobs(parameter: Parameter, values: &[f64], base: &RunSettings, seeds: u32) -> Vec<Job> {
     let mut jobs = Vec::new();
     for seed in 1..=u64::from(seeds) {
+        let base = RunSettings {
+            seed,
+            ..base.clone()
+        };
         if parameter == Parameter::Epochs {
             let mut test_after: Vec<(usize, u32)> = values
                 .iter()
@@ -237,30 +151,28 @@ fn jobs(
             test_after.sort_by_key(|&(_, epochs)| epochs);
             let epochs = test_after.last().map_or(1, |&(_, e)| e);
             jobs.push(Job {
-                seed,
-                settings: Settings { epochs, ..base },
+                settings: RunSettings { epochs, ..base },
                 test_after,
             });
         } else {
             for (i, &value) in values.iter().enumerate() {
                 let settings = base.with(parameter, value);
                 jobs.push(Job {
-                    seed,
-                    settings,
                     test_after: vec![(i, settings.epochs)],
+                    settings,
                 });
             }
         }
     }
     let cost = |j: &Job| {
-        let weights = beyond
-            .run_settings(j.settings, j.seed)
+        let weights = j
+            .settings
             .architecture()
             .layer_sizes
             .windows(2)
             .map(|w| (w[0] * w[1]) as f64)
             .sum::<f64>();
-        weights * f64::from(j.settings.epochs) * samples_per_record(j.settings.rotation()) as f64
+        weights * f64::from(j.settings.epochs) * samples_per_record(j.settings.rotate) as f64
     };
     jobs.sort_by(|a, b| cost(b).total_cmp(&cost(a)));
     jobs
@@ -279,7 +191,7 @@ mod tests {
             assert_eq!(job.settings.epochs, 3);
             assert_eq!(job.test_after, [(1, 1), (2, 2), (0, 3)]);
         }
-        let seeds: Vec<u64> = plan.jobs.iter().map(|j| j.seed).collect();
+        let seeds: Vec<u64> = plan.jobs.iter().map(|j| j.settings.seed).collect();
         assert!(seeds.contains(&1) && seeds.contains(&2));
     }
 
@@ -288,12 +200,12 @@ mod tests {
         let base = Parameter::Hidden.book_base();
         let plan = Plan::new(Parameter::Hidden, vec![5.0, 500.0, 50.0], base, 3);
         assert_eq!(plan.jobs.len(), 9);
-        let hidden: Vec<u32> = plan.jobs.iter().map(|j| j.settings.hidden).collect();
+        let hidden: Vec<u32> = plan.jobs.iter().map(|j| j.settings.hidden[0]).collect();
         assert_eq!(hidden, [500, 500, 500, 50, 50, 50, 5, 5, 5]);
         assert!(
             plan.jobs
                 .iter()
-                .all(|j| j.settings.lr == 0.1 && j.settings.epochs == 5)
+                .all(|j| j.settings.learning_rate == 0.1 && j.settings.epochs == 5)
         );
     }
 
@@ -311,7 +223,22 @@ mod tests {
     #[test]
     fn zero_rotation_means_no_rotated_copies() {
         let base = Parameter::Rotate.book_base();
-        assert_eq!(base.with(Parameter::Rotate, 0.0).rotation(), None);
-        assert_eq!(base.with(Parameter::Rotate, 15.0).rotation(), Some(15.0));
+        assert_eq!(base.with(Parameter::Rotate, 0.0).rotate, None);
+        assert_eq!(base.with(Parameter::Rotate, 15.0).rotate, Some(15.0));
+        assert_eq!(
+            base.with(Parameter::Rotate, 15.0).get(Parameter::Rotate),
+            15.0
+        );
+    }
+
+    #[test]
+    fn a_hidden_sweep_varies_the_first_layer_and_keeps_the_others() {
+        let base = RunSettings {
+            hidden: vec![500, 150],
+            ..Parameter::Hidden.book_base()
+        };
+        let plan = Plan::new(Parameter::Hidden, vec![50.0], base, 1);
+        assert_eq!(plan.jobs[0].settings.hidden, [50, 150]);
+        assert_eq!(plan.jobs[0].settings.get(Parameter::Hidden), 50.0);
     }
 }

@@ -2,14 +2,14 @@
 //! on one thread of its own (trainings are independent, so the pool keeps
 //! every core busy without the per-sample meetings of a shared training).
 
-use super::plan::{Beyond, Job, Plan};
-use crate::training::{Trainable, Training};
-use crate::{Threads, TrainError};
+use super::plan::{Job, Plan};
+use crate::TrainError;
+use crate::run::{self, Tests};
+use crate::threads::Threads;
 use mnn_data::Dataset;
 use serde::{Serialize, Serializer};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Instant;
 
 /// One row of results: a network trained and tested.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -29,8 +29,9 @@ pub struct Run {
     pub rotate: f32,
     pub accuracy: f64,
     pub train_seconds: f64,
-    /// The options beyond the book ([`beyond_description`]); a column of
-    /// its own only when there are any.
+    /// The options beyond the book
+    /// ([`RunSettings::beyond_description`](crate::RunSettings::beyond_description));
+    /// a column of its own only when there are any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub beyond: Option<String>,
 }
@@ -98,9 +99,8 @@ pub fn run(
     }
 }
 
-/// Trains one network from its seed, on one thread, and tests it after each
-/// epoch the job asks for: the book's network on its own engine for the
-/// book's settings (so its results do not move), else one beyond the book.
+/// Trains one network from its seed, on one thread (a training run,
+/// [`run::train`]), and tests it after each epoch the job asks for.
 fn run_job(
     plan: &Plan,
     job: &Job,
@@ -108,81 +108,48 @@ fn run_job(
     test: &Dataset,
     on_event: &impl Fn(Event),
 ) -> Result<Vec<Run>, TrainError> {
-    let s = job.settings;
-    let settings = plan.beyond.run_settings(s, job.seed);
-    let threads = Threads::given(1);
-    match settings.book_network() {
-        Some(book) => {
-            let training = Training::new(train, book, s.rotation(), threads)?;
-            test_as_it_trains(plan, job, training, train, test, on_event)
-        }
-        None => {
-            let training = Training::beyond(train, settings, threads)?;
-            test_as_it_trains(plan, job, training, train, test, on_event)
-        }
-    }
-}
-
-/// The epochs of `job`, each followed by the tests it asks for.
-fn test_as_it_trains<N: Trainable>(
-    plan: &Plan,
-    job: &Job,
-    mut training: Training<N>,
-    train: &Dataset,
-    test: &Dataset,
-    on_event: &impl Fn(Event),
-) -> Result<Vec<Run>, TrainError> {
-    let s = job.settings;
+    let settings = &job.settings;
+    let tests = Tests::After(job.test_after.iter().map(|&(_, epochs)| epochs).collect());
     let mut runs = Vec::with_capacity(job.test_after.len());
     let mut train_seconds = 0.0;
-    for epoch in 1..=s.epochs {
-        let started = Instant::now();
-        training.epoch(|_| {})?;
-        train_seconds += started.elapsed().as_secs_f64();
+    let on_run_event = |event| {
+        let run::Event::EpochEnded(epoch) = event else {
+            return;
+        };
+        train_seconds += epoch.seconds;
         on_event(Event::Trained {
-            samples: s.epoch_samples(train),
+            samples: epoch.samples as u64,
         });
-        for &(value_index, _) in job.test_after.iter().filter(|&&(_, e)| e == epoch) {
+        let Some(accuracy) = epoch.accuracy else {
+            return;
+        };
+        for &(value_index, _) in job.test_after.iter().filter(|&&(_, e)| e == epoch.number) {
             let run = Run {
                 parameter: plan.parameter.name(),
                 value_index,
                 value: plan.values[value_index],
-                seed: job.seed,
-                hidden: plan.beyond.run_settings(s, job.seed).hidden,
-                lr: s.lr,
-                epochs: epoch,
-                rotate: s.rotate,
-                accuracy: training.evaluate(test).accuracy(),
+                seed: settings.seed,
+                hidden: settings.hidden.clone(),
+                lr: settings.learning_rate,
+                epochs: epoch.number,
+                rotate: settings.rotate.unwrap_or(0.0),
+                accuracy,
                 train_seconds,
-                beyond: beyond_description(&plan.beyond),
+                beyond: settings.beyond_description(),
             };
             on_event(Event::Tested(&run));
             runs.push(run);
         }
-    }
+    };
+    run::train(
+        settings,
+        train,
+        test,
+        Threads::given(1),
+        &tests,
+        on_run_event,
+    )?;
     Ok(runs)
-}
-
-/// The options beyond the book, for the results file: `relu, cross-entropy,
-/// biases, lr decay 0.9, augment elastic`; `None` for the book's network.
-pub fn beyond_description(beyond: &Beyond) -> Option<String> {
-    if beyond.is_book() {
-        return None;
-    }
-    let mut parts = vec![
-        beyond.activation.name().to_string(),
-        beyond.loss.name().to_string(),
-    ];
-    if beyond.bias {
-        parts.push("biases".into());
-    }
-    if beyond.lr_decay != 1.0 {
-        parts.push(format!("lr decay {}", beyond.lr_decay));
-    }
-    if !beyond.augmentation.is_none() {
-        parts.push(format!("augment {}", beyond.augmentation));
-    }
-    Some(parts.join(", "))
 }
 
 /// Hidden layers as `--hidden` takes them: `100`, `500,150`.
