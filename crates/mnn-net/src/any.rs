@@ -149,12 +149,13 @@ impl Model {
 
     /// One pass over `samples`, one `train` step per sample, on the training
     /// engine (see [`NeuralNetwork::train_epoch`] and
-    /// [`deep::Network::train_epoch`]).
-    pub fn train_epoch<S: Samples + ?Sized>(
+    /// [`deep::Network::train_epoch`]); the engine is compiled once here,
+    /// for samples of any type.
+    pub fn train_epoch(
         &mut self,
-        samples: &S,
+        samples: &dyn Samples,
         options: &TrainOptions,
-        progress: impl FnMut(usize),
+        progress: &mut dyn FnMut(usize),
     ) -> EpochReport {
         match self {
             Model::Book(net) => net.train_epoch(samples, options, progress),

@@ -66,9 +66,11 @@ impl<'a> Training<'a> {
     /// engine; then the learning rate is multiplied by the decay. `progress`
     /// is called with the number of samples done, every 1,000 samples and at
     /// the end. An error if the decayed rate is no longer a learning rate.
-    pub fn epoch(&mut self, progress: impl FnMut(usize)) -> Result<EpochReport, TrainError> {
+    pub fn epoch(&mut self, mut progress: impl FnMut(usize)) -> Result<EpochReport, TrainError> {
         let options = TrainOptions::with_threads(self.threads.count());
-        let report = self.network.train_epoch(&self.samples, &options, progress);
+        let report = self
+            .network
+            .train_epoch(&self.samples, &options, &mut progress);
         self.samples.next_epoch();
         if self.lr_decay != 1.0 {
             // lr ← lr·decay after each epoch

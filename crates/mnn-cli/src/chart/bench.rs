@@ -5,10 +5,9 @@
 //! first deeper network (784-800-10) on one thread.
 
 use super::style::{self, BLUE, GREEN, ORANGE, Scale, format_value};
-use super::{DrawResult, Picture};
+use super::{Area, DrawResult, Picture};
 use crate::bench::table::significant;
 use mnn_train::bench::{BenchReport, BenchRow};
-use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// The sweep the chart shows for the book's network (mnn's default engine).
@@ -128,16 +127,9 @@ impl BenchChart {
 }
 
 impl Picture for BenchChart {
-    fn what(&self) -> &str {
-        "the chart"
-    }
+    const WHAT: &'static str = "the bench chart";
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        scale: Scale,
-    ) -> DrawResult<DB> {
-        root.fill(&WHITE)?;
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, scale: Scale) -> DrawResult<DB> {
         let (lo, hi) = self
             .times()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), us| {

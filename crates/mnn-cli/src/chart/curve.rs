@@ -3,11 +3,10 @@
 //! test accuracy after it (right axis).
 
 use super::style::{self, BLUE, RED, SERIES_LINE, Scale};
-use super::{DrawResult, Picture, render};
+use super::{Area, DrawResult, Picture, render};
 use crate::UsageError;
 use crate::files::check_writable;
 use anyhow::Result;
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -61,16 +60,9 @@ fn padded(values: &[f64], floor: f64, ceiling: f64) -> std::ops::Range<f64> {
 }
 
 impl Picture for LearningCurve {
-    fn what(&self) -> &str {
-        "the learning curve"
-    }
+    const WHAT: &'static str = "the learning curve";
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        scale: Scale,
-    ) -> DrawResult<DB> {
-        root.fill(&WHITE)?;
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, scale: Scale) -> DrawResult<DB> {
         let epochs = self.mean_error.len().max(self.accuracy.len()) as i32;
         let points = |values: &[f64]| -> Vec<(i32, f64)> {
             values

@@ -29,18 +29,17 @@ use plotters::prelude::*;
 /// What a drawing returns.
 pub type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
+/// The whole picture's drawing area, on any backend.
+pub type Area<DB> = DrawingArea<DB, Shift>;
+
 /// A chart that draws itself.
 pub trait Picture {
     /// What it is, in error messages: "the learning curve".
-    fn what(&self) -> &str;
+    const WHAT: &'static str;
 
-    /// Draws on `root` (of [`Scale::size`]), every length (text, lines,
-    /// markers, margins) multiplied by `scale`.
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        scale: Scale,
-    ) -> DrawResult<DB>;
+    /// Draws on `root` (of [`Scale::size`], white paper already), every
+    /// length (text, lines, markers, margins) multiplied by `scale`.
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, scale: Scale) -> DrawResult<DB>;
 }
 
 #[cfg(test)]

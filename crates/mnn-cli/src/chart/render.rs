@@ -21,13 +21,13 @@ use std::path::Path;
 const SUPERSAMPLE: u32 = 3;
 
 /// The picture as SVG text, [`Scale::size`] large.
-pub fn svg_text(picture: &impl Picture, scale: Scale) -> Result<String> {
-    let what = picture.what();
+pub fn svg_text<P: Picture>(picture: &P, scale: Scale) -> Result<String> {
+    let what = P::WHAT;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, scale.size()).into_drawing_area();
-        picture
-            .draw(&root, scale)
+        root.fill(&WHITE)
+            .and_then(|()| picture.draw(&root, scale))
             .map_err(|e| anyhow!("drawing {what}: {e}"))?;
         root.present().map_err(|e| anyhow!("drawing {what}: {e}"))?;
     }
@@ -49,16 +49,16 @@ impl Rgb {
 
 /// The picture's pixels, [`Scale::size`] large, drawn [`SUPERSAMPLE`] times
 /// larger and averaged down.
-pub fn rgb_pixels(picture: &impl Picture, scale: Scale) -> Result<Rgb> {
-    let what = picture.what();
+pub fn rgb_pixels<P: Picture>(picture: &P, scale: Scale) -> Result<Rgb> {
+    let what = P::WHAT;
     let (width, height) = scale.size();
     let (big_width, big_height) = (width * SUPERSAMPLE, height * SUPERSAMPLE);
     let mut big = vec![0u8; big_width as usize * big_height as usize * 3];
     {
         let root =
             BitMapBackend::with_buffer(&mut big, (big_width, big_height)).into_drawing_area();
-        picture
-            .draw(&root, scale.times(SUPERSAMPLE))
+        root.fill(&WHITE)
+            .and_then(|()| picture.draw(&root, scale.times(SUPERSAMPLE)))
             .map_err(|e| anyhow!("drawing {what}: {e}"))?;
         root.present().map_err(|e| anyhow!("drawing {what}: {e}"))?;
     }

@@ -3,8 +3,7 @@
 //! a line through their medians; the book's own figures are a second series.
 
 use super::style::{self, BLUE, RED, SERIES_LINE, Scale, format_value};
-use super::{DrawResult, Picture};
-use plotters::coord::Shift;
+use super::{Area, DrawResult, Picture};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
 
@@ -38,26 +37,15 @@ pub struct Chart {
 }
 
 impl Picture for Chart {
-    fn what(&self) -> &str {
-        "the chart"
-    }
+    const WHAT: &'static str = "the sweep chart";
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        scale: Scale,
-    ) -> DrawResult<DB> {
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, scale: Scale) -> DrawResult<DB> {
         draw(root, self, scale)
     }
 }
 
 /// Draws `chart` on `root`, every length multiplied by `scale`.
-fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    chart: &Chart,
-    scale: Scale,
-) -> DrawResult<DB> {
-    root.fill(&WHITE)?;
+fn draw<DB: DrawingBackend>(root: &Area<DB>, chart: &Chart, scale: Scale) -> DrawResult<DB> {
     let mut ctx = ChartBuilder::on(root)
         .caption(&chart.title, scale.font(style::TITLE))
         .margin(scale.px(style::MARGIN))
