@@ -11,6 +11,8 @@
 //! The tasks are plain Rust so that they run wherever `cargo` does, with no
 //! shell scripts or extra tools to install.
 
+#![forbid(unsafe_code)]
+
 mod download;
 mod pi;
 

@@ -15,6 +15,8 @@
 //! }
 //! ```
 
+#![forbid(unsafe_code)]
+
 use std::io::{Cursor, Write};
 use std::path::Path;
 

@@ -23,6 +23,8 @@
 //! Nothing here prints or exits: progress arrives through callbacks, and
 //! errors as a [`TrainError`].
 
+#![forbid(unsafe_code)]
+
 pub mod bench;
 mod beyond;
 mod data;
