@@ -86,6 +86,19 @@ pub fn target(name: &str) -> Option<Target> {
     targets().into_iter().find(|t| t.name == name)
 }
 
+/// An input taking longer than this counts as a hang.
+pub const HANG: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The 32 bytes that seed a target's random inputs, from its name: the
+/// bounded pass starts from these alone, the campaign mixes in the time.
+pub fn seed_bytes(name: &str) -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    for (i, b) in name.bytes().enumerate() {
+        seed[i % 32] ^= b;
+    }
+    seed
+}
+
 /// Check an error's message: one line, at most 600 characters, no Rust
 /// debug output. A bad message is a failure like a panic.
 fn check_message(message: &str) {
