@@ -4,6 +4,8 @@
 //! Run them with `cargo bench -p mnn-benches`; `MNN_SIMD=scalar cargo bench`
 //! measures the portable kernels everywhere.
 
+#![forbid(unsafe_code)]
+
 use mnn_data::{Dataset, fill_targets};
 use mnn_net::Samples;
 

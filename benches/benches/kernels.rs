@@ -2,6 +2,8 @@
 //! the SIMD kernel in use), `W·x` and the rank-1 update for W_ih (200×784),
 //! and the fused update-then-dot of one row.
 
+#![forbid(unsafe_code)]
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mnn_matrix::{Matrix, kernels};
 use std::hint::black_box;

@@ -3,6 +3,8 @@
 //! (`train_epoch`, one sweep over W_ih per sample or per window of four) on
 //! one thread and on all cores; `query_all` over the same samples.
 
+#![forbid(unsafe_code)]
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mnn_benches::{SHAPE, SyntheticDigits};
 use mnn_matrix::kernels;

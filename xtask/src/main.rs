@@ -11,6 +11,8 @@
 //! The tasks are plain Rust so that they run wherever `cargo` does, with no
 //! shell scripts or extra tools to install.
 
+#![forbid(unsafe_code)]
+
 mod download;
 mod pi;
 
@@ -60,15 +62,15 @@ pub fn project_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// `cargo xtask fuzz --minutes N`: the fuzz tests' campaign mode, run by cargo
-/// in the dev profile (the parsers are optimised there already).
+/// `cargo xtask fuzz --minutes N`: the fuzz campaign (mnn-fuzz's
+/// `examples/campaign.rs`), run by cargo in the dev profile (the parsers are
+/// optimised there already).
 fn fuzz(minutes: u64) -> anyhow::Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
         .current_dir(project_root())
-        .args(["test", "-p", "mnn-fuzz", "--test", "fuzz", "--"])
-        .args(["--ignored", "--exact", "campaign", "--nocapture"])
-        .env("MNN_FUZZ_MINUTES", minutes.to_string())
+        .args(["run", "-p", "mnn-fuzz", "--example", "campaign", "--"])
+        .arg(minutes.to_string())
         .status()?;
     anyhow::ensure!(status.success(), "the fuzz campaign failed ({status})");
     Ok(())

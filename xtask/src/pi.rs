@@ -42,7 +42,8 @@ pub struct PiArgs {
     #[arg(long, value_enum, default_value_t = PiTarget::Aarch64)]
     target: PiTarget,
     /// Also run `cargo test --workspace` for the target under qemu-user
-    /// (with PROPTEST_CASES=16 and MNN_EMULATED=1).
+    /// (with PROPTEST_CASES=16 and MNN_EMULATED=1; the tests ignored by
+    /// default, on full MNIST or in a browser, stay ignored).
     #[arg(long)]
     test: bool,
     /// Also run the built `mnn bench` under qemu-user (its rows marked

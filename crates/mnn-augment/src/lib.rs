@@ -68,6 +68,8 @@
 //! indexing does. Every angle is accepted: a non-finite angle (NaN, ±∞) has
 //! no source point anywhere, so the output is all `fill`, as with scipy.
 
+#![forbid(unsafe_code)]
+
 pub mod distort;
 pub mod random;
 

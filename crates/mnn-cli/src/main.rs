@@ -17,6 +17,8 @@
 //! libraries arrive here and become one line on stderr and an exit code
 //! (2 for a wrong flag or a missing data directory, 1 for everything else).
 
+#![forbid(unsafe_code)]
+
 mod backquery;
 mod bench;
 mod beyond;

@@ -180,22 +180,30 @@ fn train_accuracy(args: &[&str], cwd: &Path) -> f64 {
 
 #[test]
 fn a_sweep_trains_the_same_networks_as_mnn_train() {
-    // On full MNIST (a part of it) when present: 10,000 test answers must match.
-    let full = full_mnist("a_sweep_trains_the_same_networks_as_mnn_train");
-    let data: Vec<String> = match &full {
-        Some(dir) => vec![
-            "--data".into(),
-            dir.display().to_string(),
-            "--limit".into(),
-            "3000".into(),
-        ],
-        None => vec![],
-    };
-    let data: Vec<&str> = data.iter().map(String::as_str).collect();
+    // On the built-in sample: 10 test answers must match.
+    sweep_trains_the_same_networks_as_mnn_train(&[]);
+}
+
+#[test]
+#[ignore = "needs full MNIST in data/mnist (cargo xtask download)"]
+fn full_mnist_a_sweep_trains_the_same_networks_as_mnn_train() {
+    // On a part of full MNIST: 10,000 test answers must match.
+    let mnist = full_mnist();
+    sweep_trains_the_same_networks_as_mnn_train(&[
+        "--data",
+        mnist.to_str().unwrap(),
+        "--limit",
+        "3000",
+    ]);
+}
+
+/// `mnn sweep` on `data` (flags) gives each network the accuracy `mnn train`
+/// gives it.
+fn sweep_trains_the_same_networks_as_mnn_train(data: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let sweep = |extra: &[&str]| {
         let mut args = extra.to_vec();
-        args.extend_from_slice(&data);
+        args.extend_from_slice(data);
         let out = mnn(&args, dir.path());
         assert!(out.status.success(), "{}", stderr(&out));
     };
@@ -212,7 +220,7 @@ fn a_sweep_trains_the_same_networks_as_mnn_train() {
         let mut args = vec![
             "--hidden", "100", "--lr", "0.2", "--epochs", "1", "--seed", seed,
         ];
-        args.extend_from_slice(&data);
+        args.extend_from_slice(data);
         let row = lr_rows.iter().find(|r| r.seed.to_string() == seed).unwrap();
         assert_eq!(
             row.accuracy,
@@ -224,7 +232,7 @@ fn a_sweep_trains_the_same_networks_as_mnn_train() {
         let mut args = vec![
             "--hidden", "30", "--lr", "0.1", "--epochs", epochs, "--seed", "1",
         ];
-        args.extend_from_slice(&data);
+        args.extend_from_slice(data);
         let row = epoch_rows
             .iter()
             .find(|r| r.epochs.to_string() == epochs)
@@ -240,13 +248,24 @@ fn a_sweep_trains_the_same_networks_as_mnn_train() {
 #[test]
 fn a_sweep_beyond_the_book_trains_the_same_networks_as_mnn_train() {
     // Issue 12: `mnn sweep` takes the options beyond the book, for every training.
-    let full = full_mnist("a_sweep_beyond_the_book_trains_the_same_networks_as_mnn_train");
-    let mut data: Vec<String> = vec![];
-    if let Some(dir) = &full {
-        data = vec!["--data".into(), dir.display().to_string()];
-        data.extend(["--limit".into(), "1000".into()]);
-    }
-    let data: Vec<&str> = data.iter().map(String::as_str).collect();
+    sweep_beyond_the_book_trains_the_same_networks_as_mnn_train(&[]);
+}
+
+#[test]
+#[ignore = "needs full MNIST in data/mnist (cargo xtask download)"]
+fn full_mnist_a_sweep_beyond_the_book_trains_the_same_networks_as_mnn_train() {
+    let mnist = full_mnist();
+    sweep_beyond_the_book_trains_the_same_networks_as_mnn_train(&[
+        "--data",
+        mnist.to_str().unwrap(),
+        "--limit",
+        "1000",
+    ]);
+}
+
+/// `mnn sweep` with the options beyond the book, on `data` (flags), gives
+/// each network the accuracy `mnn train` gives it.
+fn sweep_beyond_the_book_trains_the_same_networks_as_mnn_train(data: &[&str]) {
     let beyond = [
         "--hidden",
         "30,20",
@@ -265,7 +284,7 @@ fn a_sweep_beyond_the_book_trains_the_same_networks_as_mnn_train() {
         "sweep", "epochs", "--values", "1,2", "--seeds", "1", "--out", "deep",
     ];
     args.extend_from_slice(&beyond);
-    args.extend_from_slice(&data);
+    args.extend_from_slice(data);
     let out = mnn(&args, dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
@@ -289,7 +308,7 @@ fn a_sweep_beyond_the_book_trains_the_same_networks_as_mnn_train() {
         // The same network as `mnn train` with the same options gives.
         let mut train = vec!["--lr", "0.1", "--epochs", epochs, "--seed", "1"];
         train.extend_from_slice(&beyond);
-        train.extend_from_slice(&data);
+        train.extend_from_slice(data);
         let accuracy: f64 = row[7].parse().unwrap();
         assert_eq!(
             accuracy,
@@ -404,10 +423,9 @@ fn mistakes_shown_needs_mistakes() {
 }
 
 #[test]
+#[ignore = "needs full MNIST in data/mnist (cargo xtask download)"]
 fn full_mnist_confusion_and_a_gallery_of_the_worst_mistakes() {
-    let Some(data) = full_mnist("full_mnist_confusion_and_a_gallery_of_the_worst_mistakes") else {
-        return;
-    };
+    let data = full_mnist();
     let dir = tempfile::tempdir().unwrap();
     let data = data.to_str().unwrap();
     let train = mnn(
@@ -463,10 +481,9 @@ fn full_mnist_confusion_and_a_gallery_of_the_worst_mistakes() {
 }
 
 #[test]
+#[ignore = "needs full MNIST in data/mnist (cargo xtask download)"]
 fn full_mnist_lr_sweep_meets_the_book_at_lr_0_3() {
-    let Some(data) = full_mnist("full_mnist_lr_sweep_meets_the_book_at_lr_0_3") else {
-        return;
-    };
+    let data = full_mnist();
     let dir = tempfile::tempdir().unwrap();
     let out = mnn(
         &[

@@ -30,6 +30,8 @@
 //! # Ok::<(), mnn_data::DataError>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod dataset;
 mod error;
 pub mod idx;

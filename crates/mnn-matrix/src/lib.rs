@@ -36,6 +36,8 @@
 //! message naming the operation and both shapes; building a matrix from data
 //! of the wrong length returns a [`MatrixError`].
 
+#![deny(unsafe_code)]
+
 pub mod kernels;
 
 pub use kernels::{add_outer4_then_mul_vec4, axpy, axpy_then_dot, dot, mul_vec4};

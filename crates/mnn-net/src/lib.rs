@@ -35,6 +35,8 @@
 //! This crate knows no files and no MNIST: inputs and targets are plain
 //! slices (or [`Samples`]), and a saved model is a byte buffer.
 
+#![forbid(unsafe_code)]
+
 mod activation;
 mod any;
 mod barrier;

@@ -25,6 +25,8 @@
 //!
 //! The binary (`mnn tour`) only prints these steps and waits for Enter.
 
+#![forbid(unsafe_code)]
+
 mod book;
 mod record;
 mod render;

@@ -26,6 +26,8 @@
 //! Nothing here prints or exits: progress arrives through callbacks, and
 //! errors as a [`TrainError`].
 
+#![forbid(unsafe_code)]
+
 mod augmented;
 pub mod bench;
 mod data;

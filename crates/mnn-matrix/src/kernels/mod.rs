@@ -40,15 +40,19 @@
 
 use std::sync::OnceLock;
 
+// The crate denies `unsafe` (lib.rs); these three modules alone may hold it.
 #[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
 mod avx2;
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+#[allow(unsafe_code)]
 mod neon;
 pub mod scalar;
 #[cfg(any(
     target_arch = "x86_64",
     all(target_arch = "aarch64", target_feature = "neon")
 ))]
+#[allow(unsafe_code)]
 mod simd;
 
 /// Samples per window of [`add_outer4_then_mul_vec4`].
