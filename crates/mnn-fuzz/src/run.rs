@@ -83,10 +83,15 @@ pub(crate) fn run_png(bytes: &[u8]) -> Result<(), String> {
     }
 }
 
-/// As `mnn test --model` reads a model, then a query through it.
+/// As every command with `--model` reads a model (the one loader, any
+/// network), then a query and every layer's signals through it.
 pub(crate) fn run_model(bytes: &[u8]) -> Result<(), String> {
-    let (net, _info) = answer(mnn_net::NeuralNetwork::from_safetensors(bytes))?;
-    let outputs = net.query(&vec![0.5; net.input_nodes()]);
+    use mnn_net::Queries;
+    let (net, _info) = answer(mnn_net::Model::from_safetensors(bytes))?;
+    let inputs = vec![0.5; net.input_nodes()];
+    let outputs = net.query(&inputs);
     assert_eq!(outputs.len(), net.output_nodes());
+    let signals = net.signals(&inputs);
+    assert_eq!(signals.last(), Some(&outputs));
     Ok(())
 }

@@ -109,8 +109,17 @@ pub(crate) fn model_seeds() -> Vec<Vec<u8>> {
         test_accuracy: Some(0.5),
         rotate_degrees: None,
     };
+    // A network beyond the book: two hidden layers, ReLU, biases, softmax.
+    let architecture = mnn_net::deep::Architecture {
+        layer_sizes: vec![4, 3, 3, 2],
+        activation: mnn_net::deep::Activation::Relu,
+        loss: mnn_net::deep::Loss::CrossEntropy,
+        bias: true,
+    };
+    let deep = mnn_net::deep::Network::new(architecture, 0.1, 1).expect("valid sizes");
     vec![
         net.to_safetensors(&info),
         net.to_safetensors(&mnn_net::ModelInfo::default()),
+        deep.to_safetensors(&info),
     ]
 }
