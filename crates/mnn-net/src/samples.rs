@@ -38,3 +38,18 @@ where
         targets.copy_from_slice(t.as_ref());
     }
 }
+
+/// The same in a `Vec`, which (being sized) can also be a `&dyn Samples`.
+impl<I, T> Samples for Vec<(I, T)>
+where
+    I: AsRef<[f32]> + Sync,
+    T: AsRef<[f32]> + Sync,
+{
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    fn fill(&self, index: usize, inputs: &mut [f32], targets: &mut [f32]) {
+        self.as_slice().fill(index, inputs, targets);
+    }
+}

@@ -316,7 +316,8 @@ impl Network {
     ///
     /// `progress` is called on the calling thread with the number of samples
     /// done, every `options.progress_interval` samples and at the end.
-    /// Allocates once per call, never per sample.
+    /// Allocates once per call, never per sample. The engine is compiled
+    /// once, here, for samples of any type (`&dyn Samples`).
     ///
     /// ```
     /// use mnn_net::TrainOptions;
@@ -334,17 +335,17 @@ impl Network {
     /// };
     /// let mut fast = Network::new(architecture, 0.1, 7).unwrap();
     /// let mut plain = fast.clone();
-    /// fast.train_epoch(&samples[..], &TrainOptions::with_threads(2), |_| {});
+    /// fast.train_epoch(&samples, &TrainOptions::with_threads(2), &mut |_| {});
     /// for (inputs, targets) in &samples {
     ///     plain.train(inputs, targets);
     /// }
     /// assert_eq!(fast.layers(), plain.layers());
     /// ```
-    pub fn train_epoch<S: Samples + ?Sized>(
+    pub fn train_epoch(
         &mut self,
-        samples: &S,
+        samples: &dyn Samples,
         options: &TrainOptions,
-        progress: impl FnMut(usize),
+        progress: &mut dyn FnMut(usize),
     ) -> EpochReport {
         self.train_epoch_swept(samples, options, Sweep::PerSample, progress)
     }

@@ -63,7 +63,7 @@ fn book_configuration_epoch_matches_the_books_engine_to_rounding() {
         ..TrainOptions::with_threads(2)
     };
     book.train_epoch(&data[..], &options, |_| {});
-    general.train_epoch(&data[..], &options, |_| {});
+    general.train_epoch(&data, &options, &mut |_| {});
     assert_eq!(general.layers()[0].weights, *book.weights_input_hidden());
     assert_eq!(general.layers()[1].weights, *book.weights_hidden_output());
 }
@@ -233,7 +233,7 @@ fn train_epoch_is_train_on_every_sample_on_any_number_of_threads() {
                 progress_interval: 40,
                 ..TrainOptions::with_threads(threads)
             };
-            let report = fast.train_epoch(&data[..], &options, |done| reported.push(done));
+            let report = fast.train_epoch(&data, &options, &mut |done| reported.push(done));
             assert!(
                 (report.mean_error - mean_error).abs() < 1e-12,
                 "{} vs {mean_error}",
@@ -286,7 +286,7 @@ fn deep_network_learns_a_separable_task() {
     );
     let mut net = Network::new(arch, 0.05, 2).unwrap();
     for _ in 0..5 {
-        net.train_epoch(&data[..], &TrainOptions::with_threads(2), |_| {});
+        net.train_epoch(&data, &TrainOptions::with_threads(2), &mut |_| {});
     }
     let correct = data
         .iter()

@@ -67,10 +67,10 @@ pub fn time_deep(
         len,
     };
     let fresh = || Network::new(architecture.clone(), DEEP_RATE, SEED);
-    fresh()?.train_epoch(&cycle(train, warm_up(samples)), &options, |_| {});
+    fresh()?.train_epoch(&cycle(train, warm_up(samples)), &options, &mut |_| {});
     let mut net = fresh()?;
     let started = Instant::now();
-    net.train_epoch(&cycle(train, samples), &options, |_| {});
+    net.train_epoch(&cycle(train, samples), &options, &mut |_| {});
     let seconds = started.elapsed().as_secs_f64();
     let images = cycle(test, samples.min(QUERIES));
     let query = query_seconds(&images, |images| black_box(net.query_all(images, &options)));
