@@ -11,7 +11,7 @@ use crate::error::NetError;
 use crate::imagine::{IMAGINE_STEPS, Imagination, imagine};
 use crate::kinds::{Activation, Architecture, Loss};
 use crate::layers::{LayerRef, LayerWeights, Layers};
-use crate::options::{EpochReport, TrainOptions};
+use crate::options::{EpochReport, Progress, Sweep, TrainOptions};
 use crate::samples::Samples;
 use mnn_matrix::Matrix;
 
@@ -150,16 +150,18 @@ impl Model {
     /// One pass over `samples`, one `train` step per sample, on the training
     /// engine (see [`NeuralNetwork::train_epoch`] and
     /// [`deep::Network::train_epoch`]); the engine is compiled once here,
-    /// for samples of any type.
+    /// for samples of any type. `progress` hears how far the epoch has come
+    /// and its summed error so far, every `options.progress_interval`
+    /// samples and at the end.
     pub fn train_epoch(
         &mut self,
         samples: &dyn Samples,
         options: &TrainOptions,
-        progress: &mut dyn FnMut(usize),
+        progress: &mut dyn FnMut(Progress),
     ) -> EpochReport {
         match self {
-            Model::Book(net) => net.train_epoch(samples, options, progress),
-            Model::Deep(net) => net.train_epoch(samples, options, progress),
+            Model::Book(net) => net.train_epoch_watched(samples, options, progress),
+            Model::Deep(net) => net.train_epoch_swept(samples, options, Sweep::PerSample, progress),
         }
     }
 

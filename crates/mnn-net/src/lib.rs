@@ -61,7 +61,7 @@ pub use imagine::{IMAGINE_STEPS, Imagination};
 pub use model::{
     FORMAT_VERSION, ModelInfo, WEIGHTS_HIDDEN_OUTPUT, WEIGHTS_INPUT_HIDDEN, layer_tensor_names,
 };
-pub use options::{EpochReport, Sweep, TrainOptions, available_threads};
+pub use options::{EpochReport, Progress, Sweep, TrainOptions, available_threads};
 pub use samples::Samples;
 
 /// The README's example, compiled and run as a doctest.

@@ -30,6 +30,20 @@ impl EpochReport {
     }
 }
 
+/// How far an epoch has come, as [`Model::train_epoch`](crate::Model::train_epoch)'s
+/// progress callback sees it: the samples trained so far in this epoch and
+/// their summed error, so a caller can draw the learning curve within an
+/// epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Progress {
+    /// Samples trained so far in this epoch.
+    pub samples: usize,
+    /// `Σ (target − out)²` over those samples and every output node, each
+    /// sample's outputs as the network gave them just before its update (as
+    /// [`EpochReport::mean_error`] sums them).
+    pub squared_error: f64,
+}
+
 /// How often [`train_epoch`](crate::NeuralNetwork::train_epoch) sweeps over
 /// `W_ih`. Both train one sample per update, exactly the book's algorithm.
 ///

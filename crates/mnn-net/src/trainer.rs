@@ -8,7 +8,7 @@ use crate::book::NeuralNetwork;
 use crate::engine::{self, Products, Stack};
 use crate::kinds::{Activation, Loss};
 use crate::layers::{Layer, LayerRef, Layers, Rule};
-use crate::options::{EpochReport, TrainOptions};
+use crate::options::{EpochReport, Progress, TrainOptions};
 use crate::samples::Samples;
 use mnn_matrix::Matrix;
 
@@ -43,7 +43,18 @@ impl NeuralNetwork {
         &mut self,
         samples: &S,
         options: &TrainOptions,
-        progress: impl FnMut(usize),
+        mut progress: impl FnMut(usize),
+    ) -> EpochReport {
+        self.train_epoch_watched(samples, options, |p| progress(p.samples))
+    }
+
+    /// [`train_epoch`](Self::train_epoch), with the summed error in each
+    /// [`Progress`] report.
+    pub(crate) fn train_epoch_watched<S: Samples + ?Sized>(
+        &mut self,
+        samples: &S,
+        options: &TrainOptions,
+        progress: impl FnMut(Progress),
     ) -> EpochReport {
         // W_ho: (outputs, hidden), the one layer above W_ih
         let upper = [Layer {

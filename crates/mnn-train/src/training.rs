@@ -8,7 +8,7 @@ use crate::evaluate::{Evaluation, evaluate};
 use crate::settings::{RunSettings, learning_rate};
 use crate::threads::Threads;
 use mnn_data::Dataset;
-use mnn_net::{EpochReport, Model, Samples, TrainOptions};
+use mnn_net::{EpochReport, Model, Progress, Samples, TrainOptions};
 
 /// A network being trained on MNIST records, an epoch at a time, in the
 /// data's order (the book does not shuffle), with the book's rotated copies
@@ -21,6 +21,8 @@ pub struct Training<'a> {
     /// The learning rate is multiplied by this after each epoch (1: the book's constant rate).
     lr_decay: f64,
     threads: Threads,
+    /// Epochs trained so far.
+    epochs_done: usize,
 }
 
 impl<'a> Training<'a> {
@@ -48,7 +50,34 @@ impl<'a> Training<'a> {
             samples,
             lr_decay: settings.lr_decay,
             threads,
+            epochs_done: 0,
         })
+    }
+
+    /// The run of `settings` taken up again after `epochs_done` epochs, from
+    /// `network` as it was then (weights and learning rate): the next epochs
+    /// train exactly as they would have in the run that made `network` (the
+    /// same samples, the same distortions, the same schedule), so a run
+    /// rewound and continued ends with the weights of one never stopped.
+    pub fn resume(
+        train: &'a Dataset,
+        settings: &RunSettings,
+        threads: Threads,
+        network: Model,
+        epochs_done: usize,
+    ) -> Result<Self, TrainError> {
+        let mut training = Self::new(train, settings, threads)?;
+        training.network = network;
+        for _ in 0..epochs_done {
+            training.samples.next_epoch();
+        }
+        training.epochs_done = epochs_done;
+        Ok(training)
+    }
+
+    /// Epochs trained so far.
+    pub fn epochs_done(&self) -> usize {
+        self.epochs_done
     }
 
     /// Training samples in one epoch: the records, and their rotated copies.
@@ -67,10 +96,25 @@ impl<'a> Training<'a> {
     /// is called with the number of samples done, every 1,000 samples and at
     /// the end. An error if the decayed rate is no longer a learning rate.
     pub fn epoch(&mut self, mut progress: impl FnMut(usize)) -> Result<EpochReport, TrainError> {
-        let options = TrainOptions::with_threads(self.threads.count());
+        self.epoch_watched(1000, |p| progress(p.samples))
+    }
+
+    /// [`epoch`](Self::epoch), `progress` called every `interval` samples
+    /// with the samples done and their summed error (for a learning curve
+    /// within the epoch).
+    pub fn epoch_watched(
+        &mut self,
+        interval: usize,
+        mut progress: impl FnMut(Progress),
+    ) -> Result<EpochReport, TrainError> {
+        let options = TrainOptions {
+            progress_interval: interval,
+            ..TrainOptions::with_threads(self.threads.count())
+        };
         let report = self
             .network
             .train_epoch(&self.samples, &options, &mut progress);
+        self.epochs_done += 1;
         self.samples.next_epoch();
         if self.lr_decay != 1.0 {
             // lr ← lr·decay after each epoch
@@ -110,6 +154,63 @@ impl<'a> Training<'a> {
 mod tests {
     use super::*;
     use mnn_net::deep::{Activation, Loss};
+
+    #[test]
+    fn a_run_resumed_after_an_epoch_ends_as_the_run_never_stopped() {
+        let data = crate::synthetic_digits(30, 7);
+        for settings in [
+            RunSettings {
+                hidden: vec![8],
+                rotate: Some(10.0),
+                ..RunSettings::default()
+            },
+            RunSettings {
+                hidden: vec![12, 8],
+                activation: Activation::Relu,
+                loss: Loss::CrossEntropy,
+                bias: true,
+                learning_rate: 0.05,
+                lr_decay: 0.5,
+                seed: 3,
+                augmentation: "elastic,shift=1".parse().unwrap(),
+                ..RunSettings::default()
+            },
+        ] {
+            let mut whole = Training::new(&data, &settings, Threads::given(2)).unwrap();
+            whole.epoch(|_| {}).unwrap();
+            let after_one = whole.network().clone();
+            for _ in 0..2 {
+                whole.epoch(|_| {}).unwrap();
+            }
+            let mut resumed =
+                Training::resume(&data, &settings, Threads::given(1), after_one, 1).unwrap();
+            assert_eq!(resumed.epochs_done(), 1);
+            for _ in 0..2 {
+                resumed.epoch(|_| {}).unwrap();
+            }
+            assert_eq!(resumed.epochs_done(), 3);
+            let bytes = |t: &Training| t.network().to_safetensors(&Default::default());
+            assert_eq!(bytes(&resumed), bytes(&whole), "{}", settings.description());
+            assert_eq!(resumed.learning_rate(), whole.learning_rate());
+        }
+    }
+
+    #[test]
+    fn progress_carries_the_error_so_far() {
+        let data = crate::synthetic_digits(20, 7);
+        let mut training =
+            Training::new(&data, &RunSettings::default(), Threads::given(2)).unwrap();
+        let mut seen = Vec::new();
+        let report = training.epoch_watched(8, |p| seen.push(p)).unwrap();
+        let done: Vec<usize> = seen.iter().map(|p| p.samples).collect();
+        assert_eq!(done, [8, 16, 20]);
+        assert!(
+            seen.windows(2)
+                .all(|w| w[1].squared_error > w[0].squared_error)
+        );
+        let last = seen.last().unwrap().squared_error / (20.0 * 10.0);
+        assert!((last - report.mean_error).abs() < 1e-12);
+    }
 
     #[test]
     fn an_epoch_is_the_book_loop_over_the_samples() {

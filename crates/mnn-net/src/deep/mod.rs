@@ -55,7 +55,7 @@ use crate::book::NeuralNetwork;
 use crate::engine::{self, Products, Stack};
 use crate::error::{NetError, check_targets, checked_learning_rate};
 use crate::layers::{Layers, Rule, Step};
-use crate::options::{EpochReport, Sweep, TrainOptions, squared_error_of};
+use crate::options::{EpochReport, Progress, Sweep, TrainOptions, squared_error_of};
 use crate::samples::Samples;
 use mnn_matrix::Matrix;
 use rand::SeedableRng;
@@ -347,7 +347,7 @@ impl Network {
         options: &TrainOptions,
         progress: &mut dyn FnMut(usize),
     ) -> EpochReport {
-        self.train_epoch_swept(samples, options, Sweep::PerSample, progress)
+        self.train_epoch_swept(samples, options, Sweep::PerSample, |p| progress(p.samples))
     }
 
     /// [`train_epoch`](Self::train_epoch) with layer 1 swept as `sweep`
@@ -358,7 +358,7 @@ impl Network {
         samples: &S,
         options: &TrainOptions,
         sweep: Sweep,
-        progress: impl FnMut(usize),
+        progress: impl FnMut(Progress),
     ) -> EpochReport {
         if self.layers.len() == 1 {
             return self.train_each(samples, options, progress);
@@ -384,7 +384,7 @@ impl Network {
         &mut self,
         samples: &S,
         options: &TrainOptions,
-        mut progress: impl FnMut(usize),
+        mut progress: impl FnMut(Progress),
     ) -> EpochReport {
         let (total, interval) = (samples.len(), options.progress_interval.max(1));
         if total == 0 {
@@ -401,7 +401,10 @@ impl Network {
             squared_error += squared_error_of(&self.query(&inputs), &targets);
             self.train(&inputs, &targets);
             if (k + 1) % interval == 0 || k + 1 == total {
-                progress(k + 1);
+                progress(Progress {
+                    samples: k + 1,
+                    squared_error,
+                });
             }
         }
         EpochReport {

@@ -50,7 +50,7 @@ mod worker;
 use crate::barrier::SpinBarrier;
 use crate::buffers::{Aligned, Window};
 use crate::layers::{Layer, LayerWeights, Layers, Rule};
-use crate::options::{EpochReport, Sweep, TrainOptions};
+use crate::options::{EpochReport, Progress, Sweep, TrainOptions};
 use crate::samples::Samples;
 use epoch::{Epoch, Shared};
 use mnn_matrix::kernels::WINDOW;
@@ -85,7 +85,7 @@ pub(crate) fn train_epoch<S: Samples + ?Sized>(
     samples: &S,
     options: &TrainOptions,
     sweep: Sweep,
-    mut progress: impl FnMut(usize),
+    mut progress: impl FnMut(Progress),
 ) -> Trained {
     let total = samples.len();
     if total == 0 {

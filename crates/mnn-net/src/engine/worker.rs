@@ -6,7 +6,7 @@ use super::epoch::{Epoch, Shared};
 use crate::barrier::{PoisonOnPanic, Poisoned};
 use crate::buffers::{Aligned, Window};
 use crate::layers::{Layer, Rule, Step};
-use crate::options::squared_error_of;
+use crate::options::{Progress, squared_error_of};
 use crate::samples::Samples;
 use mnn_matrix::kernels::WINDOW;
 use mnn_matrix::{Matrix, add_outer4_then_mul_vec4, axpy, axpy_then_dot, dot};
@@ -97,7 +97,7 @@ impl<'a> Worker<'a> {
         mut self,
         epoch: &Epoch<S>,
         shared: &Shared,
-        progress: &mut dyn FnMut(usize),
+        progress: &mut dyn FnMut(Progress),
     ) -> Result<Finished, Poisoned> {
         let _guard = PoisonOnPanic(&shared.barrier);
         let started = Instant::now();
@@ -123,7 +123,10 @@ impl<'a> Worker<'a> {
                 self.upper_layers(p, epoch.rule);
                 self.first_layer_gradient(p, epoch.rule);
                 if k + 1 == next_report {
-                    progress(k + 1);
+                    progress(Progress {
+                        samples: k + 1,
+                        squared_error: self.squared_error,
+                    });
                     next_report = (next_report + epoch.progress_interval).min(epoch.total);
                 }
             }
