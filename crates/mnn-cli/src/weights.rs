@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use mnn_data::{IMAGE_COLS, IMAGE_ROWS};
 use mnn_matrix::Matrix;
+use mnn_net::Model;
 use std::path::PathBuf;
 
 /// `mnn weights` flags.
@@ -127,22 +128,57 @@ fn grid(w_ih: &Matrix, nodes: &[usize], scale: usize) -> (usize, usize, Vec<u8>)
     (width, height, rgb)
 }
 
-pub fn run_weights(args: &WeightsArgs) -> Result<()> {
+/// A picture of what the `top` most used hidden nodes of layer 1 look for
+/// (all when `None`), each `scale` times 28×28, as `mnn weights` draws it:
+/// width, height and RGB pixels, and every node ranked; `None` for a
+/// network without a hidden layer.
+pub fn picture(net: &Model, top: Option<usize>, scale: usize) -> Option<Picture> {
     // Layer 1's weights and the layer above's, of any network (the book's:
     // weights_input_hidden and weights_hidden_output).
-    let net = load_digit_network(&args.model)?.to_deep();
-    let [weights_input_hidden, weights_hidden_output] = match net.layers() {
-        [first, second, ..] => [&first.weights, &second.weights],
-        _ => anyhow::bail!("{}: the network has no hidden layer", args.model.display()),
+    if net.architecture().layer_sizes.len() < 3 {
+        return None;
+    }
+    let (weights_input_hidden, weights_hidden_output) =
+        (net.layer(1).weights, net.layer(2).weights);
+    let ranked = nodes_by_use(weights_hidden_output);
+    let shown = top.map_or(ranked.len(), |n| n.min(ranked.len()));
+    let nodes: Vec<usize> = ranked[..shown].iter().map(|&(j, _)| j).collect();
+    let (width, height, rgb) = grid(weights_input_hidden, &nodes, scale);
+    Some(Picture {
+        width,
+        height,
+        rgb,
+        ranked,
+    })
+}
+
+/// What [`picture`] draws.
+pub struct Picture {
+    pub width: usize,
+    pub height: usize,
+    pub rgb: Vec<u8>,
+    /// Every hidden node of layer 1 and the norm of its outgoing weights,
+    /// most used first.
+    pub ranked: Vec<(usize, f32)>,
+}
+
+pub fn run_weights(args: &WeightsArgs) -> Result<()> {
+    let net = load_digit_network(&args.model)?;
+    let Some(drawn) = picture(&net, args.top.map(|n| n as usize), args.scale as usize) else {
+        anyhow::bail!("{}: the network has no hidden layer", args.model.display());
     };
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create directory", args.out.display()))?;
-    let ranked = nodes_by_use(weights_hidden_output);
+    let weights_input_hidden = net.layer(1).weights;
+    let Picture {
+        width,
+        height,
+        rgb,
+        ranked,
+    } = drawn;
     let shown = args
         .top
         .map_or(ranked.len(), |n| (n as usize).min(ranked.len()));
-    let nodes: Vec<usize> = ranked[..shown].iter().map(|&(j, _)| j).collect();
-    let (width, height, rgb) = grid(weights_input_hidden, &nodes, args.scale as usize);
     let grid_path = args.out.join("grid.png");
     mnn_data::PngPixels::rgb(width, height, &rgb).save(&grid_path)?;
 

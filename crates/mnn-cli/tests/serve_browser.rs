@@ -204,6 +204,56 @@ fn ellipse(centre: (f64, f64), rx: f64, ry: f64) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// chromedriver, and a headless Chromium session through it (both end when
+/// dropped or closed).
+async fn open_browser(dir: &Path, chromium: &Path, chromedriver: &Path) -> (Driver, Client) {
+    let driver = Driver::start(chromedriver);
+    let profile = dir.join("chromium-profile");
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,1200", "--hide-scrollbars",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("a chromium session");
+    (driver, client)
+}
+
+/// Saves what the browser shows to `target/tmp/<name>`.
+async fn screenshot(client: &Client, name: &str) {
+    let png = client.screenshot().await.unwrap();
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, &png).unwrap();
+    eprintln!("screenshot of the page: {}", path.display());
+}
+
+/// Checks that the browser's console logged no error or warning.
+async fn assert_quiet_console(client: &Client) {
+    let log = client
+        .issue_cmd(BrowserLog)
+        .await
+        .expect("the browser's console log");
+    let errors: Vec<&Value> = log
+        .as_array()
+        .expect("log entries")
+        .iter()
+        .filter(|entry| entry["level"] == "SEVERE" || entry["level"] == "WARNING")
+        .collect();
+    assert!(errors.is_empty(), "the console logged: {errors:#?}");
+}
+
 /// A network the learner draws on, and what the page must show for it.
 struct Case {
     /// `mnn train` flags beyond `--data` and `--save`.
@@ -276,28 +326,7 @@ async fn learner_session(case: &Case, chromium: &Path, chromedriver: &Path, mnis
     mnn_ok(&train, dir.path());
     // Named as a person would, relative to where the server runs.
     let server = Server::start(&["--model", "m.safetensors"], dir.path());
-    let driver = Driver::start(chromedriver);
-
-    let profile = dir.path().join("chromium-profile");
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,1200", "--hide-scrollbars",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-        }),
-    );
-    capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&driver.url)
-        .await
-        .expect("a chromium session");
+    let (_driver, client) = open_browser(dir.path(), chromium, chromedriver).await;
 
     client.goto(&format!("{}/", server.url)).await.unwrap();
     until(
@@ -409,21 +438,168 @@ async fn learner_session(case: &Case, chromium: &Path, chromedriver: &Path, mnis
     until(&client, "the new imagined digits", &pictures).await;
 
     js(&client, "window.scrollTo(0, 0); return true").await;
-    let screenshot = client.screenshot().await.unwrap();
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(case.screenshot);
-    std::fs::write(&path, &screenshot).unwrap();
-    eprintln!("screenshot of the page: {}", path.display());
+    screenshot(&client, case.screenshot).await;
 
-    let log = client
-        .issue_cmd(BrowserLog)
+    assert_quiet_console(&client).await;
+    client.close().await.unwrap();
+}
+
+/// The Train panel: a short run started from the page (784-50-10 on the
+/// first 20,000 MNIST records, 2 epochs), paused, watched, rewound to epoch
+/// 1 and continued; the accuracy it ends with is `mnn train`'s for the same
+/// settings.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs chromium and chromedriver, and full MNIST"]
+async fn a_learner_trains_a_network_on_the_page_rewinds_and_continues() {
+    let (chromium, chromedriver) = browser();
+    let mnist = common::full_mnist();
+    let dir = tempfile::tempdir().unwrap();
+    let settings = ["--hidden", "50", "--epochs", "2", "--limit", "20000"];
+    let mut train = vec!["train", "--json", "--data", mnist.to_str().unwrap()];
+    train.extend(settings);
+    let out = mnn_ok(&train, dir.path());
+    let expected: Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    let expected = expected["accuracy"].as_f64().unwrap();
+
+    let server = Server::start(&["--data", mnist.to_str().unwrap()], dir.path());
+    let (_driver, client) = open_browser(dir.path(), &chromium, &chromedriver).await;
+    client.goto(&format!("{}/", server.url)).await.unwrap();
+    until(
+        &client,
+        "the page",
+        "return document.getElementById('model-info').textContent.includes('784-200-10')",
+    )
+    .await;
+    // The learner's own network, as the form takes it.
+    js(
+        &client,
+        "for (const [id, v] of [['t-preset', 'custom'], ['t-hidden', '50'], ['t-epochs', '2'], \
+         ['t-limit', '20000'], ['t-lr', '0.1'], ['t-seed', '1']]) document.getElementById(id).value = v; \
+         return true",
+    )
+    .await;
+    let click = |id: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .find(Locator::Id(id))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+        }
+    };
+    click("t-start").await;
+    click("t-pause").await;
+    until(
+        &client,
+        "the pause",
+        "return document.getElementById('t-status').textContent.startsWith('Paused')",
+    )
+    .await;
+    js(
+        &client,
+        "window.scrollTo(0, document.body.scrollHeight); return true",
+    )
+    .await;
+    screenshot(&client, "serve-training.png").await;
+    click("t-pause").await; // now "Resume"
+    until(
+        &client,
+        "the end of the run",
+        "return document.getElementById('t-status').textContent.startsWith('Finished')",
+    )
+    .await;
+    let updates = js(
+        &client,
+        "return Number(document.getElementById('t-curve').dataset.updates)",
+    )
+    .await;
+    assert!(
+        updates.as_u64().unwrap() >= 3,
+        "the curve was updated {updates} times"
+    );
+    let points = js(
+        &client,
+        "return Number(document.getElementById('t-curve').dataset.points)",
+    )
+    .await;
+    assert!(
+        points.as_u64().unwrap() >= 3,
+        "{points} points on the curve"
+    );
+    let shown_accuracy = |epoch: u32| {
+        let client = client.clone();
+        async move {
+            js(
+                &client,
+                &format!(
+                    "return document.querySelector('#t-kept button[data-epoch=\"{epoch}\"]').textContent"
+                ),
+            )
+            .await
+            .as_str()
+            .unwrap()
+            .to_string()
+        }
+    };
+    let percent = |accuracy: f64| format!("{:.1}%", 100.0 * accuracy);
+    assert!(shown_accuracy(2).await.ends_with(&percent(expected)));
+    let header = |client: Client| async move {
+        js(
+            &client,
+            "return document.getElementById('model-info').textContent",
+        )
         .await
-        .expect("the browser's console log");
-    let errors: Vec<&Value> = log
-        .as_array()
-        .expect("log entries")
-        .iter()
-        .filter(|entry| entry["level"] == "SEVERE" || entry["level"] == "WARNING")
-        .collect();
-    assert!(errors.is_empty(), "the console logged: {errors:#?}");
+    };
+    assert!(
+        header(client.clone())
+            .await
+            .as_str()
+            .unwrap()
+            .contains("epoch 2 of 2"),
+        "the trained network is served"
+    );
+
+    // Back to epoch 1, then on from there: the same weights, the same score.
+    client
+        .find(Locator::Css("#t-kept button[data-epoch=\"1\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &client,
+        "epoch 1 served",
+        "return document.getElementById('model-info').textContent.includes('epoch 1 of 2')",
+    )
+    .await;
+    click("t-continue").await;
+    until(
+        &client,
+        "the continued run's end",
+        "return document.getElementById('t-status').textContent.startsWith('Finished') \
+         && document.getElementById('model-info').textContent.includes('epoch 2 of 2')",
+    )
+    .await;
+    let status = js(
+        &client,
+        "return document.getElementById('t-status').textContent",
+    )
+    .await;
+    assert!(
+        status
+            .as_str()
+            .unwrap()
+            .contains(&format!("{:.2}%", 100.0 * expected)),
+        "{status} should show mnn train's {expected}"
+    );
+    let served: Value =
+        serde_json::from_slice(&serve_common::get(&format!("{}/api/model", server.url)).body)
+            .unwrap();
+    assert_eq!(served["test_accuracy"].as_f64(), Some(expected));
+    assert_quiet_console(&client).await;
     client.close().await.unwrap();
 }

@@ -328,11 +328,200 @@ $('collect').addEventListener('click', async () => {
   } catch (error) { showError(error); }
 });
 
+// ---- watch it learn ----------------------------------------------------------
+
+// The page's presets; the server checks every field against its limits.
+const PRESETS = {
+  'book': { hidden: '200', activation: 'sigmoid', loss: 'squared', bias: false, lr: '0.1', decay: '1', epochs: '5', augment: '' },
+  'book-first': { hidden: '100', activation: 'sigmoid', loss: 'squared', bias: false, lr: '0.3', decay: '1', epochs: '1', augment: '' },
+  'mnist-99': { hidden: '800', activation: 'relu', loss: 'cross-entropy', bias: true, lr: '0.01', decay: '0.93', epochs: '20', augment: 'elastic' },
+};
+const FIELDS = ['hidden', 'activation', 'loss', 'lr', 'decay', 'epochs', 'augment'];
+let run = null;            // the run as the server last described it
+
+$('t-preset').addEventListener('change', () => {
+  const preset = PRESETS[$('t-preset').value];
+  if (!preset) return;
+  for (const field of FIELDS) $(`t-${field}`).value = preset[field];
+  $('t-bias').checked = preset.bias;
+});
+for (const field of [...FIELDS, 'bias', 'limit', 'seed']) {
+  $(`t-${field}`).addEventListener('input', () => { $('t-preset').value = 'custom'; });
+}
+
+/// The form as the start request: empty fields are left to the server's defaults.
+function trainRequest() {
+  const number = (id) => { const v = $(id).value.trim(); return v === '' ? undefined : Number(v); };
+  const hidden = $('t-hidden').value.split(',').map((v) => v.trim()).filter((v) => v !== '').map(Number);
+  return {
+    hidden, activation: $('t-activation').value, loss: $('t-loss').value, bias: $('t-bias').checked,
+    lr: number('t-lr'), lr_decay: number('t-decay'), epochs: number('t-epochs'),
+    augment: $('t-augment').value.trim(), limit: number('t-limit'), seed: number('t-seed'),
+  };
+}
+
+function trainButtons() {
+  const status = run ? run.status : 'idle';
+  const active = ['running', 'paused', 'stopping'].includes(status);
+  $('t-start').disabled = active;
+  $('t-pause').disabled = !(status === 'running' || status === 'paused');
+  $('t-pause').textContent = status === 'paused' ? 'Resume' : 'Pause';
+  $('t-stop').disabled = !(status === 'running' || status === 'paused');
+  const served = run ? run.served_epoch : null;
+  $('t-continue').disabled = active || !run || served === null || served >= run.epochs;
+}
+
+function trainSay(text, error = false) {
+  $('t-status').textContent = text;
+  $('t-status').classList.toggle('error', error);
+}
+
+function describeRun() {
+  if (!run || run.status === 'idle') return 'No run yet.';
+  const last = run.epoch_ends[run.epoch_ends.length - 1];
+  const accuracy = last ? ` Test accuracy after epoch ${last.epoch}: ${(100 * last.accuracy).toFixed(2)}%.` : '';
+  const words = {
+    running: 'Training', paused: 'Paused', stopping: 'Stopping when this epoch ends', stopped: 'Stopped',
+    finished: 'Finished', failed: 'Failed',
+  };
+  const epochs = `${run.epochs} epoch${run.epochs === 1 ? '' : 's'}`;
+  return `${words[run.status] || run.status}: ${run.description}, ${epochs} on ${run.records.toLocaleString('en')} ` +
+    `records (${run.message}).${accuracy}`;
+}
+
+/// The learning curve: the training error within epochs (left axis), the test accuracy at epoch ends (right).
+function drawCurve() {
+  const canvas = $('t-curve');
+  const context = canvas.getContext('2d');
+  const [width, height, left, right, top, bottom] = [canvas.width, canvas.height, 46, 46, 12, 26];
+  context.clearRect(0, 0, width, height);
+  context.font = '11px system-ui, sans-serif';
+  context.strokeStyle = '#dde2ea';
+  context.strokeRect(left, top, width - left - right, height - top - bottom);
+  if (!run || run.status === 'idle') return;
+  const epochs = Math.max(1, run.epochs);
+  const x = (at) => left + (width - left - right) * at / epochs;
+  const points = run.curve;
+  const highest = Math.max(1e-6, ...points.map((p) => p.mean_error));
+  const yError = (e) => top + (height - top - bottom) * (1 - e / highest);
+  const yAccuracy = (a) => top + (height - top - bottom) * (1 - a);
+  context.fillStyle = '#5b6472';
+  context.textAlign = 'center';
+  for (let e = 0; e <= epochs; e += Math.max(1, Math.ceil(epochs / 10))) context.fillText(String(e), x(e), height - 10);
+  context.fillText('epochs', width / 2, height - 1);
+  context.textAlign = 'right';
+  context.fillText(highest.toPrecision(2), left - 4, top + 8);
+  context.fillText('0', left - 4, height - bottom);
+  context.textAlign = 'left';
+  context.fillText('100%', width - right + 4, top + 8);
+  context.fillText('0%', width - right + 4, height - bottom);
+  context.strokeStyle = '#d9534f';
+  context.lineWidth = 1.5;
+  context.beginPath();
+  points.forEach((p, i) => (i === 0 ? context.moveTo(x(p.at), yError(p.mean_error)) : context.lineTo(x(p.at), yError(p.mean_error))));
+  context.stroke();
+  context.fillStyle = '#2f6fdb';
+  for (const end of run.epoch_ends) {
+    context.beginPath();
+    context.arc(x(end.epoch), yAccuracy(end.accuracy), 4, 0, 2 * Math.PI);
+    context.fill();
+    context.fillText(`${(100 * end.accuracy).toFixed(1)}%`, Math.min(x(end.epoch) + 5, width - right - 36), yAccuracy(end.accuracy) + 14);
+  }
+  canvas.dataset.points = points.length;
+}
+
+function showConfusion(end) {
+  const table = $('t-confusion');
+  if (!end) { table.innerHTML = ''; $('t-confusion-epoch').textContent = ''; return; }
+  $('t-confusion-epoch').textContent = `after epoch ${end.epoch} (rows: the digit, columns: the answer)`;
+  let html = '<tr><th></th>' + [...Array(DIGITS).keys()].map((d) => `<th>${d}</th>`).join('') + '</tr>';
+  end.confusion.forEach((row, truth) => {
+    html += `<tr><th>${truth}</th>` + row.map((n, answer) => `<td class="${truth === answer ? 'right' : ''}">${n}</td>`).join('') + '</tr>';
+  });
+  table.innerHTML = html;
+}
+
+function showKept() {
+  const box = $('t-kept');
+  box.innerHTML = '';
+  if (!run || run.status === 'idle') return;
+  const active = ['running', 'paused', 'stopping'].includes(run.status);
+  const kept = [{ epoch: 0 }, ...run.epoch_ends];
+  for (const end of kept) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.dataset.epoch = end.epoch;
+    button.textContent = end.epoch === 0 ? 'start' : `epoch ${end.epoch} · ${(100 * end.accuracy).toFixed(1)}%`;
+    button.title = active ? 'Stop the run to go back to this epoch' : `Answer with the network of epoch ${end.epoch}`;
+    button.disabled = active;
+    button.classList.toggle('served', run.served_epoch === end.epoch);
+    button.addEventListener('click', () => trainAction('/api/train/rewind', { epoch: end.epoch }));
+    box.appendChild(button);
+  }
+}
+
+/// The served network changed: its header, its answers, its pictures.
+async function servedChanged() {
+  await loadModel();
+  drawingChanged();
+  refreshDreams();
+  $('t-weights').src = `/api/weights.png?top=12&t=${Date.now()}`;
+}
+
+function showRun(view) {
+  run = view;
+  drawCurve();
+  showConfusion(run.epoch_ends[run.epoch_ends.length - 1]);
+  showKept();
+  trainButtons();
+  trainSay(describeRun(), run.status === 'failed');
+  if (!run.speed) $('t-speed').textContent = '';
+}
+
+function showSpeed(speed) {
+  const left = speed.seconds_left < 90 ? `${speed.seconds_left.toFixed(0)} s` : `${(speed.seconds_left / 60).toFixed(1)} min`;
+  $('t-speed').textContent = `Epoch ${speed.epoch}: ${speed.samples.toLocaleString('en')} of ` +
+    `${speed.samples_per_epoch.toLocaleString('en')} samples, ${Math.round(speed.samples_per_second).toLocaleString('en')} samples/s, about ${left} left.`;
+}
+
+async function trainAction(path, body = {}) {
+  try {
+    showRun(await api(path, body));
+    if (path === '/api/train/rewind') await servedChanged();
+  } catch (error) { trainSay(error.message, true); }
+}
+
+$('t-start').addEventListener('click', () => trainAction('/api/train/start', trainRequest()));
+$('t-pause').addEventListener('click', () => trainAction(run && run.status === 'paused' ? '/api/train/resume' : '/api/train/pause'));
+$('t-stop').addEventListener('click', () => trainAction('/api/train/stop'));
+$('t-continue').addEventListener('click', () => trainAction('/api/train/continue'));
+
+/// The run's events, pushed by the server (Server-Sent Events; the browser reconnects by itself).
+function watchTraining() {
+  const events = new EventSource('/api/train/events');
+  events.onmessage = (message) => {
+    const watch = JSON.parse(message.data);
+    const canvas = $('t-curve');
+    canvas.dataset.updates = Number(canvas.dataset.updates) + 1;
+    if (watch.kind === 'run') {
+      showRun(watch);
+    } else if (watch.kind === 'progress' && run) {
+      run.curve.push(watch.point);
+      run.speed = watch.speed;
+      drawCurve();
+      showSpeed(watch.speed);
+    } else if (watch.kind === 'epoch' && run) {
+      run.epoch_ends.push(watch);
+      run.served_epoch = watch.epoch;
+      showRun(run);
+      servedChanged();
+    }
+  };
+}
+
 // ---- start -----------------------------------------------------------------
 
-async function start() {
-  redraw();
-  showNothing();
+async function loadModel() {
   try {
     model = await api('/api/model');
     const sizes = model.layers;
@@ -356,7 +545,16 @@ async function start() {
   } catch (error) {
     $('model-info').textContent = `Cannot reach the network: ${error.message}`;
   }
+}
+
+async function start() {
+  redraw();
+  showNothing();
+  await loadModel();
   refreshDreams();
+  $('t-weights').src = '/api/weights.png?top=12';
+  drawCurve();
+  watchTraining();
 }
 
 start();

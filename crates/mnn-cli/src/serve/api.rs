@@ -9,7 +9,8 @@ use crate::pictures;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
@@ -43,6 +44,7 @@ pub fn routes(served: Shared) -> Router {
         .route("/api/collect", drawing_route(collect))
         .route("/api/backquery/{file}", get(backquery))
         .route("/api/imagine/{file}", get(imagine))
+        .route("/api/weights.png", get(weights))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(served)
 }
@@ -55,14 +57,14 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+    pub(super) fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
             message: message.into(),
         }
     }
 
-    fn bad_request(message: impl Into<String>) -> ApiError {
+    pub(super) fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, message)
     }
 
@@ -104,7 +106,7 @@ impl From<DataError> for ApiError {
     }
 }
 
-type ApiResult = Result<Response, ApiError>;
+pub(super) type ApiResult = Result<Response, ApiError>;
 
 /// Runs `work` on the blocking pool; a panic in it becomes a 500, and the
 /// server goes on answering.
@@ -269,29 +271,29 @@ fn reading_json(reading: &Reading, lessons: usize) -> Value {
     value
 }
 
-fn ok(value: Value) -> ApiResult {
+pub(super) fn ok(value: Value) -> ApiResult {
     Ok(axum::Json(value).into_response())
 }
 
 async fn model(State(served): State<Shared>) -> ApiResult {
-    let network = served.network();
-    let architecture = network.architecture();
+    let summary = served.summary();
+    let architecture = &summary.architecture;
     let (off, on) = architecture.loss.targets();
-    let info = &served.about.info;
+    let info = &summary.about.info;
     ok(json!({
         "layers": architecture.layer_sizes,
-        "network": network.describe(),
+        "network": summary.description,
         "activation": architecture.activation.name(),
         "output": architecture.loss.output_activation(),
         "loss": architecture.loss.name(),
         "bias": architecture.bias,
         "targets": signals(&[off, on]),
-        "can_backquery": network.can_backquery(),
-        "learning_rate": signals(&[network.learning_rate()])[0],
+        "can_backquery": summary.can_backquery,
+        "learning_rate": signals(&[summary.learning_rate])[0],
         "test_accuracy": info.test_accuracy,
         "epochs": info.epochs,
-        "source": served.about.source,
-        "lessons": served.lessons(),
+        "source": summary.about.source,
+        "lessons": summary.lessons,
         "can_save": served.save_taught.is_some(),
         "can_collect": served.collect.is_some(),
         "max_body_bytes": MAX_BODY_BYTES,
@@ -366,6 +368,55 @@ async fn imagine(State(served): State<Shared>, Path(file): Path<String>) -> ApiR
     imagined(served, &file, Imagining::Ascent).await
 }
 
+/// How many hidden nodes `/api/weights.png` may draw.
+const MAX_WEIGHT_PICTURES: usize = 64;
+
+/// `?top=N` of `/api/weights.png`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WeightsQuery {
+    top: Option<usize>,
+    /// Any value: lets the page ask again for a changed network.
+    #[serde(rename = "t")]
+    _t: Option<String>,
+}
+
+/// `GET /api/weights.png?top=N`: what the N most used hidden nodes of the
+/// served network look for (as `mnn weights` draws them; 12 unless told,
+/// at most [`MAX_WEIGHT_PICTURES`]).
+async fn weights(
+    State(served): State<Shared>,
+    query: Result<Query<WeightsQuery>, QueryRejection>,
+) -> ApiResult {
+    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let top = query.top.unwrap_or(12).clamp(1, MAX_WEIGHT_PICTURES);
+    off_the_runtime(move || {
+        let picture = served.weights_picture(top).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "the served network has no hidden layer",
+            )
+        })?;
+        let png = mnn_data::PngPixels::rgb(picture.width, picture.height, &picture.rgb)
+            .to_bytes()
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        Ok(png_response(png))
+    })
+    .await
+}
+
+/// A PNG that is made afresh every time.
+fn png_response(png: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        png,
+    )
+        .into_response()
+}
+
 /// `<digit>.png` imagined `how`, as a PNG.
 async fn imagined(served: Shared, file: &str, how: Imagining) -> ApiResult {
     let digit = file
@@ -386,7 +437,7 @@ async fn imagined(served: Shared, file: &str, how: Imagining) -> ApiResult {
                 format!(
                     "the served {} network cannot be run backwards (ReLU has no inverse); \
                      /api/imagine/{digit}.png shows what it imagines by gradient ascent",
-                    served.network().describe()
+                    served.summary().description
                 ),
             )
         })?;

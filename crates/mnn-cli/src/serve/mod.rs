@@ -11,18 +11,24 @@ mod assets;
 mod model;
 #[cfg(test)]
 mod tests;
+mod train_api;
+mod training;
 
 use crate::data;
 use crate::report::{EpochBars, Reporter, outln};
-use crate::{DataArgs, UsageError, files};
+use crate::{DataArgs, files};
 use anyhow::{Context, Result};
 use clap::Args;
 use mnn_net::{Model, ModelInfo};
-use mnn_train::{Need, Origin, RunSettings, Tests, Threads};
+use mnn_train::{LoadedData, Need, Origin, RunSettings, Tests, Threads};
 use model::{About, Served};
+use std::future::IntoFuture;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use training::{Limits, Trainer};
 
 /// The port `mnn serve` listens on unless told otherwise (8, then the 784 inputs).
 pub const DEFAULT_PORT: u16 = 8784;
@@ -75,11 +81,11 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("--collect {}: cannot create directory", dir.display()))?;
     }
-    if args.model.is_some() && args.data.data.is_some() {
-        return Err(UsageError("--data is for training; --model is served as it is".into()).into());
-    }
-    let (network, about) = match &args.model {
-        Some(path) => model::load(path)?,
+    let (network, about, data) = match &args.model {
+        Some(path) => {
+            let (network, about) = model::load(path)?;
+            (network, about, None)
+        }
         None => train_book_network(&args.data, threads)?,
     };
     let served = Arc::new(Served::new(
@@ -87,6 +93,12 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         about,
         args.save_taught.clone(),
         args.collect.clone(),
+    ));
+    let trainer = Arc::new(Trainer::new(
+        Arc::clone(&served),
+        args.data.clone(),
+        data,
+        threads,
     ));
     // The requests' work runs on tokio's blocking pool; a few threads per
     // core keep the cores busy, and a fixed pool keeps the memory flat.
@@ -96,10 +108,14 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         .max_blocking_threads(2 * cores)
         .build()
         .context("cannot start the server's threads")?;
-    runtime.block_on(serve(served, SocketAddr::new(args.host, args.port)))
+    runtime.block_on(serve(
+        served,
+        trainer,
+        SocketAddr::new(args.host, args.port),
+    ))
 }
 
-async fn serve(served: Arc<Served>, address: SocketAddr) -> Result<()> {
+async fn serve(served: Arc<Served>, trainer: Arc<Trainer>, address: SocketAddr) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(address).await.with_context(|| {
         format!("cannot listen on {address} (another program may use it; --port 0 picks a free port)")
     })?;
@@ -113,23 +129,60 @@ async fn serve(served: Arc<Served>, address: SocketAddr) -> Result<()> {
             address.ip()
         );
     }
+    let summary = served.summary();
     outln!(
         "serving the {} network ({}) at http://{address}/ — open it in a browser; Ctrl-C stops",
-        served.network().describe(),
-        served.about.source
+        summary.description,
+        summary.about.source
     );
-    axum::serve(listener, app(served))
-        .with_graceful_shutdown(stop_signal())
-        .await
-        .context("the server failed")?;
+    let limits = trainer.limits;
+    outln!(
+        "the page's Train panel trains one network at a time, of at most {} hidden layers of {} \
+         nodes, {} weights and {} epochs (the kept epochs take at most {} MB)",
+        limits.max_hidden_layers,
+        limits.max_nodes,
+        limits.max_weights,
+        limits.max_epochs,
+        Limits::MAX_KEPT_BYTES / 1_000_000
+    );
+    let (stopping, stopping_seen) = watch::channel(false);
+    let mut stop_serving = stopping_seen.clone();
+    let serving = axum::serve(listener, app(served, trainer, stopping_seen))
+        .with_graceful_shutdown(async move {
+            let _ = stop_serving.wait_for(|stopping| *stopping).await;
+        })
+        .into_future();
+    let server = tokio::spawn(serving);
+    stop_signal().await;
+    let _ = stopping.send(true);
+    // Requests under way may finish; a client that holds its connection
+    // open past the grace period does not keep the server running.
+    match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
+        Ok(Ok(served)) => served.context("the server failed")?,
+        Ok(Err(_)) => anyhow::bail!("the server failed"),
+        Err(_) => eprintln!(
+            "note: {} s after the stop signal some connections were still open; closed them",
+            SHUTDOWN_GRACE.as_secs()
+        ),
+    }
     outln!("stopped");
     Ok(())
 }
 
-/// The page and its API, answering for `served`.
-fn app(served: Arc<Served>) -> axum::Router {
+/// How long requests under way may take to finish once the server is told
+/// to stop.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The page and its API, answering for `served`, with `trainer` behind its
+/// Train panel.
+fn app(
+    served: Arc<Served>,
+    trainer: Arc<Trainer>,
+    stopping: watch::Receiver<bool>,
+) -> axum::Router {
     assets::routes()
         .merge(api::routes(served))
+        .merge(train_api::routes(trainer, stopping))
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
 }
@@ -161,7 +214,10 @@ async fn stop_signal() {
 /// The book's final network as `mnn train` makes it by default
 /// ([`RunSettings::default`]), trained by mnn-train on the data `data` finds
 /// (with a warning when that is only the sample).
-fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(Model, About)> {
+fn train_book_network(
+    data: &DataArgs,
+    threads: Threads,
+) -> Result<(Model, About, Option<Arc<LoadedData>>)> {
     let settings = RunSettings::default();
     let loaded = data::load(data, Need::TrainAndTest)?;
     if loaded.origin == Origin::Sample {
@@ -206,5 +262,5 @@ fn train_book_network(data: &DataArgs, threads: Threads) -> Result<(Model, About
             rotate_degrees: settings.rotate,
         },
     };
-    Ok((trained.network, about))
+    Ok((trained.network, about, Some(Arc::new(loaded))))
 }

@@ -4,7 +4,7 @@
 //! One lock guards the weights: queries share it, a lesson (the book's
 //! `train`, once) takes it alone, so every answer comes from whole weights.
 
-use crate::{model_file, pictures, query};
+use crate::{model_file, pictures, query, weights};
 use anyhow::{Context, Result};
 use mnn_data::{DIGITS, DataError, GrayImage, IMAGE_PIXELS};
 use mnn_net::{Model, ModelInfo, argmax};
@@ -41,23 +41,44 @@ pub struct Reading {
     pub raw: Answer,
 }
 
-/// The weights being served, how many lessons changed them, and what the
-/// network imagines for each digit with these weights (computed when first
-/// asked for: gradient ascent takes a moment on a big network).
+/// The network being served (as loaded or trained, which Reset returns to,
+/// and what is known of it), its weights after the lessons, and what it
+/// imagines for each digit with these weights (computed when first asked
+/// for: gradient ascent takes a moment on a big network).
 struct Taught {
+    original: Model,
+    about: About,
     network: Model,
     lessons: usize,
     imagined: [Option<Vec<u8>>; DIGITS],
+    /// Changes with every lesson, reset and new network, so an image
+    /// imagined from older weights is not kept.
+    version: u64,
 }
 
 impl Taught {
-    fn new(network: Model) -> Taught {
+    fn new(original: Model, about: About, version: u64) -> Taught {
         Taught {
-            network,
+            network: original.clone(),
+            original,
+            about,
             lessons: 0,
             imagined: Default::default(),
+            version,
         }
     }
+}
+
+/// What the page's header and `/api/model` say of the served network.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub architecture: mnn_net::deep::Architecture,
+    /// `784-200-10, sigmoid` and more.
+    pub description: String,
+    pub learning_rate: f32,
+    pub can_backquery: bool,
+    pub about: About,
+    pub lessons: usize,
 }
 
 /// How a network is asked what it imagines for a digit.
@@ -73,8 +94,6 @@ pub enum Imagining {
 /// Collect may write.
 pub struct Served {
     taught: RwLock<Taught>,
-    original: Model,
-    pub about: About,
     /// `--save-taught FILE`: the only file Save writes.
     pub save_taught: Option<PathBuf>,
     /// `--collect DIR`: where Collect puts drawings.
@@ -92,9 +111,7 @@ impl Served {
         collect: Option<PathBuf>,
     ) -> Served {
         Served {
-            original: network.clone(),
-            taught: RwLock::new(Taught::new(network)),
-            about,
+            taught: RwLock::new(Taught::new(network, about, 0)),
             save_taught,
             collect,
             collecting: Mutex::new(()),
@@ -113,14 +130,26 @@ impl Served {
     }
 
     /// The served network as loaded or trained (without lessons): its
-    /// layer sizes, kind, learning rate and targets.
-    pub fn network(&self) -> &Model {
-        &self.original
+    /// layer sizes, kind, learning rate, what is known of it.
+    pub fn summary(&self) -> Summary {
+        let taught = self.read();
+        let network = &taught.original;
+        Summary {
+            architecture: network.architecture(),
+            description: network.describe(),
+            learning_rate: network.learning_rate(),
+            can_backquery: network.can_backquery(),
+            about: taught.about.clone(),
+            lessons: taught.lessons,
+        }
     }
 
-    /// Lessons since the start or the last reset.
-    pub fn lessons(&self) -> usize {
-        self.read().lessons
+    /// Serves `network` from now on (a network the page trained); the
+    /// lessons of the one before are forgotten.
+    pub fn replace(&self, network: Model, about: About) {
+        let mut taught = self.write();
+        let version = taught.version + 1;
+        *taught = Taught::new(network, about, version);
     }
 
     /// What the network answers for `image`, read both ways.
@@ -149,12 +178,13 @@ impl Served {
         let mnist = prepared(image, false)?;
         let raw = prepared(image, true)?;
         let inputs = scaled(&mnist);
-        let targets = self.original.targets(usize::from(label));
         let mut taught = self.write();
+        let targets = taught.original.targets(usize::from(label));
         let before = answer(&taught.network, mnist);
         taught.network.train(&inputs, &targets);
         taught.lessons += 1;
         taught.imagined = Default::default();
+        taught.version += 1;
         let after = Reading {
             mnist: answer(&taught.network, mnist),
             raw: answer(&taught.network, raw),
@@ -164,7 +194,10 @@ impl Served {
 
     /// Back to the served weights; forgets every lesson.
     pub fn reset(&self) {
-        *self.write() = Taught::new(self.original.clone());
+        let mut taught = self.write();
+        let version = taught.version + 1;
+        let (original, about) = (taught.original.clone(), taught.about.clone());
+        *taught = Taught::new(original, about, version);
     }
 
     /// What the network imagines for `digit` (the same as `mnn backquery`),
@@ -179,17 +212,17 @@ impl Served {
                 taught.network.backquery(&backquery_targets(d)).ok()?
             }
             Imagining::Ascent => {
-                let (network, lessons) = {
+                let (network, version) = {
                     let taught = self.read();
                     if let Some(greys) = &taught.imagined[d] {
                         return Some(greys.clone());
                     }
-                    (taught.network.clone(), taught.lessons)
+                    (taught.network.clone(), taught.version)
                 };
                 // Computed without the lock, so queries go on meanwhile.
                 let greys = pictures::greys(&network.imagine(d).image);
                 let mut taught = self.write();
-                if taught.lessons == lessons {
+                if taught.version == version {
                     taught.imagined[d] = Some(greys.clone());
                 }
                 return Some(greys);
@@ -198,18 +231,29 @@ impl Served {
         Some(pictures::greys(&signals))
     }
 
+    /// What the `top` most used hidden nodes of the taught network look
+    /// for, as `mnn weights` draws them (3× 28×28 each); `None` for a
+    /// network without a hidden layer.
+    pub fn weights_picture(&self, top: usize) -> Option<weights::Picture> {
+        weights::picture(&self.read().network, Some(top), 3)
+    }
+
     /// Writes the taught weights to the `--save-taught` file, atomically;
     /// `None` when saving was not enabled.
     pub fn save(&self) -> Option<Result<(PathBuf, usize)>> {
         let path = self.save_taught.as_ref()?;
-        let (network, lessons) = {
+        let (network, lessons, about) = {
             let taught = self.read();
-            (taught.network.clone(), taught.lessons)
+            (taught.network.clone(), taught.lessons, taught.about.clone())
         };
         // The taught weights were not tested, so no accuracy is claimed.
         let info = ModelInfo {
-            test_accuracy: None,
-            ..self.about.info.clone()
+            test_accuracy: if lessons == 0 {
+                about.info.test_accuracy
+            } else {
+                None
+            },
+            ..about.info
         };
         Some(model_file::save(path, &network, &info).map(|()| (path.clone(), lessons)))
     }

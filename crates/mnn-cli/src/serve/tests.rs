@@ -6,6 +6,7 @@
 
 use super::app;
 use super::model::{About, Served};
+use super::training::Trainer;
 use crate::{pictures, query};
 use axum::Router;
 use axum::body::Body;
@@ -26,6 +27,11 @@ struct Reply {
 }
 
 impl Reply {
+    /// The body as text, for a failed assertion's message.
+    fn error_or_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
     fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
             panic!("{e}: {}", String::from_utf8_lossy(&self.body));
@@ -125,11 +131,43 @@ fn deep_relu() -> Model {
 }
 
 fn serve(network: Model, save: Option<PathBuf>, collect: Option<PathBuf>) -> Router {
+    serve_with_trainer(network, save, collect).0
+}
+
+/// What a test's server is made of: its router, its trainer, and the
+/// server's stopping signal (true ends the event streams).
+type TestServer = (Router, Arc<Trainer>, tokio::sync::watch::Sender<bool>);
+
+/// The page's router and its trainer, which trains on the book's built-in
+/// sample (100 training and 10 test records).
+fn serve_with_trainer(
+    network: Model,
+    save: Option<PathBuf>,
+    collect: Option<PathBuf>,
+) -> TestServer {
     let about = About {
         source: "made by the test".into(),
         info: ModelInfo::default(),
     };
-    app(Arc::new(Served::new(network, about, save, collect)))
+    let served = Arc::new(Served::new(network, about, save, collect));
+    let sample = mnn_train::load(
+        &mnn_train::DataSource::Sample,
+        mnn_train::Need::TrainAndTest,
+    )
+    .expect("the built-in sample");
+    let data_args = crate::DataArgs {
+        data: None,
+        train_csv: None,
+        test_csv: None,
+    };
+    let trainer = Arc::new(Trainer::new(
+        Arc::clone(&served),
+        data_args,
+        Some(Arc::new(sample)),
+        mnn_train::Threads::given(2),
+    ));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    (app(served, Arc::clone(&trainer), stopping), trainer, stop)
 }
 
 /// The network's inputs for `drawing`, prepared as `mnn query` prepares a PNG.
@@ -441,4 +479,203 @@ async fn teaching_while_querying_keeps_the_weights_whole() {
     let together = post_json(&app, "/api/query", &one()).await.json();
     assert_eq!(together["lessons"], lessons);
     assert_eq!(floats(&together["outputs"]), one_by_one);
+}
+
+/// Subscribes to `/api/train/events` (from this moment on nothing is
+/// missed), then reads it until `done` says so (or 60 s pass), returning
+/// every message.
+async fn watch_until(
+    app: &Router,
+    done: impl Fn(&Value) -> bool + Send + 'static,
+) -> tokio::task::JoinHandle<Vec<Value>> {
+    let request = Request::builder()
+        .uri("/api/train/events")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/event-stream"
+    );
+    tokio::spawn(read_events(response.into_body(), done))
+}
+
+async fn read_events(body: Body, done: impl Fn(&Value) -> bool) -> Vec<Value> {
+    use futures_util::StreamExt;
+    let mut body = body.into_data_stream();
+    let (mut messages, mut text) = (Vec::new(), String::new());
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    while let Ok(Some(chunk)) = tokio::time::timeout_at(deadline, body.next()).await {
+        text.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+        while let Some(end) = text.find("\n\n") {
+            let event: String = text.drain(..end + 2).collect();
+            let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) else {
+                continue; // a keep-alive comment
+            };
+            let message: Value = serde_json::from_str(data).unwrap();
+            let finished = done(&message);
+            messages.push(message);
+            if finished {
+                return messages;
+            }
+        }
+    }
+    panic!("the run did not end: {messages:?}");
+}
+
+fn ended(message: &Value) -> bool {
+    message["kind"] == "run"
+        && ["finished", "stopped", "failed"].contains(&message["status"].as_str().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_from_the_page_trains_as_mnn_train_and_continues_exactly() {
+    let (app, _trainer, _stop) = serve_with_trainer(book(), None, None);
+    // Nothing to pause, stop, rewind or continue before a run.
+    for path in ["/api/train/pause", "/api/train/stop", "/api/train/continue"] {
+        assert_eq!(
+            post_json(&app, path, &json!({})).await.status,
+            StatusCode::CONFLICT,
+            "{path}"
+        );
+    }
+    let rewind = post_json(&app, "/api/train/rewind", &json!({"epoch": 0})).await;
+    assert_eq!(rewind.status, StatusCode::CONFLICT);
+    assert_eq!(get(&app, "/api/train").await.json()["status"], "idle");
+
+    let request = json!({"hidden": [20], "lr": 0.3, "epochs": 3, "seed": 4});
+    let watching = watch_until(&app, ended).await;
+    let started = post_json(&app, "/api/train/start", &request).await;
+    assert_eq!(
+        started.status,
+        StatusCode::OK,
+        "{}",
+        started.error_or_text()
+    );
+    let messages = watching.await.unwrap();
+    let kinds: Vec<&str> = messages
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|&&k| k == "epoch").count(),
+        3,
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.iter().filter(|&&k| k == "progress").count() >= 3,
+        "{kinds:?}"
+    );
+    let last = messages.last().unwrap();
+    assert_eq!(last["status"], "finished");
+    assert_eq!(last["epoch_ends"].as_array().unwrap().len(), 3);
+    assert_eq!(last["served_epoch"], 3);
+
+    // The same run as mnn-train trains it, on the same built-in sample.
+    let sample = mnn_train::load(
+        &mnn_train::DataSource::Sample,
+        mnn_train::Need::TrainAndTest,
+    )
+    .unwrap();
+    let settings = mnn_train::RunSettings {
+        hidden: vec![20],
+        learning_rate: 0.3,
+        epochs: 3,
+        seed: 4,
+        ..mnn_train::RunSettings::default()
+    };
+    let mut direct =
+        mnn_train::Training::new(&sample.mnist.train, &settings, mnn_train::Threads::given(1))
+            .unwrap();
+    let mut after = vec![direct.network().clone()];
+    for _ in 0..3 {
+        direct.epoch(|_| {}).unwrap();
+        after.push(direct.network().clone());
+    }
+    let served_outputs = |app: Router| async move {
+        floats(&post_json(&app, "/api/query", &one()).await.json()["outputs"])
+    };
+    let direct_outputs = |net: &Model| net.signals(&prepared(&one())).pop().unwrap();
+    assert_eq!(served_outputs(app.clone()).await, direct_outputs(&after[3]));
+    let info = get(&app, "/api/model").await.json();
+    assert_eq!(info["layers"], json!([784, 20, 10]));
+    let accuracy =
+        mnn_train::evaluate(&after[3], &sample.mnist.test, mnn_train::Threads::given(1)).accuracy();
+    assert_eq!(info["test_accuracy"].as_f64(), Some(accuracy));
+    assert_eq!(last["epoch_ends"][2]["accuracy"].as_f64(), Some(accuracy));
+
+    // A second start while one runs is refused; here the first has ended,
+    // so rewinding is allowed: epoch 1 is served, then continued to 3.
+    let rewound = post_json(&app, "/api/train/rewind", &json!({"epoch": 1})).await;
+    assert_eq!(rewound.json()["served_epoch"], 1);
+    assert_eq!(served_outputs(app.clone()).await, direct_outputs(&after[1]));
+    let out_of_range = post_json(&app, "/api/train/rewind", &json!({"epoch": 9})).await;
+    assert_eq!(out_of_range.status, StatusCode::BAD_REQUEST);
+    assert!(out_of_range.error().contains("epochs 0 to 3"));
+    let watching = watch_until(&app, |m| ended(m) && m["served_epoch"] == 3).await;
+    let continued = post_json(&app, "/api/train/continue", &json!({})).await;
+    assert_eq!(continued.status, StatusCode::OK);
+    let last = watching.await.unwrap().pop().unwrap();
+    assert_eq!(last["epoch_ends"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        served_outputs(app.clone()).await,
+        direct_outputs(&after[3]),
+        "rewound and continued, bit for bit the run never stopped"
+    );
+    // At its last epoch there is nothing to continue.
+    assert_eq!(
+        post_json(&app, "/api/train/continue", &json!({}))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_beyond_the_limits_or_malformed_are_refused_and_one_runs_at_a_time() {
+    let (app, trainer, _stop) = serve_with_trainer(book(), None, None);
+    for (request, words) in [
+        (json!({"hidden": [2000]}), "1 to 1024 nodes"),
+        (
+            json!({"hidden": [500, 500, 500, 500]}),
+            "1 to 3 hidden layers",
+        ),
+        (json!({"hidden": []}), "1 to 3 hidden layers"),
+        (json!({"hidden": [1024, 1024, 1024]}), "at most 2000000"),
+        (json!({"epochs": 0}), "epochs: 1 to 30"),
+        (json!({"epochs": 31}), "epochs: 1 to 30"),
+        (json!({"lr": -1}), "lr: -1"),
+        (json!({"lr_decay": 2}), "lr_decay: 2"),
+        (json!({"activation": "softplus"}), "activation"),
+        (json!({"loss": "hinge"}), "loss"),
+        (json!({"augment": "wobble"}), "augment"),
+        (json!({"limit": 0}), "limit"),
+        (json!({"hiden": [20]}), "hiden"),
+    ] {
+        let reply = post_json(&app, "/api/train/start", &request).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{request}");
+        let error = reply.error();
+        assert!(
+            error.contains(words),
+            "{request}: {error:?} should say {words:?}"
+        );
+    }
+    assert_eq!(trainer.view().status, super::training::Status::Idle);
+
+    // A long run (30 epochs of 784-1000-10 on the sample) is under way:
+    // a second start is refused, pause and stop are taken.
+    let long = json!({"hidden": [1000], "epochs": 30});
+    assert_eq!(
+        post_json(&app, "/api/train/start", &long).await.status,
+        StatusCode::OK
+    );
+    let again = post_json(&app, "/api/train/start", &long).await;
+    if trainer.view().status != super::training::Status::Finished {
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert!(again.error().contains("one training at a time"));
+        let stop = post_json(&app, "/api/train/stop", &json!({})).await;
+        assert!(stop.status == StatusCode::OK || stop.status == StatusCode::CONFLICT);
+    }
+    let last = watch_until(&app, ended).await.await.unwrap().pop().unwrap();
+    assert!(["stopped", "finished"].contains(&last["status"].as_str().unwrap()));
 }
