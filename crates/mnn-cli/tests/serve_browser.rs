@@ -498,13 +498,37 @@ async fn a_learner_trains_a_network_on_the_page_rewinds_and_continues() {
         "return document.getElementById('t-status').textContent.startsWith('Paused')",
     )
     .await;
+    click("t-pause").await; // now "Resume"
+    // Paused again once the first epoch has ended, for a picture of a run
+    // under way (unless the second epoch ends first).
+    until(
+        &client,
+        "the first epoch",
+        "return document.querySelector('#t-kept button[data-epoch=\"1\"]') !== null",
+    )
+    .await;
+    click("t-pause").await;
+    until(
+        &client,
+        "the second pause, or the end",
+        "const s = document.getElementById('t-status').textContent; \
+         return s.startsWith('Paused') || s.startsWith('Finished')",
+    )
+    .await;
     js(
         &client,
         "window.scrollTo(0, document.body.scrollHeight); return true",
     )
     .await;
     screenshot(&client, "serve-training.png").await;
-    click("t-pause").await; // now "Resume"
+    let status = js(
+        &client,
+        "return document.getElementById('t-status').textContent",
+    )
+    .await;
+    if status.as_str().unwrap().starts_with("Paused") {
+        click("t-pause").await; // "Resume"
+    }
     until(
         &client,
         "the end of the run",
