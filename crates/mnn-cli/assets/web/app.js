@@ -5,6 +5,8 @@
 const SEND_SIDE = 140;   // the drawing is sent as 140×140 greys (0 black .. 255 white)
 const QUERY_EVERY_MS = 90; // while drawing, at most one query this often
 const DIGITS = 10;
+const PEN_SHARE = 1 / 7;  // the pen a drawing is sent with, as a share of the digit's larger side
+const MIN_PEN = 1.5;      // and never thinner than this, in SEND_SIDE pixels
 
 const $ = (id) => document.getElementById(id);
 const escapeHtml = (text) => String(text).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -84,12 +86,35 @@ document.addEventListener('keydown', (event) => {
 });
 
 /// The drawing as the API takes it: greys as a person sees them, 0 black ink .. 255 white paper.
+/// The drawing as the server gets it: the strokes drawn again on a SEND_SIDE square, where they were, with a pen
+/// sized to the digit as MNIST's pens were (about a seventh of the digit's height or width, so about 2.5 pixels once
+/// the digit is fitted into 20×20), whatever pen the person chose: a tiny digit drawn with a thick pen is not a blob.
 function drawing() {
   const small = document.createElement('canvas');
   small.width = small.height = SEND_SIDE;
   const context = small.getContext('2d', { willReadFrequently: true });
-  context.imageSmoothingQuality = 'high';
-  context.drawImage(pad, 0, 0, SEND_SIDE, SEND_SIDE);
+  const scale = SEND_SIDE / pad.width;
+  const points = strokes.flatMap((stroke) => stroke.points);
+  const extent = (axis) => Math.max(...points.map((p) => p[axis])) - Math.min(...points.map((p) => p[axis]));
+  const size = points.length === 0 ? 0 : Math.max(extent(0), extent(1)) * scale;
+  const width = Math.max(MIN_PEN, size * PEN_SHARE);
+  context.fillStyle = '#fff';
+  context.fillRect(0, 0, SEND_SIDE, SEND_SIDE);
+  context.strokeStyle = context.fillStyle = '#000';
+  context.lineCap = context.lineJoin = 'round';
+  context.lineWidth = width;
+  for (const stroke of strokes) {
+    const [first, ...rest] = stroke.points.map(([x, y]) => [x * scale, y * scale]);
+    context.beginPath();
+    if (rest.length === 0) {
+      context.arc(first[0], first[1], width / 2, 0, 2 * Math.PI);
+      context.fill();
+      continue;
+    }
+    context.moveTo(first[0], first[1]);
+    for (const [x, y] of rest) context.lineTo(x, y);
+    context.stroke();
+  }
   const rgba = context.getImageData(0, 0, SEND_SIDE, SEND_SIDE).data;
   const pixels = new Array(SEND_SIDE * SEND_SIDE);
   for (let i = 0; i < pixels.length; i++) {
