@@ -9,7 +9,7 @@ use crate::pictures;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -74,10 +74,18 @@ impl ApiError {
     }
 }
 
+/// The longest message a refusal carries, in characters (as the fuzz
+/// suite holds every error of mnn to): what a client sent is not echoed whole.
+const MAX_MESSAGE: usize = 600;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        // One line, whatever the cause said.
-        let message = self.message.replace('\n', " ");
+        // One line, whatever the cause said, and not too long.
+        let mut message = self.message.replace('\n', " ");
+        if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE) {
+            message.truncate(cut);
+            message.push('…');
+        }
         (self.status, axum::Json(json!({ "error": message }))).into_response()
     }
 }
@@ -219,9 +227,12 @@ fn check_size(width: usize, height: usize) -> Result<(), ApiError> {
 /// A PNG body, its size checked from its header before it is decoded (a
 /// small file can unpack into a huge image).
 fn png_drawing(body: &[u8]) -> Result<GrayImage, ApiError> {
-    // After the signature the IHDR chunk comes first: width and height at bytes 16..24.
-    if let (true, Some(w), Some(h)) = (
+    // After the signature the IHDR chunk comes first: width and height at
+    // bytes 16..24. A file whose first chunk is another is left to the
+    // decoder, which says so.
+    if let (true, Some(b"IHDR"), Some(w), Some(h)) = (
         body.starts_with(PNG_SIGNATURE),
+        body.get(12..16),
         body.get(16..20),
         body.get(20..24),
     ) {
@@ -236,7 +247,12 @@ fn png_drawing(body: &[u8]) -> Result<GrayImage, ApiError> {
 
 /// A label sent with a drawing: one digit.
 fn digit(label: Option<i64>) -> Result<u8, ApiError> {
-    let label = label.ok_or_else(|| ApiError::bad_request("label: missing (a digit 0..9)"))?;
+    let label = label.ok_or_else(|| {
+        ApiError::bad_request(
+            "label: missing (a digit 0..9, in the drawing's JSON; a PNG body carries none, so teach \
+             and collect take JSON)",
+        )
+    })?;
     u8::try_from(label)
         .ok()
         .filter(|&l| usize::from(l) < DIGITS)
@@ -358,14 +374,31 @@ fn collect(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
 /// `GET /api/backquery/<digit>.png`: what the network imagines for a digit
 /// by the book's backquery, dark ink on white, 280×280 (409 for a network
 /// that cannot be run backwards).
-async fn backquery(State(served): State<Shared>, Path(file): Path<String>) -> ApiResult {
-    imagined(served, &file, Imagining::Backquery).await
+async fn backquery(
+    State(served): State<Shared>,
+    file: Result<Path<String>, PathRejection>,
+) -> ApiResult {
+    imagined(served, &picture_name(file)?, Imagining::Backquery).await
 }
 
 /// `GET /api/imagine/<digit>.png`: the image that most excites the digit's
 /// output, found by gradient ascent, dark ink on white, 280×280.
-async fn imagine(State(served): State<Shared>, Path(file): Path<String>) -> ApiResult {
-    imagined(served, &file, Imagining::Ascent).await
+async fn imagine(
+    State(served): State<Shared>,
+    file: Result<Path<String>, PathRejection>,
+) -> ApiResult {
+    imagined(served, &picture_name(file)?, Imagining::Ascent).await
+}
+
+/// The file name in an imagined digit's path; a 404 in the API's JSON when
+/// it is not even text (`%ff.png`).
+fn picture_name(file: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    file.map(|Path(file)| file).map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no such image: there are 0.png .. 9.png",
+        )
+    })
 }
 
 /// How many hidden nodes `/api/weights.png` may draw.

@@ -8,6 +8,7 @@
 
 mod api;
 mod assets;
+mod guard;
 mod model;
 #[cfg(test)]
 mod tests;
@@ -19,6 +20,7 @@ use crate::report::{EpochBars, Reporter, outln};
 use crate::{DataArgs, files};
 use anyhow::{Context, Result};
 use clap::Args;
+use guard::Guard;
 use mnn_net::{Model, ModelInfo};
 use mnn_train::{LoadedData, Need, Origin, RunSettings, Tests, Threads};
 use model::{About, Served};
@@ -78,8 +80,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         files::check_writable(path)?;
     }
     if let Some(dir) = &args.collect {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("--collect {}: cannot create directory", dir.display()))?;
+        check_collect_folder(dir)?;
     }
     let (network, about, data) = match &args.model {
         Some(path) => {
@@ -147,7 +148,8 @@ async fn serve(served: Arc<Served>, trainer: Arc<Trainer>, address: SocketAddr) 
     );
     let (stopping, stopping_seen) = watch::channel(false);
     let mut stop_serving = stopping_seen.clone();
-    let serving = axum::serve(listener, app(served, trainer, stopping_seen))
+    let guard = Guard { host: address.ip() };
+    let serving = axum::serve(listener, app(served, trainer, stopping_seen, guard))
         .with_graceful_shutdown(async move {
             let _ = stop_serving.wait_for(|stopping| *stopping).await;
         })
@@ -169,6 +171,21 @@ async fn serve(served: Arc<Served>, trainer: Arc<Trainer>, address: SocketAddr) 
     Ok(())
 }
 
+/// `--collect DIR`: a folder (made if missing) that mnn can write in, or a
+/// clear error now rather than a failed Collect later.
+fn check_collect_folder(dir: &std::path::Path) -> Result<()> {
+    if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        anyhow::bail!("--collect {}: not a folder", dir.display());
+    }
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("--collect {}: cannot create the folder", dir.display()))?;
+    tempfile::Builder::new()
+        .prefix(".mnn-collect-check")
+        .tempfile_in(dir)
+        .with_context(|| format!("--collect {}: cannot write in this folder", dir.display()))?;
+    Ok(())
+}
+
 /// How long requests under way may take to finish once the server is told
 /// to stop.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -179,12 +196,14 @@ fn app(
     served: Arc<Served>,
     trainer: Arc<Trainer>,
     stopping: watch::Receiver<bool>,
+    guard: Guard,
 ) -> axum::Router {
     assets::routes()
         .merge(api::routes(served))
         .merge(train_api::routes(trainer, stopping))
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(guard, guard::guard))
 }
 
 /// Ctrl-C (or, on Unix, SIGTERM).

@@ -99,7 +99,7 @@ pub struct Served {
     /// `--collect DIR`: where Collect puts drawings.
     pub collect: Option<PathBuf>,
     /// Held while choosing a free name in the collect folder.
-    collecting: Mutex<()>,
+    collecting: Mutex<Collected>,
 }
 
 impl Served {
@@ -114,7 +114,7 @@ impl Served {
             taught: RwLock::new(Taught::new(network, about, 0)),
             save_taught,
             collect,
-            collecting: Mutex::new(()),
+            collecting: Mutex::new(Collected::default()),
         }
     }
 
@@ -258,28 +258,84 @@ impl Served {
         Some(model_file::save(path, &network, &info).map(|()| (path.clone(), lessons)))
     }
 
-    /// Saves `image` as `DIR/<label>_<n>.png` (the first free `n` from 1) in
-    /// the `--collect` folder, for `mnn query` to read; `None` when
-    /// collecting was not enabled.
+    /// Saves `image` as `DIR/<label>_<n>.png` in the `--collect` folder, for
+    /// `mnn query` to read: `n` one more than the largest already there
+    /// (the folder is read once per label, then counted on, so a collect
+    /// takes the same time however many there are), skipping any name that
+    /// is taken by anything, a dangling link included. At most
+    /// [`MAX_COLLECTED`] drawings and [`MAX_COLLECTED_BYTES`] bytes per
+    /// server run. `None` when collecting was not enabled.
     pub fn collect(&self, image: &GrayImage, label: u8) -> Option<Result<PathBuf>> {
         let dir = self.collect.as_ref()?;
-        let _choosing = self.collecting.lock().unwrap_or_else(|e| e.into_inner());
-        let path = free_name(dir, label);
-        Some(
-            image
-                .save_png(&path)
-                .map(|()| path)
-                .context("cannot collect the drawing"),
-        )
+        let mut collected = self.collecting.lock().unwrap_or_else(|e| e.into_inner());
+        Some(collected.keep(dir, image, label))
     }
 }
 
-/// `DIR/<label>_<n>.png` for the smallest `n` ≥ 1 not yet taken.
-fn free_name(dir: &Path, label: u8) -> PathBuf {
-    (1..)
-        .map(|n| dir.join(format!("{label}_{n}.png")))
-        .find(|path| !path.exists())
-        .expect("some number is free")
+/// The most drawings one server run collects.
+pub const MAX_COLLECTED: usize = 10_000;
+/// The most bytes of PNG one server run collects.
+pub const MAX_COLLECTED_BYTES: u64 = 256 * 1024 * 1024;
+
+/// What this server run has collected, and the next number for each label.
+#[derive(Debug, Default)]
+struct Collected {
+    files: usize,
+    bytes: u64,
+    /// The next `n` to try for `<label>_<n>.png`, once the folder was read.
+    next: [Option<u64>; DIGITS],
+}
+
+impl Collected {
+    fn keep(&mut self, dir: &Path, image: &GrayImage, label: u8) -> Result<PathBuf> {
+        if self.files >= MAX_COLLECTED || self.bytes >= MAX_COLLECTED_BYTES {
+            anyhow::bail!(
+                "the collect folder is full for this server run ({} drawings, {} MB: at most {} and \
+                 {} MB); restart mnn serve to collect more",
+                self.files,
+                self.bytes / 1_000_000,
+                MAX_COLLECTED,
+                MAX_COLLECTED_BYTES / 1_000_000
+            );
+        }
+        let slot = &mut self.next[usize::from(label)];
+        let mut n = match *slot {
+            Some(n) => n,
+            None => largest_taken(dir, label)? + 1,
+        };
+        // Anything already there (a file, a folder, a dangling link) is skipped.
+        let path = loop {
+            let path = dir.join(format!("{label}_{n}.png"));
+            n += 1;
+            if std::fs::symlink_metadata(&path).is_err() {
+                break path;
+            }
+        };
+        *slot = Some(n);
+        image
+            .save_png(&path)
+            .context("cannot collect the drawing")?;
+        self.files += 1;
+        self.bytes += std::fs::metadata(&path).map_or(0, |m| m.len());
+        Ok(path)
+    }
+}
+
+/// The largest `n` of the `<label>_<n>.png` in `dir` (0 if none); other
+/// entries, however odd, are passed over.
+fn largest_taken(dir: &Path, label: u8) -> Result<u64> {
+    let prefix = format!("{label}_");
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the collect folder {}", dir.display()))?;
+    Ok(entries
+        .filter_map(|entry| entry.ok())
+        .filter_map(|entry| {
+            let name = entry.file_name();
+            let n = name.to_str()?.strip_prefix(&prefix)?.strip_suffix(".png")?;
+            n.parse::<u64>().ok()
+        })
+        .max()
+        .unwrap_or(0))
 }
 
 /// The 28×28 image `mnn query` (or, with `raw`, `mnn query --raw`) would
