@@ -8,6 +8,7 @@
 
 mod api;
 mod assets;
+mod connections;
 mod guard;
 mod model;
 #[cfg(test)]
@@ -24,11 +25,9 @@ use guard::Guard;
 use mnn_net::{Model, ModelInfo};
 use mnn_train::{LoadedData, Need, Origin, RunSettings, Tests, Threads};
 use model::{About, Served};
-use std::future::IntoFuture;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::watch;
 use training::{Limits, Trainer};
 
@@ -147,25 +146,19 @@ async fn serve(served: Arc<Served>, trainer: Arc<Trainer>, address: SocketAddr) 
         Limits::MAX_KEPT_BYTES / 1_000_000
     );
     let (stopping, stopping_seen) = watch::channel(false);
-    let mut stop_serving = stopping_seen.clone();
     let guard = Guard { host: address.ip() };
-    let serving = axum::serve(listener, app(served, trainer, stopping_seen, guard))
-        .with_graceful_shutdown(async move {
-            let _ = stop_serving.wait_for(|stopping| *stopping).await;
-        })
-        .into_future();
-    let server = tokio::spawn(serving);
-    stop_signal().await;
-    let _ = stopping.send(true);
-    // Requests under way may finish; a client that holds its connection
-    // open past the grace period does not keep the server running.
-    match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
-        Ok(Ok(served)) => served.context("the server failed")?,
-        Ok(Err(_)) => anyhow::bail!("the server failed"),
-        Err(_) => eprintln!(
+    let app = app(served, trainer, stopping_seen, guard);
+    // The stop signal also ends the event streams, so an open page does not
+    // hold the server up; requests under way may finish, for a while.
+    let stop = async move {
+        stop_signal().await;
+        let _ = stopping.send(true);
+    };
+    if !connections::serve(listener, app, stop).await {
+        eprintln!(
             "note: {} s after the stop signal some connections were still open; closed them",
-            SHUTDOWN_GRACE.as_secs()
-        ),
+            connections::SHUTDOWN_GRACE.as_secs()
+        );
     }
     outln!("stopped");
     Ok(())
@@ -186,10 +179,6 @@ fn check_collect_folder(dir: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// How long requests under way may take to finish once the server is told
-/// to stop.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
 /// The page and its API, answering for `served`, with `trainer` behind its
 /// Train panel.
 fn app(
@@ -203,6 +192,7 @@ fn app(
         .merge(train_api::routes(trainer, stopping))
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(axum::middleware::from_fn(connections::request_timeout))
         .layer(axum::middleware::from_fn_with_state(guard, guard::guard))
 }
 
