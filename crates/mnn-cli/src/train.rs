@@ -5,7 +5,9 @@
 
 use crate::chart::curve::{LearningCurve, check_curve_path, write_curve};
 use crate::files::check_writable;
-use crate::report::{EpochBars, Reporter, shortest_decimal};
+use crate::report::{
+    EpochBars, Reporter, divergence_warning, shortest_decimal, stall_json, stall_warning,
+};
 use crate::{TestArgs, TrainArgs, data, model_file};
 use anyhow::{Context, Result};
 use mnn_data::{DIGITS, IMAGE_PIXELS};
@@ -83,10 +85,12 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
                 report.waiting * 100.0
             ),
             Event::Diverged(seen) => eprintln!(
-                "warning: training diverged with learning rate {}: {:.0}% of the outputs are stuck \
-                 at 0 or 1, where the error no longer falls; try a smaller --lr (the book's are 0.1 to 0.3)",
-                settings.learning_rate,
-                seen.stuck_outputs * 100.0
+                "warning: {}",
+                divergence_warning(&seen, settings.learning_rate)
+            ),
+            Event::Stalled(seen) => eprintln!(
+                "warning: {}",
+                stall_warning(&seen, settings.learning_rate)
             ),
             Event::EpochStarted { .. } | Event::Samples { .. } => {}
         }
@@ -156,6 +160,7 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             "accuracy": accuracies,
         },
     });
+    report["stalled"] = stall_json(trained.stalled.as_ref(), settings.learning_rate);
     if book {
         report["diverged"] = json!(trained.diverged.is_some());
     } else {
