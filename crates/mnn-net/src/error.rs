@@ -22,8 +22,8 @@ pub enum NetError {
     /// A saved model that cannot be loaded, and why.
     #[error("{0}")]
     Model(String),
-    /// A name (of an activation, a loss) that is not known (`name` as
-    /// [`excerpt`] shows it).
+    /// A name (of an activation, a loss) that is not known (`name` quoted,
+    /// and cut to 40 characters).
     #[error("unknown {what} {name}: expected one of {expected}")]
     Unknown {
         what: &'static str,
