@@ -65,6 +65,14 @@ fn not_safetensors(bytes: &[u8], error: safetensors::SafeTensorError) -> String 
     )
 }
 
+/// The largest header (JSON metadata and tensor list) a model may have:
+/// 1 MiB. mnn's own take under 1 KB for the book's network and about 100
+/// bytes per layer beyond it, so this is thousands of layers; parsing a
+/// header takes several times its size (a name, a shape and an index entry
+/// per tensor), so this bound keeps any file's header to a few MB, and the
+/// tensors are read at their own size. (safetensors allows 100 MB.)
+pub const MAX_HEADER_BYTES: u64 = 1 << 20;
+
 /// A safetensors file's tensors and metadata, its version checked.
 pub(super) struct Opened<'a> {
     pub(super) tensors: SafeTensors<'a>,
@@ -168,6 +176,14 @@ impl Opened<'_> {
 /// are not one, or if its format version is newer than this crate reads.
 pub(super) fn open(bytes: &[u8]) -> Result<Opened<'_>, NetError> {
     let bad = NetError::Model;
+    if let Some(header) = bytes.first_chunk::<8>().map(|n| u64::from_le_bytes(*n))
+        && header > MAX_HEADER_BYTES
+    {
+        return Err(bad(format!(
+            "a header of {header} bytes, more than the {MAX_HEADER_BYTES} an mnn model's takes \
+             (its metadata, and a name and shape per tensor)"
+        )));
+    }
     // The header parsed once to check it (naming the tensor at fault) and
     // keep the metadata, then once more by `deserialize`: the first parse's
     // tensors are gone by then.
