@@ -207,9 +207,9 @@ fn save_then_curve(
         }
         // A plain error (exit 1), not the usage error a refused path is
         // before training: the flags were right, the disk changed.
+        // The cause names the file.
         Err(err) => Err(anyhow::anyhow!(
-            "{}: cannot write the learning curve{}: {err:#}",
-            path.display(),
+            "cannot write the learning curve{}: {err:#}",
             match save {
                 Some((model, ..)) => format!(" (the network is saved to {})", model.display()),
                 None => String::new(),

@@ -201,3 +201,41 @@ fn a_run_that_learns_nothing_says_so_with_a_learning_rate_to_try() {
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
     assert_eq!(last_json(&out)["stalled"], serde_json::Value::Null);
 }
+
+#[test]
+fn a_sweep_warns_of_a_training_that_learned_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = |name: &str| repo_data().join(name).display().to_string();
+    let (train, test) = (csv("mnist_train_100.csv"), csv("mnist_test_10.csv"));
+    let args = [
+        "sweep",
+        "lr",
+        "--values",
+        "0.01,100",
+        "--seeds",
+        "1",
+        "--hidden",
+        "20",
+        "--epochs",
+        "2",
+        "--activation",
+        "tanh",
+        "--loss",
+        "cross-entropy",
+        "--train-csv",
+        &train,
+        "--test-csv",
+        &test,
+        "--out",
+        "s",
+    ];
+    let out = mnn(&args, dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: lr 100 seed 1: the network stopped learning")
+            && err.contains("try a smaller --lr (e.g. 10)"),
+        "{err}"
+    );
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+}
