@@ -53,6 +53,20 @@ pub(crate) fn excerpt(text: &str) -> String {
     format!("{start:?}… ({} bytes in all)", text.len())
 }
 
+/// A message from another library that may quote the file (safetensors'
+/// and serde's name a tensor or an unknown value whole) cut to
+/// [`MESSAGE_CHARS`] characters.
+pub(crate) fn shortened(message: &str) -> String {
+    if message.chars().count() <= MESSAGE_CHARS {
+        return message.to_string();
+    }
+    let start: String = message.chars().take(MESSAGE_CHARS).collect();
+    format!("{start}… ({} bytes in all)", message.len())
+}
+
+/// The most of another library's message [`shortened`] keeps.
+pub const MESSAGE_CHARS: usize = 160;
+
 /// A tensor's shape (from a file) for an error message: whole up to four
 /// dimensions, else the first four and how many there are.
 pub(crate) fn shape_text(shape: &[usize]) -> String {
@@ -93,6 +107,8 @@ mod tests {
         let shown = excerpt(&long);
         assert!(shown.ends_with("… (10000 bytes in all)"), "{shown}");
         assert!(shown.chars().count() < EXCERPT_CHARS + 30, "{shown}");
+        assert_eq!(shortened("short"), "short");
+        assert!(shortened(&long).chars().count() < MESSAGE_CHARS + 30);
         assert_eq!(shape_text(&[2, 3]), "[2, 3]");
         assert_eq!(shape_text(&[1; 1000]), "[1, 1, 1, 1]… (1000 dimensions)");
     }

@@ -3,7 +3,7 @@
 //! holds, and checked `F32` tensors in and out.
 
 use super::info::{FORMAT_VERSION, ModelInfo};
-use crate::error::{NetError, excerpt, shape_text};
+use crate::error::{NetError, excerpt, shape_text, shortened};
 use mnn_matrix::Matrix;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::HashMap;
@@ -61,7 +61,7 @@ fn not_safetensors(bytes: &[u8], error: safetensors::SafeTensorError) -> String 
     };
     format!(
         "not a safetensors file ({})",
-        reason.unwrap_or(error.to_string())
+        reason.unwrap_or_else(|| shortened(&error.to_string()))
     )
 }
 
@@ -193,8 +193,12 @@ pub(super) fn open(bytes: &[u8]) -> Result<Opened<'_>, NetError> {
         .metadata()
         .clone()
         .unwrap_or_default();
-    let tensors = SafeTensors::deserialize(bytes)
-        .map_err(|e| bad(format!("not a safetensors file ({e})")))?;
+    let tensors = SafeTensors::deserialize(bytes).map_err(|e| {
+        bad(format!(
+            "not a safetensors file ({})",
+            shortened(&e.to_string())
+        ))
+    })?;
     let opened = Opened { tensors, meta };
     if let Some(version) = opened.get("format_version") {
         let version: u32 = version.parse().map_err(|_| {
