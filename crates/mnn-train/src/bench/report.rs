@@ -123,8 +123,17 @@ impl BenchReport {
             schema: u32,
         }
         let not_a_report = |reason: String| TrainError::NotAReport(reason);
-        let version: Version =
-            serde_json::from_str(text).map_err(|e| not_a_report(e.to_string()))?;
+        // serde quotes a value of the wrong type whole: cut to one short line.
+        let json_error = |e: serde_json::Error| {
+            let text = e.to_string();
+            let cut: String = text.chars().take(160).collect();
+            not_a_report(if cut.len() < text.len() {
+                format!("{cut}… ({} bytes in all)", text.len())
+            } else {
+                text
+            })
+        };
+        let version: Version = serde_json::from_str(text).map_err(json_error)?;
         if version.schema != SCHEMA {
             return Err(not_a_report(format!(
                 "written in report format {}; this mnn reads format {SCHEMA} \
@@ -132,8 +141,7 @@ impl BenchReport {
                 version.schema
             )));
         }
-        let mut report: BenchReport =
-            serde_json::from_str(text).map_err(|e| not_a_report(e.to_string()))?;
+        let mut report: BenchReport = serde_json::from_str(text).map_err(json_error)?;
         for row in report.rows.iter_mut().filter(|r| r.network.is_empty()) {
             row.network.clone_from(&report.network);
         }
@@ -330,6 +338,13 @@ mod tests {
                 assert!(err.len() < 200, "{err}");
             }
         }
+        // a value of the wrong type is quoted cut short
+        let long = good.to_json().replace(
+            "\"threads\": 2",
+            &format!("\"threads\": \"{}\"", "x".repeat(10_000)),
+        );
+        let err = BenchReport::from_json(&long).unwrap_err().to_string();
+        assert!(err.len() < 300 && err.contains("bytes in all"), "{err}");
         // NaN and infinity are not JSON numbers: serde refuses them as text.
         let text = good
             .to_json()
