@@ -49,11 +49,13 @@ impl BeyondArgs {
 }
 
 fn decay_factor(s: &str) -> Result<f64, String> {
-    crate::checked_number(
-        s,
-        |v: f64| v > 0.0 && v <= 1.0,
-        || format!("must be above 0 and at most 1, got {s}"),
-    )
+    crate::checked_number(s, |v: f64| {
+        if v > 0.0 && v <= 1.0 {
+            Ok(v)
+        } else {
+            Err("must be above 0 and at most 1".to_string())
+        }
+    })
 }
 
 fn augmentation(s: &str) -> Result<Augmentation, String> {

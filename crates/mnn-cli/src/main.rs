@@ -174,31 +174,21 @@ pub fn threads(flag: Option<u32>) -> Threads {
 }
 
 fn learning_rate(s: &str) -> Result<f64, String> {
-    checked_number(s, mnn_train::is_learning_rate, || {
-        format!(
-            "a learning rate must be greater than 0 and at most 3.4e38 (the network keeps it as a \
-             32-bit float), got {s}"
-        )
-    })
+    checked_number(s, mnn_train::check_learning_rate)
 }
 
 fn rotation_degrees(s: &str) -> Result<f32, String> {
-    checked_number(s, mnn_train::is_rotation, || {
-        format!(
-            "must be an angle from -{0} to {0} degrees, got {s}",
-            mnn_train::MAX_ROTATION
-        )
-    })
+    checked_number(s, mnn_train::check_rotation)
 }
 
-/// A flag's number, if `valid` takes it; else the message `why` words.
-pub fn checked_number<T: std::str::FromStr + Copy>(
+/// A flag's number, if `check` takes it; else why not (the limit in the
+/// library's words, and what was given).
+pub fn checked_number<T: std::str::FromStr>(
     s: &str,
-    valid: impl Fn(T) -> bool,
-    why: impl FnOnce() -> String,
+    check: impl Fn(T) -> Result<T, String>,
 ) -> Result<T, String> {
     let v: T = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
-    if valid(v) { Ok(v) } else { Err(why()) }
+    check(v).map_err(|why| format!("{why}, got {s}"))
 }
 
 /// A mistake in how `mnn` was called, rather than in what it read: exit code 2.

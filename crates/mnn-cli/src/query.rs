@@ -28,8 +28,8 @@ Per file, prints the predicted digit and the ten output values. A file that cann
 read, is not a PNG or has no ink is reported as `error: FILE: reason` on stderr, and \
 the other files are still answered.
 
-Exit status: 0 when at least one image was answered; 1 when none was (or the model \
-cannot be loaded); 2 for wrong flags.")]
+Exit status: 0 when every image was answered; 1 when any was not (the others are \
+still answered first) or the model cannot be loaded; 2 for wrong flags.")]
 pub struct QueryArgs {
     /// The saved network (a .safetensors file written by `mnn train --save`)
     #[arg(long, value_name = "PATH")]
@@ -117,8 +117,15 @@ pub fn run_query(args: &QueryArgs) -> Result<()> {
             ));
         }
     }
+    let total = args.images.len();
     if answered == 0 {
-        bail!("none of the {} images could be answered", args.images.len());
+        bail!("none of the {total} images could be answered");
+    }
+    if answered < total {
+        bail!(
+            "{} of the {total} images could not be answered (each named above)",
+            total - answered
+        );
     }
     Ok(())
 }

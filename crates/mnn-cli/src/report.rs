@@ -1,7 +1,7 @@
 //! Where results go: human lines, progress bars and the `--json` line.
 
 use indicatif::{HumanCount, ProgressBar, ProgressState, ProgressStyle};
-use mnn_train::Event;
+use mnn_train::{Divergence, Event, Stall};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -42,6 +42,115 @@ pub fn write_stdout_line(line: std::fmt::Arguments<'_>) {
 /// 9.529001e-6 as 0.000009529001.)
 pub fn shortest_decimal(x: f32) -> f64 {
     x.to_string().parse().expect("a float prints as a number")
+}
+
+/// A number as a person reads it: `1e30` rather than thirty-one digits
+/// (from 10⁻⁶ to 10¹⁰ as it is written, `0.001`, `1000000000`).
+pub fn short_number(v: f64) -> String {
+    if v != 0.0 && !(1e-6..1e10).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The warning for a run that diverged (`mnn train`, each training of a
+/// sweep), without the `warning: ` in front.
+pub fn divergence_warning(seen: &Divergence, learning_rate: f64) -> String {
+    format!(
+        "training diverged with learning rate {}: {:.0}% of the outputs are stuck at 0 or 1, \
+         where the error no longer falls; try a smaller --lr (the book's are 0.1 to 0.3)",
+        short_number(learning_rate),
+        seen.stuck_outputs * 100.0
+    )
+}
+
+/// Learning rates below this that learn nothing are taken to be too small
+/// rather than too large (the book's smallest is 0.01).
+const TOO_SMALL_LR: f64 = 1e-3;
+
+/// What to try when a run with `learning_rate` learned nothing: the likely
+/// cause and a learning rate ten times smaller (or, below [`TOO_SMALL_LR`],
+/// larger).
+fn stall_advice(learning_rate: f64) -> (String, f64) {
+    let three_digits = |x: f64| format!("{x:.2e}").parse::<f64>().unwrap_or(x);
+    if learning_rate < TOO_SMALL_LR {
+        let larger = three_digits(learning_rate * 10.0);
+        let cause = format!(
+            "learning rate {} is probably too small to move the weights; try a larger --lr \
+             (e.g. {})",
+            short_number(learning_rate),
+            short_number(larger)
+        );
+        (cause, larger)
+    } else {
+        let smaller = three_digits(learning_rate / 10.0);
+        let cause = format!(
+            "learning rate {} is probably too large for this network (tanh, ReLU and \
+             cross-entropy often need a smaller one than the book's sigmoid); try a smaller --lr \
+             (e.g. {})",
+            short_number(learning_rate),
+            short_number(smaller)
+        );
+        (cause, smaller)
+    }
+}
+
+/// The warning for a run that learned nothing (`mnn train`, each training
+/// of a sweep), without the `warning: ` in front: what was seen, the likely
+/// cause and what to try.
+pub fn stall_warning(stall: &Stall, learning_rate: f64) -> String {
+    let (advice, _) = stall_advice(learning_rate);
+    match *stall {
+        Stall::NearChance {
+            epoch,
+            samples,
+            accuracy,
+        } => format!(
+            "the network learned nothing: after epoch {epoch} ({samples} samples) its test \
+             accuracy is {accuracy:.4}, near chance (0.1); {advice}"
+        ),
+        Stall::ErrorNotFalling {
+            epoch,
+            first,
+            error,
+        } => format!(
+            "the network stopped learning: the mean training error of epoch {epoch} ({error:.5}) \
+             is no lower than the first epoch's ({first:.5}); {advice}"
+        ),
+    }
+}
+
+/// `--json`'s `stalled`: `null`, or what was seen and the learning rate to try.
+pub fn stall_json(stall: Option<&Stall>, learning_rate: f64) -> serde_json::Value {
+    let Some(stall) = stall else {
+        return serde_json::Value::Null;
+    };
+    let (_, suggested_lr) = stall_advice(learning_rate);
+    match *stall {
+        Stall::NearChance {
+            epoch,
+            samples,
+            accuracy,
+        } => serde_json::json!({
+            "reason": "accuracy near chance",
+            "epoch": epoch,
+            "samples": samples,
+            "accuracy": accuracy,
+            "suggested_lr": suggested_lr,
+        }),
+        Stall::ErrorNotFalling {
+            epoch,
+            first,
+            error,
+        } => serde_json::json!({
+            "reason": "training error not falling",
+            "epoch": epoch,
+            "first_error": first,
+            "error": error,
+            "suggested_lr": suggested_lr,
+        }),
+    }
 }
 
 /// Prints human-readable lines to stdout, or to stderr under `--json` so that
@@ -126,7 +235,7 @@ impl<'a> EpochBars<'a> {
                     bar.finish_and_clear();
                 }
             }
-            Event::ThreadFallback(_) | Event::Diverged(_) => {}
+            Event::ThreadFallback(_) | Event::Diverged(_) | Event::Stalled(_) => {}
         }
     }
 }

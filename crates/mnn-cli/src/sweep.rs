@@ -5,12 +5,12 @@
 
 use crate::beyond::BeyondArgs;
 use crate::chart::{self, Chart, format_value, median};
-use crate::report::{outln, thousands};
+use crate::report::{divergence_warning, outln, short_number, stall_warning, thousands};
 use crate::{DataArgs, UsageError, data};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use mnn_train::sweep::{self, Event, Parameter, Plan, Run, book_points};
+use mnn_train::sweep::{self, Event, Parameter, Plan, Run, Warning, book_points};
 use mnn_train::{Need, Origin, RunSettings};
 use std::path::PathBuf;
 
@@ -104,7 +104,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
     for &v in &values {
         parameter
             .check(v)
-            .map_err(|e| UsageError(format!("--values: {e}")))?;
+            .map_err(|e| UsageError(format!("--values {}: {e}", short_number(v))))?;
     }
     let base = base_settings(args)?;
     let out_dir = args
@@ -168,6 +168,23 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
             )
         }),
         Event::Finished { done, of } => bar.set_message(format!("{done} of {of} trainings done")),
+        Event::Warned {
+            value,
+            seed,
+            warning,
+        } => bar.suspend(|| {
+            // A warning about the learning rate names the one this training used.
+            let lr = plan.base.with(parameter, value).learning_rate;
+            eprintln!(
+                "warning: {} {} seed {seed}: {}",
+                parameter.name(),
+                short_number(value),
+                match warning {
+                    Warning::Diverged(seen) => divergence_warning(&seen, lr),
+                    Warning::Stalled(seen) => stall_warning(&seen, lr),
+                }
+            )
+        }),
     })?;
     bar.finish_and_clear();
 

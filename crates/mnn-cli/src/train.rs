@@ -5,13 +5,16 @@
 
 use crate::chart::curve::{LearningCurve, check_curve_path, write_curve};
 use crate::files::check_writable;
-use crate::report::{EpochBars, Reporter, shortest_decimal};
+use crate::report::{
+    EpochBars, Reporter, divergence_warning, shortest_decimal, stall_json, stall_warning,
+};
 use crate::{TestArgs, TrainArgs, data, model_file};
 use anyhow::{Context, Result};
 use mnn_data::{DIGITS, IMAGE_PIXELS};
-use mnn_net::{ModelInfo, Queries};
+use mnn_net::{Model, ModelInfo, Queries};
 use mnn_train::{Event, Need, Tests, check_digit_network};
 use serde_json::json;
+use std::path::Path;
 
 /// Trains epoch by epoch, reporting each epoch's mean training error and
 /// test accuracy (and, beyond the book, its learning rate), then the score,
@@ -82,10 +85,12 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
                 report.waiting * 100.0
             ),
             Event::Diverged(seen) => eprintln!(
-                "warning: training diverged with learning rate {}: {:.0}% of the outputs are stuck \
-                 at 0 or 1, where the error no longer falls; try a smaller --lr (the book's are 0.1 to 0.3)",
-                settings.learning_rate,
-                seen.stuck_outputs * 100.0
+                "warning: {}",
+                divergence_warning(&seen, settings.learning_rate)
+            ),
+            Event::Stalled(seen) => eprintln!(
+                "warning: {}",
+                stall_warning(&seen, settings.learning_rate)
             ),
             Event::EpochStarted { .. } | Event::Samples { .. } => {}
         }
@@ -103,7 +108,14 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
     ));
     let mean_errors: Vec<f64> = trained.epochs.iter().map(|e| e.mean_error).collect();
     let accuracies: Vec<f64> = trained.epochs.iter().filter_map(|e| e.accuracy).collect();
-    if let Some(path) = &args.curve {
+    let network = &trained.network;
+    let info = ModelInfo {
+        seed: Some(settings.seed),
+        epochs: Some(epochs as usize),
+        test_accuracy: Some(score.accuracy()),
+        rotate_degrees: settings.rotate,
+    };
+    let curve = args.curve.as_deref().map(|path| {
         let curve = LearningCurve {
             title: format!(
                 "{description}, seed {}{}, {}",
@@ -117,23 +129,15 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             mean_error: mean_errors.clone(),
             accuracy: accuracies.clone(),
         };
-        write_curve(path, &curve)?;
-        out.line(format_args!(
-            "wrote the learning curve to {}",
-            path.display()
-        ));
-    }
-    let network = &trained.network;
-    if let Some(path) = &args.save {
-        let info = ModelInfo {
-            seed: Some(settings.seed),
-            epochs: Some(epochs as usize),
-            test_accuracy: Some(score.accuracy()),
-            rotate_degrees: settings.rotate,
-        };
-        model_file::save(path, network, &info)?;
-        out.line(format_args!("saved the network to {}", path.display()));
-    }
+        (path, curve)
+    });
+    // The model first: it is what the run cost; a curve that cannot be
+    // written is reported after the model is safe and the results printed.
+    let curve_written = save_then_curve(
+        args.save.as_deref().map(|path| (path, network, &info)),
+        curve.as_ref().map(|(path, curve)| (*path, curve)),
+        &out,
+    )?;
     let mut report = json!({
         "accuracy": score.accuracy(),
         "correct": score.correct,
@@ -156,6 +160,7 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             "accuracy": accuracies,
         },
     });
+    report["stalled"] = stall_json(trained.stalled.as_ref(), settings.learning_rate);
     if book {
         report["diverged"] = json!(trained.diverged.is_some());
     } else {
@@ -173,7 +178,44 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
         report["curve"]["learning_rate"] = json!(rates);
     }
     out.json(&report);
-    Ok(())
+    curve_written
+}
+
+/// Saves the model (if asked), then draws the curve (if asked). An error
+/// saving the model is returned at once; an error drawing the curve comes
+/// back inside `Ok`, for the caller to return once the results are printed,
+/// and says whether the model is safe.
+fn save_then_curve(
+    save: Option<(&Path, &Model, &ModelInfo)>,
+    curve: Option<(&Path, &LearningCurve)>,
+    out: &Reporter,
+) -> Result<Result<()>> {
+    if let Some((path, network, info)) = save {
+        model_file::save(path, network, info)?;
+        out.line(format_args!("saved the network to {}", path.display()));
+    }
+    let Some((path, curve)) = curve else {
+        return Ok(Ok(()));
+    };
+    Ok(match write_curve(path, curve) {
+        Ok(()) => {
+            out.line(format_args!(
+                "wrote the learning curve to {}",
+                path.display()
+            ));
+            Ok(())
+        }
+        // A plain error (exit 1), not the usage error a refused path is
+        // before training: the flags were right, the disk changed.
+        // The cause names the file.
+        Err(err) => Err(anyhow::anyhow!(
+            "cannot write the learning curve{}: {err:#}",
+            match save {
+                Some((model, ..)) => format!(" (the network is saved to {})", model.display()),
+                None => String::new(),
+            }
+        )),
+    })
 }
 
 pub fn run_test(args: &TestArgs) -> Result<()> {
@@ -217,4 +259,47 @@ pub fn run_test(args: &TestArgs) -> Result<()> {
         "model": args.model,
     }));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mnn_net::NeuralNetwork;
+
+    #[test]
+    fn a_curve_that_cannot_be_written_comes_after_the_model_is_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let model_path = dir.path().join("m.safetensors");
+        // A folder that is gone by the end of the run (made unwritable, removed).
+        let curve_path = dir.path().join("gone").join("c.png");
+        let network = Model::Book(NeuralNetwork::new(784, 3, 10, 0.1, 1).unwrap());
+        let curve = LearningCurve {
+            title: "t".into(),
+            mean_error: vec![0.1],
+            accuracy: vec![0.5],
+        };
+        let info = ModelInfo::default();
+        let written = save_then_curve(
+            Some((&model_path, &network, &info)),
+            Some((&curve_path, &curve)),
+            &Reporter::new(true),
+        )
+        .expect("the model is saved");
+        let err = written.expect_err("the curve cannot be written");
+        let message = format!("{err:#}");
+        assert!(
+            message.contains("cannot write the learning curve"),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!("the network is saved to {}", model_path.display())),
+            "{message}"
+        );
+        assert!(
+            err.downcast_ref::<crate::UsageError>().is_none(),
+            "exit 1, not 2"
+        );
+        let (loaded, _) = model_file::load(&model_path).unwrap();
+        assert_eq!(loaded.layer_sizes(), [784, 3, 10]);
+    }
 }

@@ -176,7 +176,7 @@ fn saved_inputs_are_exactly_what_the_network_saw() {
 }
 
 #[test]
-fn bad_images_are_reported_per_file_and_fail_only_when_all_fail() {
+fn bad_images_are_reported_per_file_and_fail_the_command() {
     let dir = tempfile::tempdir().unwrap();
     let model = sample_model(dir.path());
     let not_png = dir.path().join("notes.png");
@@ -208,15 +208,24 @@ fn bad_images_are_reported_per_file_and_fail_only_when_all_fail() {
         }
         assert!(err.contains("none of the 4 images"), "{err}");
 
-        // One good image among them: it is answered, the rest reported, exit 0.
+        // One good image among them: it is answered, the rest reported, and
+        // the exit status says that some failed (what a script checks).
         let mut some_good = bad.to_vec();
         some_good.insert(2, good.clone());
         let out = query(&model, raw, &some_good, dir.path());
-        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
         let answered = answers(&out);
         assert_eq!(answered.len(), 1);
         assert_eq!(answered[0].file, good);
-        assert_eq!(stderr(&out).matches("error: ").count(), 4);
+        let err = stderr(&out);
+        assert_eq!(err.matches("error: ").count(), 5, "{err}");
+        assert!(
+            err.lines()
+                .last()
+                .unwrap()
+                .contains("4 of the 5 images could not be answered"),
+            "{err}"
+        );
     }
 }
 

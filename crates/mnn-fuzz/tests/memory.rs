@@ -94,6 +94,27 @@ fn every_bomb_among_the_regression_files_is_refused_fast_in_little_memory() {
     }
 }
 
+/// A model whose `layer_sizes` lists 200,001 layers in a 400 KB file of one
+/// tensor: refused from the list's length, in a few times the file's size
+/// (it took 70 times: a name and a size for every layer listed).
+#[test]
+fn a_model_listing_more_layers_than_it_has_tensors_is_refused_in_little_memory() {
+    let _turn = turn();
+    let name = "layer-sizes-of-200000-layers.safetensors";
+    let bytes = regression("model", name);
+    let run = mnn_fuzz::target("model").unwrap().run;
+    let (answer, peak, took) = measured(|| run(&bytes));
+    let message = answer.expect_err(name);
+    eprintln!("{name}: peak {peak} bytes, {took:?}: {message}");
+    assert!(message.contains("lists 200002 layers"), "{message}");
+    assert!(
+        peak < 4 * bytes.len() + MB,
+        "{peak} bytes at peak for a file of {}",
+        bytes.len()
+    );
+    assert!(took < Duration::from_secs(2), "{name}: {took:?}");
+}
+
 /// An IDX file announcing the most records we accept, followed by zeros
 /// without end: read as far as the header promises (235 MB), then refused.
 #[test]

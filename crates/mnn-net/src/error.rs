@@ -22,8 +22,9 @@ pub enum NetError {
     /// A saved model that cannot be loaded, and why.
     #[error("{0}")]
     Model(String),
-    /// A name (of an activation, a loss) that is not known.
-    #[error("unknown {what} {name:?}: expected one of {expected}")]
+    /// A name (of an activation, a loss) that is not known (`name` quoted,
+    /// and cut to 40 characters).
+    #[error("unknown {what} {name}: expected one of {expected}")]
     Unknown {
         what: &'static str,
         name: String,
@@ -35,6 +36,44 @@ pub enum NetError {
          signal to 0, so nothing tells which one it was); sigmoid and tanh networks can be backqueried"
     )]
     NoInverse(&'static str),
+}
+
+/// Text from a file (a metadata value, a tensor's name or shape) shown in
+/// an error message is cut to this many characters: a message is one line a
+/// person reads, whatever the file holds.
+pub const EXCERPT_CHARS: usize = 40;
+
+/// `text` for an error message, quoted: whole if at most [`EXCERPT_CHARS`]
+/// characters, else its start and its length.
+pub(crate) fn excerpt(text: &str) -> String {
+    if text.chars().count() <= EXCERPT_CHARS {
+        return format!("{text:?}");
+    }
+    let start: String = text.chars().take(EXCERPT_CHARS).collect();
+    format!("{start:?}… ({} bytes in all)", text.len())
+}
+
+/// A message from another library that may quote the file (safetensors'
+/// and serde's name a tensor or an unknown value whole) cut to
+/// [`MESSAGE_CHARS`] characters.
+pub(crate) fn shortened(message: &str) -> String {
+    if message.chars().count() <= MESSAGE_CHARS {
+        return message.to_string();
+    }
+    let start: String = message.chars().take(MESSAGE_CHARS).collect();
+    format!("{start}… ({} bytes in all)", message.len())
+}
+
+/// The most of another library's message [`shortened`] keeps.
+pub const MESSAGE_CHARS: usize = 160;
+
+/// A tensor's shape (from a file) for an error message: whole up to four
+/// dimensions, else the first four and how many there are.
+pub(crate) fn shape_text(shape: &[usize]) -> String {
+    match shape.get(..4) {
+        Some(first) if shape.len() > 4 => format!("{first:?}… ({} dimensions)", shape.len()),
+        _ => format!("{shape:?}"),
+    }
 }
 
 /// `learning_rate` if it can be one: a positive, finite number (the one
@@ -55,4 +94,22 @@ pub(crate) fn check_targets(what: &str, targets: &[f32], output_nodes: usize) {
         "{what}: {} targets for {output_nodes} output nodes",
         targets.len(),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_from_files_is_cut_in_messages() {
+        assert_eq!(excerpt("tanh"), "\"tanh\"");
+        let long = "x".repeat(10_000);
+        let shown = excerpt(&long);
+        assert!(shown.ends_with("… (10000 bytes in all)"), "{shown}");
+        assert!(shown.chars().count() < EXCERPT_CHARS + 30, "{shown}");
+        assert_eq!(shortened("short"), "short");
+        assert!(shortened(&long).chars().count() < MESSAGE_CHARS + 30);
+        assert_eq!(shape_text(&[2, 3]), "[2, 3]");
+        assert_eq!(shape_text(&[1; 1000]), "[1, 1, 1, 1]… (1000 dimensions)");
+    }
 }

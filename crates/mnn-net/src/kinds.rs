@@ -154,7 +154,7 @@ macro_rules! named {
                     let names: Vec<_> = all.iter().map(|v| v.name()).collect();
                     NetError::Unknown {
                         what: $what,
-                        name: name.to_string(),
+                        name: crate::error::excerpt(name),
                         expected: names.join(", "),
                     }
                 })

@@ -9,7 +9,8 @@
 //! - [`RunSettings`]: everything a run needs besides its data, the book's
 //!   final experiment by default, and how a run is described;
 //! - [`train`]: one training run — a fresh network from its settings, trained
-//!   epoch by epoch on [`Threads`], tested, checked for divergence — with its
+//!   epoch by epoch on [`Threads`], tested, checked for divergence and for
+//!   learning nothing ([`stall`](mod@stall)) — with its
 //!   progress as [`Event`]s and its result as [`Trained`] (the network as a
 //!   [`mnn_net::Model`]);
 //! - [`Training`]: the same network an epoch at a time, whichever kind it is
@@ -37,6 +38,7 @@ mod network;
 mod run;
 mod samples;
 mod settings;
+pub mod stall;
 pub mod sweep;
 mod synthetic;
 mod threads;
@@ -49,8 +51,12 @@ pub use evaluate::{Evaluation, Mistake, evaluate};
 pub use mnn_augment::{AugmentError, Augmentation};
 pub use network::check_digit_network;
 pub use run::{Epoch, Event, Tests, Trained, train};
-pub use samples::{MAX_ROTATION, MnistSamples, is_rotation, samples_per_record};
-pub use settings::{MAX_EPOCHS, MAX_HIDDEN, RunSettings, is_learning_rate, learning_rate};
+pub use samples::{MAX_ROTATION, MnistSamples, check_rotation, is_rotation, samples_per_record};
+pub use settings::{
+    MAX_EPOCHS, MAX_HIDDEN, RunSettings, check_epochs, check_hidden, check_learning_rate,
+    is_learning_rate, learning_rate,
+};
+pub use stall::Stall;
 pub use synthetic::{Cycle, synthetic_digits};
 pub use threads::{MAX_THREADS, Threads};
 pub use training::Training;

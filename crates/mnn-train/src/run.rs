@@ -1,6 +1,6 @@
 //! One training run, start to end: a fresh network from its
 //! [`RunSettings`], trained epoch by epoch on the training engine, tested
-//! on the test set, checked for divergence, each step reported to a
+//! on the test set, checked for divergence and for learning nothing, each step reported to a
 //! callback as an [`Event`]. `mnn train`, `mnn serve`'s own network and
 //! every training of a sweep are such a run.
 
@@ -8,6 +8,7 @@ use crate::TrainError;
 use crate::divergence::{Divergence, divergence};
 use crate::evaluate::Evaluation;
 use crate::settings::RunSettings;
+use crate::stall::{Stall, stall};
 use crate::threads::Threads;
 use crate::training::Training;
 use mnn_data::Dataset;
@@ -58,7 +59,8 @@ pub struct Epoch {
 
 /// What a run reports while it trains, in this order for each epoch:
 /// `EpochStarted`, `Samples` (several), `EpochEnded`, and `ThreadFallback`
-/// if the threads change; then, after the last epoch, `Diverged` if it did.
+/// if the threads change; then, after the last epoch, `Diverged` if it did,
+/// else `Stalled` if it learned nothing.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Event {
     /// Epoch `epoch` (from 1) begins, with `samples` training samples.
@@ -74,6 +76,10 @@ pub enum Event {
     /// After the last epoch: the book's network diverged (its outputs are
     /// stuck at 0 or 1; the learning rate was too large).
     Diverged(Divergence),
+    /// After the last epoch, of a run that did not diverge: it learned
+    /// nothing (its accuracy stayed near chance, or its training error did
+    /// not fall; [`stall`](crate::stall)).
+    Stalled(Stall),
 }
 
 /// A finished run.
@@ -89,6 +95,9 @@ pub struct Trained {
     pub train_seconds: f64,
     /// Whether the book's network diverged; never looked for beyond the book.
     pub diverged: Option<Divergence>,
+    /// How the run was seen to learn nothing, if it was (any network; not
+    /// looked for once it diverged).
+    pub stalled: Option<Stall>,
 }
 
 /// Trains a fresh network from `settings` on `train` for `settings.epochs`
@@ -152,6 +161,10 @@ pub fn train(
     if let Some(seen) = diverged {
         on_event(Event::Diverged(seen));
     }
+    let stalled = diverged.is_none().then(|| stall(&epochs)).flatten();
+    if let Some(seen) = stalled {
+        on_event(Event::Stalled(seen));
+    }
     // The last epoch is always tested; with no epochs, the initial weights are.
     let evaluation = last_test.unwrap_or_else(|| training.evaluate(test));
     Ok(Trained {
@@ -160,6 +173,7 @@ pub fn train(
         evaluation,
         train_seconds,
         diverged,
+        stalled,
     })
 }
 

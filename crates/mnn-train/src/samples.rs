@@ -13,6 +13,18 @@ pub fn is_rotation(degrees: f32) -> bool {
     degrees.is_finite() && degrees.abs() <= MAX_ROTATION
 }
 
+/// Why `degrees` cannot be a rotation, if [`is_rotation`] refuses it: the
+/// one wording of the limit, for `--rotate` and a rotate sweep's `--values`.
+pub fn check_rotation(degrees: f32) -> Result<f32, String> {
+    if is_rotation(degrees) {
+        Ok(degrees)
+    } else {
+        Err(format!(
+            "a rotation must be an angle from -{MAX_ROTATION} to {MAX_ROTATION} degrees"
+        ))
+    }
+}
+
 /// Training samples made from one record: the record itself, and with a
 /// rotation its two copies turned by +deg and −deg (the book's Part 3).
 pub fn samples_per_record(rotate: Option<f32>) -> usize {

@@ -36,6 +36,46 @@ pub fn is_learning_rate(lr: f64) -> bool {
     lr > 0.0 && kept > 0.0 && kept.is_finite()
 }
 
+/// Why `lr` cannot be a learning rate, if [`is_learning_rate`] refuses it:
+/// the one wording of the limit, for `--lr` and a sweep's `--values` alike.
+pub fn check_learning_rate(lr: f64) -> Result<f64, String> {
+    if is_learning_rate(lr) {
+        Ok(lr)
+    } else {
+        Err(format!(
+            "a learning rate must be greater than 0 and at most {:.1e} (the network keeps it as \
+             a 32-bit float)",
+            f32::MAX
+        ))
+    }
+}
+
+/// Why `epochs` (a flag's number, or a sweep's value) cannot be a run's
+/// epochs, if it cannot: a whole number from `least` (0 for `--epochs`, which
+/// then tests the initial weights; 1 for a sweep) to [`MAX_EPOCHS`].
+pub fn check_epochs(epochs: f64, least: u32) -> Result<u32, String> {
+    if epochs.fract() == 0.0 && (f64::from(least)..=f64::from(MAX_EPOCHS)).contains(&epochs) {
+        Ok(epochs as u32)
+    } else {
+        Err(format!(
+            "epochs must be a whole number from {least} to {MAX_EPOCHS} (a thousand passes over \
+             MNIST take a day on a laptop)"
+        ))
+    }
+}
+
+/// Why `hidden` cannot be a hidden layer's node count, if it cannot: a whole
+/// number from 1 to [`MAX_HIDDEN`].
+pub fn check_hidden(hidden: f64) -> Result<u32, String> {
+    if hidden.fract() == 0.0 && (1.0..=f64::from(MAX_HIDDEN)).contains(&hidden) {
+        Ok(hidden as u32)
+    } else {
+        Err(format!(
+            "hidden nodes must be a whole number from 1 to {MAX_HIDDEN}"
+        ))
+    }
+}
+
 /// Everything one training run needs to know besides its data: the network,
 /// how it learns, how long and on which samples. [`RunSettings::default`] is
 /// the book's final experiment.

@@ -7,7 +7,7 @@
 use super::style::{self, BLUE, GREEN, ORANGE, Scale, format_value};
 use super::{Area, DrawResult, Picture};
 use crate::bench::table::significant;
-use mnn_train::bench::{BenchReport, BenchRow};
+use mnn_train::bench::{BenchReport, BenchRow, PLAUSIBLE};
 use plotters::prelude::*;
 
 /// The sweep the chart shows for the book's network (mnn's default engine).
@@ -130,18 +130,7 @@ impl Picture for BenchChart {
     const WHAT: &'static str = "the bench chart";
 
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, scale: Scale) -> DrawResult<DB> {
-        let (lo, hi) = self
-            .times()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), us| {
-                (lo.min(us), hi.max(us))
-            });
-        let (lo, hi) = if lo.is_finite() {
-            (lo, hi)
-        } else {
-            (1.0, 10.0)
-        };
-        // Room on the left of the shortest bar, and on the right for the labels.
-        let x_range = (lo / 3.0)..(hi * 8.0);
+        let x_range = x_range(self.times());
         let bands = self.machines.len().max(1) as f64;
         let mut ctx = ChartBuilder::on(root)
             .caption(&self.title, scale.font(style::TITLE))
@@ -174,13 +163,14 @@ impl Picture for BenchChart {
             )))?;
             for bar in &machine.bars {
                 let y = top - 0.2 - slot * bar.series as f64;
+                let us = on_axis(bar.us, &x_range);
                 ctx.draw_series(std::iter::once(Rectangle::new(
-                    [(start, y), (bar.us, y - slot * 0.8)],
+                    [(start, y), (us, y - slot * 0.8)],
                     COLOURS[bar.series].filled(),
                 )))?;
                 ctx.draw_series(std::iter::once(Text::new(
                     self.label(bar),
-                    (bar.us * 1.05, y - slot * 0.1),
+                    (on_axis(us * 1.05, &x_range), y - slot * 0.1),
                     scale.text(style::NOTE),
                 )))?;
             }
@@ -204,10 +194,48 @@ impl Picture for BenchChart {
     }
 }
 
-/// Axis labels at 1, 2 and 5 times the powers of ten inside `range`.
+/// The x axis for these times: from a third of the shortest to 8 times the
+/// longest (room on the left of the shortest bar, and on the right for the
+/// labels). Only times in [`PLAUSIBLE`] count (a report holds no others),
+/// so whatever the bars, the axis spans at most 20 powers of ten.
+fn x_range(times: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
+    let (lo, hi) = times
+        .filter(|us| PLAUSIBLE.contains(us))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), us| {
+            (lo.min(us), hi.max(us))
+        });
+    let (lo, hi) = if lo.is_finite() {
+        (lo, hi)
+    } else {
+        (1.0, 10.0)
+    };
+    (lo / 3.0)..(hi * 8.0)
+}
+
+/// `us` where it is drawn: inside the axis (a time outside it, which no
+/// report read holds, is drawn at the edge).
+fn on_axis(us: f64, range: &std::ops::Range<f64>) -> f64 {
+    if us.is_nan() {
+        range.start
+    } else {
+        us.clamp(range.start, range.end)
+    }
+}
+
+/// Axis labels at 1, 2 and 5 times the powers of ten inside `range` (a
+/// range of [`x_range`]; any other is cut to 10⁻³⁰⁰..10³⁰⁰, so the labels
+/// are under 2,000 whatever it is).
 fn key_points(range: &std::ops::Range<f64>) -> Vec<f64> {
-    let lowest = range.start.log10().floor() as i32;
-    let highest = range.end.log10().ceil() as i32;
+    let power = |x: f64| {
+        let p = x.log10();
+        if p.is_nan() {
+            0
+        } else {
+            p.clamp(-300.0, 300.0) as i32
+        }
+    };
+    let lowest = power(range.start) - 1;
+    let highest = power(range.end) + 1;
     (lowest..=highest)
         .flat_map(|power| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(power)))
         .filter(|x| range.contains(x))
@@ -244,6 +272,41 @@ pub(crate) mod tests {
         deep.us_per_sample = 80.0;
         reports[0].rows.push(deep);
         BenchChart::new(&reports)
+    }
+
+    #[test]
+    fn any_times_draw_in_bounded_time_and_memory() {
+        for us in [
+            1.7e308,
+            5e-324,
+            0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            1e-6,
+            1e12,
+        ] {
+            let chart = BenchChart::new(&[report(
+                "Edited",
+                &[(1, "per 4 samples", us), (2, "per 4 samples", 10.0)],
+            )]);
+            let range = x_range(chart.times());
+            assert!(
+                range.start > 0.0 && range.end.is_finite(),
+                "{us}: {range:?}"
+            );
+            assert!(key_points(&range).len() <= 3 * 22, "{us}");
+            let dir = tempfile::tempdir().unwrap();
+            crate::chart::render::write_svg(&dir.path().join("c.svg"), &chart).unwrap();
+        }
+        for range in [
+            0.0..f64::INFINITY,
+            f64::NAN..1.0,
+            5e-324..1.7e308,
+            -1.0..-0.5,
+        ] {
+            assert!(key_points(&range).len() < 2000, "{range:?}");
+        }
     }
 
     #[test]

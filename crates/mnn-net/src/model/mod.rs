@@ -29,7 +29,7 @@ pub use info::{FORMAT_VERSION, ModelInfo, WEIGHTS_HIDDEN_OUTPUT, WEIGHTS_INPUT_H
 use crate::any::Model;
 use crate::book::NeuralNetwork;
 use crate::deep;
-use crate::error::NetError;
+use crate::error::{NetError, excerpt};
 use crate::kinds::{Activation, Architecture, Loss};
 use crate::layers::Layer;
 use info::BOOK_FORMAT_VERSION;
@@ -98,8 +98,9 @@ fn read_book(file: &Opened<'_>, learning_rate: f32) -> Result<NeuralNetwork, Net
     let bad = NetError::Model;
     if let Some(activation) = file.get("activation").filter(|a| *a != "sigmoid") {
         return Err(bad(format!(
-            "activation {activation:?} without layer_sizes: a file of the book's network \
-             (format version 1) is always \"sigmoid\""
+            "activation {} without layer_sizes: a file of the book's network \
+             (format version 1) is always \"sigmoid\"",
+            excerpt(activation)
         )));
     }
     let w_ih = file.matrix(WEIGHTS_INPUT_HIDDEN)?;
@@ -202,13 +203,26 @@ fn read_beyond(
     learning_rate: f32,
 ) -> Result<deep::Network, NetError> {
     let bad = NetError::Model;
+    // Each layer above the input has its weights in a tensor of its own: a
+    // list longer than the file's tensors is refused before anything proportional to it is
+    // made (the tensors are in the file's bytes, the list may be most of them).
+    let layers = sizes.split(',').count() - 1;
+    let tensors = file.tensors.len();
+    if layers > tensors {
+        return Err(bad(format!(
+            "metadata layer_sizes lists {} layers, whose {layers} weight matrices need as many \
+             tensors, but the file holds {tensors}",
+            layers + 1,
+        )));
+    }
     let layer_sizes = sizes
         .split(',')
         .map(|n| n.trim().parse::<usize>())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| {
             bad(format!(
-                "metadata layer_sizes = {sizes:?} is not a list of numbers"
+                "metadata layer_sizes = {} is not a list of numbers",
+                excerpt(sizes)
             ))
         })?;
     let activation: Activation = file.get("activation").unwrap_or("sigmoid").parse()?;
@@ -227,10 +241,12 @@ fn read_beyond(
         let w = file.matrix(weights)?;
         if w.shape() != (sizes[l + 1], sizes[l]) {
             return Err(bad(format!(
-                "tensor {weights:?} has shape {:?} but layer_sizes {sizes:?} say ({}, {})",
+                "tensor {weights:?} has shape {:?} but layer_sizes say ({}, {}) (layers {} and {})",
                 w.shape(),
                 sizes[l + 1],
-                sizes[l]
+                sizes[l],
+                l + 1,
+                l,
             )));
         }
         let b = if bias {

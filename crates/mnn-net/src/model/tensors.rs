@@ -3,7 +3,7 @@
 //! holds, and checked `F32` tensors in and out.
 
 use super::info::{FORMAT_VERSION, ModelInfo};
-use crate::error::NetError;
+use crate::error::{NetError, excerpt, shape_text, shortened};
 use mnn_matrix::Matrix;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::HashMap;
@@ -24,42 +24,54 @@ fn not_safetensors(bytes: &[u8], error: safetensors::SafeTensorError) -> String 
         let info: safetensors::tensor::TensorInfo = serde_json::from_value(value).ok()?;
         Some((name, info))
     });
-    let reason =
-        match error {
-            MetadataIncompleteBuffer => tensors.max_by_key(|(_, info)| info.data_offsets.1).map(
-                |(name, info)| {
+    let reason = match error {
+        MetadataIncompleteBuffer => {
+            tensors
+                .max_by_key(|(_, info)| info.data_offsets.1)
+                .map(|(name, info)| {
                     let data = bytes.len() - 8 - header.map_or(0, <[u8]>::len);
                     format!(
-                        "tensor {name:?} ends at byte {} of the data, but the file holds {data} \
+                        "tensor {} ends at byte {} of the data, but the file holds {data} \
                      bytes of data",
+                        excerpt(&name),
                         info.data_offsets.1
                     )
-                },
-            ),
-            TensorInvalidInfo => tensors
-                .filter_map(|(name, info)| {
-                    let (start, end) = info.data_offsets;
-                    let needs = info
-                        .shape
-                        .iter()
-                        .try_fold(info.dtype.bitsize(), |n, &d| n.checked_mul(d))?
-                        / 8;
-                    (end.checked_sub(start) != Some(needs)).then(|| {
-                        format!(
-                            "tensor {name:?}: shape {:?} of {:?} needs {needs} bytes, but its \
-                         data_offsets [{start}, {end}] do not span that",
-                            info.shape, info.dtype
-                        )
-                    })
                 })
-                .min(),
-            _ => None,
-        };
+        }
+        TensorInvalidInfo => tensors
+            .filter_map(|(name, info)| {
+                let (start, end) = info.data_offsets;
+                let needs = info
+                    .shape
+                    .iter()
+                    .try_fold(info.dtype.bitsize(), |n, &d| n.checked_mul(d))?
+                    / 8;
+                (end.checked_sub(start) != Some(needs)).then(|| {
+                    format!(
+                        "tensor {}: shape {} of {:?} needs {needs} bytes, but its \
+                         data_offsets [{start}, {end}] do not span that",
+                        excerpt(&name),
+                        shape_text(&info.shape),
+                        info.dtype
+                    )
+                })
+            })
+            .min(),
+        _ => None,
+    };
     format!(
         "not a safetensors file ({})",
-        reason.unwrap_or(error.to_string())
+        reason.unwrap_or_else(|| shortened(&error.to_string()))
     )
 }
+
+/// The largest header (JSON metadata and tensor list) a model may have:
+/// 1 MiB. mnn's own take under 1 KB for the book's network and about 100
+/// bytes per layer beyond it, so this is thousands of layers; parsing a
+/// header takes several times its size (a name, a shape and an index entry
+/// per tensor), so this bound keeps any file's header to a few MB, and the
+/// tensors are read at their own size. (safetensors allows 100 MB.)
+pub const MAX_HEADER_BYTES: u64 = 1 << 20;
 
 /// A safetensors file's tensors and metadata, its version checked.
 pub(super) struct Opened<'a> {
@@ -77,8 +89,9 @@ impl Opened<'_> {
     pub(super) fn parse<T: std::str::FromStr>(&self, key: &str) -> Result<Option<T>, NetError> {
         self.get(key)
             .map(|v| {
-                v.parse()
-                    .map_err(|_| NetError::Model(format!("metadata {key} = {v:?} is not valid")))
+                v.parse().map_err(|_| {
+                    NetError::Model(format!("metadata {key} = {} is not valid", excerpt(v)))
+                })
             })
             .transpose()
     }
@@ -135,7 +148,8 @@ impl Opened<'_> {
         if shape.len() != dimensions {
             let plural = if dimensions == 1 { "" } else { "s" };
             return Err(bad(format!(
-                "tensor {name:?} has shape {shape:?}, expected {dimensions} dimension{plural}"
+                "tensor {name:?} has shape {}, expected {dimensions} dimension{plural}",
+                shape_text(&shape)
             )));
         }
         let values: Vec<f32> = t
@@ -162,18 +176,37 @@ impl Opened<'_> {
 /// are not one, or if its format version is newer than this crate reads.
 pub(super) fn open(bytes: &[u8]) -> Result<Opened<'_>, NetError> {
     let bad = NetError::Model;
-    let (_, metadata) =
-        SafeTensors::read_metadata(bytes).map_err(|e| bad(not_safetensors(bytes, e)))?;
-    let tensors = SafeTensors::deserialize(bytes)
-        .map_err(|e| bad(format!("not a safetensors file ({e})")))?;
-    let opened = Opened {
-        tensors,
-        meta: metadata.metadata().clone().unwrap_or_default(),
-    };
+    if let Some(header) = bytes.first_chunk::<8>().map(|n| u64::from_le_bytes(*n))
+        && header > MAX_HEADER_BYTES
+    {
+        return Err(bad(format!(
+            "a header of {header} bytes, more than the {MAX_HEADER_BYTES} an mnn model's takes \
+             (its metadata, and a name and shape per tensor)"
+        )));
+    }
+    // The header parsed once to check it (naming the tensor at fault) and
+    // keep the metadata, then once more by `deserialize`: the first parse's
+    // tensors are gone by then.
+    let meta = SafeTensors::read_metadata(bytes)
+        .map_err(|e| bad(not_safetensors(bytes, e)))?
+        .1
+        .metadata()
+        .clone()
+        .unwrap_or_default();
+    let tensors = SafeTensors::deserialize(bytes).map_err(|e| {
+        bad(format!(
+            "not a safetensors file ({})",
+            shortened(&e.to_string())
+        ))
+    })?;
+    let opened = Opened { tensors, meta };
     if let Some(version) = opened.get("format_version") {
-        let version: u32 = version
-            .parse()
-            .map_err(|_| bad(format!("format_version {version:?} is not a number")))?;
+        let version: u32 = version.parse().map_err(|_| {
+            bad(format!(
+                "format_version {} is not a number",
+                excerpt(version)
+            ))
+        })?;
         if version > FORMAT_VERSION {
             return Err(bad(format!(
                 "format_version {version} is newer than this mnn understands ({FORMAT_VERSION})"

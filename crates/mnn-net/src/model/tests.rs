@@ -320,3 +320,24 @@ fn deep_files_with_wrong_shapes_or_metadata_are_errors() {
     let err = replace("\"6,5,4,3\"", "\"6,5,x,3\"");
     assert!(err.contains("not a list of numbers"), "{err}");
 }
+
+#[test]
+fn a_header_past_the_limit_is_refused_before_it_is_parsed() {
+    let good = small().to_safetensors(&ModelInfo::default());
+    let padded = |bytes: usize| {
+        with_header(&good, |h| {
+            h["__metadata__"]["padding"] = serde_json::json!("x".repeat(bytes));
+        })
+    };
+    // a little under the limit reads; past it is refused from the length alone
+    assert!(Model::from_safetensors(&padded(1 << 19)).is_ok());
+    let err = Model::from_safetensors(&padded(1 << 20))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("more than the 1048576"), "{err}");
+    assert!(err.len() < 200, "{err}");
+    // and so is a length that the bytes do not hold
+    let mut huge = good.clone();
+    huge[..8].copy_from_slice(&u64::MAX.to_le_bytes());
+    assert!(Model::from_safetensors(&huge).is_err());
+}

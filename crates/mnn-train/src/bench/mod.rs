@@ -35,6 +35,6 @@ pub use networks::{
     DEEP_HIDDEN, DEEP_SWEEP, book_layers, deep_architecture, network_name, sweep_name,
     train_step_flops,
 };
-pub use report::{AugmentRow, BenchReport, BenchRow, Machine, SCHEMA};
+pub use report::{AugmentRow, BenchReport, BenchRow, Machine, PLAUSIBLE, SCHEMA};
 pub use run::{AUGMENTATIONS, BenchData, BenchSettings, EMULATED_SAMPLES, run};
 pub use timing::{EPOCH, QUERIES, time_augmentation, time_deep, time_queries, time_training};

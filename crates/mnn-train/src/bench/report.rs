@@ -19,6 +19,15 @@ use serde::{Deserialize, Serialize};
 /// others rather than misreading them.
 pub const SCHEMA: u32 = 1;
 
+/// The numbers a report may hold: every time, speed and GFLOP/s is a
+/// positive number from 10⁻⁶ to 10¹² (a microsecond per sample ranges over
+/// 5 in the reports of docs/bench, from 0.2 for an augmentation to 11,540
+/// for an emulated Pi; 10⁻⁶ µs is a femtosecond, 10¹² µs eleven days).
+/// Anything else was edited by hand or misread, and is refused naming the
+/// field rather than drawn: a chart's logarithmic axis spans at most 18
+/// powers of ten.
+pub const PLAUSIBLE: std::ops::RangeInclusive<f64> = 1e-6..=1e12;
+
 /// One run of `mnn bench` on one machine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BenchReport {
@@ -114,8 +123,17 @@ impl BenchReport {
             schema: u32,
         }
         let not_a_report = |reason: String| TrainError::NotAReport(reason);
-        let version: Version =
-            serde_json::from_str(text).map_err(|e| not_a_report(e.to_string()))?;
+        // serde quotes a value of the wrong type whole: cut to one short line.
+        let json_error = |e: serde_json::Error| {
+            let text = e.to_string();
+            let cut: String = text.chars().take(160).collect();
+            not_a_report(if cut.len() < text.len() {
+                format!("{cut}… ({} bytes in all)", text.len())
+            } else {
+                text
+            })
+        };
+        let version: Version = serde_json::from_str(text).map_err(json_error)?;
         if version.schema != SCHEMA {
             return Err(not_a_report(format!(
                 "written in report format {}; this mnn reads format {SCHEMA} \
@@ -123,26 +141,75 @@ impl BenchReport {
                 version.schema
             )));
         }
-        let mut report: BenchReport =
-            serde_json::from_str(text).map_err(|e| not_a_report(e.to_string()))?;
+        let mut report: BenchReport = serde_json::from_str(text).map_err(json_error)?;
         for row in report.rows.iter_mut().filter(|r| r.network.is_empty()) {
             row.network.clone_from(&report.network);
         }
         if report.rows.is_empty() {
             return Err(not_a_report("it has no rows".into()));
         }
-        let positive = |x: f64| x.is_finite() && x > 0.0;
-        if let Some(row) = report
+        report.check().map_err(not_a_report)?;
+        Ok(report)
+    }
+
+    /// Every number a table or chart is drawn from is plausible
+    /// ([`PLAUSIBLE`]), every count at least 1 and threads at most
+    /// [`MAX_THREADS`](crate::MAX_THREADS): else the field at fault and why.
+    fn check(&self) -> Result<(), String> {
+        let threads = 1..=crate::MAX_THREADS as usize;
+        let counts = [
+            ("machine.cores", self.machine.cores, 1..=usize::MAX),
+            (
+                "machine.cores_used",
+                self.machine.cores_used,
+                threads.clone(),
+            ),
+            ("samples", self.samples, 1..=usize::MAX),
+        ];
+        let rows = self
             .rows
             .iter()
-            .position(|r| !positive(r.us_per_sample) || !positive(r.query_ms) || r.threads == 0)
-        {
-            return Err(not_a_report(format!(
-                "row {} has a time that is not a positive number",
-                row + 1
-            )));
+            .enumerate()
+            .map(|(i, row)| (format!("rows[{i}].threads"), row.threads, threads.clone()));
+        let counts = counts
+            .into_iter()
+            .map(|(field, n, range)| (field.to_string(), n, range))
+            .chain(rows);
+        for (field, n, range) in counts {
+            if !range.contains(&n) {
+                let most = match *range.end() {
+                    usize::MAX => String::new(),
+                    most => format!(" to {most}"),
+                };
+                return Err(format!("{field} = {n} is not a count from 1{most}"));
+            }
         }
-        Ok(report)
+        let numbers = self.rows.iter().enumerate().flat_map(|(i, row)| {
+            [
+                ("us_per_sample", row.us_per_sample),
+                ("samples_per_second", row.samples_per_second),
+                ("seconds_per_epoch", row.seconds_per_epoch),
+                ("gflops", row.gflops),
+                ("query_ms", row.query_ms),
+            ]
+            .map(|(name, x)| (format!("rows[{i}].{name}"), x))
+        });
+        let augmentations = self.augmentations.iter().enumerate().map(|(i, row)| {
+            (
+                format!("augmentations[{i}].us_per_sample"),
+                row.us_per_sample,
+            )
+        });
+        for (field, x) in numbers.chain(augmentations) {
+            if !PLAUSIBLE.contains(&x) {
+                return Err(format!(
+                    "{field} = {x:e} is not a plausible measurement (a number from {:e} to {:e})",
+                    PLAUSIBLE.start(),
+                    PLAUSIBLE.end()
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The report as pretty-printed JSON.
@@ -240,7 +307,82 @@ mod tests {
         assert!(err(&empty.to_json()).contains("no rows"));
         let mut negative = written.clone();
         negative.rows[0].us_per_sample = -1.0;
-        assert!(err(&negative.to_json()).contains("row 1"));
+        assert!(err(&negative.to_json()).contains("rows[0].us_per_sample = -1e0"));
+    }
+
+    #[test]
+    fn every_number_outside_the_plausible_range_is_refused_naming_its_field() {
+        let good = report(
+            "X",
+            vec![row(1, "per 4 samples", 10.0), row(2, "per 4 samples", 6.0)],
+        );
+        let bad_numbers = [1.7e308, 5e-324, 0.0, -1.0, 1e13, 1e-7];
+        let fields = [
+            "us_per_sample",
+            "samples_per_second",
+            "seconds_per_epoch",
+            "gflops",
+            "query_ms",
+        ];
+        for field in fields {
+            for x in bad_numbers {
+                let mut text: serde_json::Value = serde_json::from_str(&good.to_json()).unwrap();
+                text["rows"][1][field] = serde_json::json!(x);
+                let err = BenchReport::from_json(&text.to_string())
+                    .unwrap_err()
+                    .to_string();
+                assert!(
+                    err.contains(&format!("rows[1].{field} = {x:e} ")),
+                    "{field} {x}: {err}"
+                );
+                assert!(err.len() < 200, "{err}");
+            }
+        }
+        // a value of the wrong type is quoted cut short
+        let long = good.to_json().replace(
+            "\"threads\": 2",
+            &format!("\"threads\": \"{}\"", "x".repeat(10_000)),
+        );
+        let err = BenchReport::from_json(&long).unwrap_err().to_string();
+        assert!(err.len() < 300 && err.contains("bytes in all"), "{err}");
+        // NaN and infinity are not JSON numbers: serde refuses them as text.
+        let text = good
+            .to_json()
+            .replace("\"gflops\": ", "\"gflops\": 1e999, \"x\": ");
+        assert!(BenchReport::from_json(&text).is_err());
+        let mut augmented = good.clone();
+        augmented.augmentations = vec![AugmentRow {
+            augmentation: "none".into(),
+            us_per_sample: 1e300,
+        }];
+        let err = BenchReport::from_json(&augmented.to_json())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("augmentations[0].us_per_sample = 1e300"),
+            "{err}"
+        );
+        for (edit, field) in [
+            ("\"threads\": 2", "rows[1].threads = 0"),
+            ("\"cores_used\": 4", "machine.cores_used = 0"),
+            ("\"samples\": 2000", "samples = 0"),
+        ] {
+            let text = good.to_json().replace(
+                edit,
+                &edit.replace(char::is_numeric, "").replace(": ", ": 0"),
+            );
+            let err = BenchReport::from_json(&text).unwrap_err().to_string();
+            assert!(err.contains(field), "{edit}: {err}");
+        }
+        let many = good
+            .to_json()
+            .replace("\"threads\": 2", "\"threads\": 100000");
+        assert!(
+            BenchReport::from_json(&many)
+                .unwrap_err()
+                .to_string()
+                .contains("rows[1].threads = 100000 is not a count from 1 to 256")
+        );
     }
 
     #[test]

@@ -31,4 +31,4 @@ pub mod run;
 pub use book::{BOOK_FIGURES, BookFigure, book_points};
 pub use plan::{Job, Parameter, Plan};
 pub use report::csv_bytes;
-pub use run::{Event, Run, run};
+pub use run::{Event, Run, Warning, run};

@@ -1,8 +1,8 @@
 //! What a sweep does: the setting it varies, the settings it holds, and the
 //! trainings that follow from them (each a [`RunSettings`]).
 
-use crate::samples::{is_rotation, samples_per_record};
-use crate::settings::{MAX_HIDDEN, RunSettings};
+use crate::samples::{check_rotation, samples_per_record};
+use crate::settings::{RunSettings, check_epochs, check_hidden, check_learning_rate};
 use mnn_data::Dataset;
 
 /// The setting a sweep varies.
@@ -58,26 +58,15 @@ impl Parameter {
         }
     }
 
-    /// Why `value` cannot be swept, if it cannot.
+    /// Why `value` cannot be swept, if it cannot: the limit `mnn train`'s
+    /// flag for the same setting has, in the same words.
     pub fn check(self, value: f64) -> Result<(), String> {
-        let whole = value.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&value);
-        let ok = match self {
-            Parameter::Lr => value > 0.0 && value.is_finite(),
-            Parameter::Epochs => whole,
-            Parameter::Hidden => whole && value <= f64::from(MAX_HIDDEN),
-            Parameter::Rotate => is_rotation(value as f32),
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(match self {
-                Parameter::Lr => format!("learning rate {value} must be greater than 0"),
-                Parameter::Epochs => format!("epochs {value} must be a whole number from 1"),
-                Parameter::Hidden => {
-                    format!("hidden {value} must be a whole number from 1 to {MAX_HIDDEN}")
-                }
-                Parameter::Rotate => format!("rotation {value} must be from -180 to 180 degrees"),
-            })
+        match self {
+            Parameter::Lr => check_learning_rate(value).map(drop),
+            Parameter::Epochs => check_epochs(value, 1).map(drop),
+            Parameter::Hidden => check_hidden(value).map(drop),
+            // a value beyond an f32 is no angle: infinity is refused
+            Parameter::Rotate => check_rotation(value as f32).map(drop),
         }
     }
 }
@@ -213,6 +202,22 @@ mod tests {
     fn values_are_checked_for_their_setting() {
         assert!(Parameter::Lr.check(0.0).is_err());
         assert!(Parameter::Lr.check(0.05).is_ok());
+        // the limits of `mnn train`'s flags
+        assert!(
+            Parameter::Lr
+                .check(1e39)
+                .unwrap_err()
+                .contains("at most 3.4e38")
+        );
+        assert!(Parameter::Lr.check(1e-50).is_err());
+        assert!(Parameter::Epochs.check(1000.0).is_ok());
+        assert!(
+            Parameter::Epochs
+                .check(1001.0)
+                .unwrap_err()
+                .contains("from 1 to 1000")
+        );
+        assert!(Parameter::Hidden.check(100_001.0).is_err());
         assert!(Parameter::Epochs.check(2.5).is_err());
         assert!(Parameter::Hidden.check(0.0).is_err());
         assert!(Parameter::Hidden.check(7.0).is_ok());

@@ -4,7 +4,9 @@
 
 use super::plan::{Job, Plan};
 use crate::TrainError;
+use crate::divergence::Divergence;
 use crate::run::{self, Tests};
+use crate::stall::Stall;
 use crate::threads::Threads;
 use mnn_data::Dataset;
 use serde::{Serialize, Serializer};
@@ -45,6 +47,23 @@ pub enum Event<'a> {
     Tested(&'a Run),
     /// `done` of the plan's `of` trainings are finished.
     Finished { done: usize, of: usize },
+    /// The training of `seed` with the swept setting at `value` (for an
+    /// epochs sweep, the most epochs it trained) diverged or learned
+    /// nothing, as a run's own checks tell ([`run::Event`]).
+    Warned {
+        value: f64,
+        seed: u64,
+        warning: Warning,
+    },
+}
+
+/// What a training's own checks saw, at its end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Warning {
+    /// It diverged ([`run::Event::Diverged`]).
+    Diverged(Divergence),
+    /// It learned nothing ([`run::Event::Stalled`]).
+    Stalled(Stall),
 }
 
 /// Runs every training of `plan` on `workers` threads (at least one, at most
@@ -112,9 +131,17 @@ fn run_job(
     let tests = Tests::After(job.test_after.iter().map(|&(_, epochs)| epochs).collect());
     let mut runs = Vec::with_capacity(job.test_after.len());
     let mut train_seconds = 0.0;
+    let warned = |warning| Event::Warned {
+        value: settings.get(plan.parameter),
+        seed: settings.seed,
+        warning,
+    };
     let on_run_event = |event| {
-        let run::Event::EpochEnded(epoch) = event else {
-            return;
+        let epoch = match event {
+            run::Event::EpochEnded(epoch) => epoch,
+            run::Event::Diverged(seen) => return on_event(warned(Warning::Diverged(seen))),
+            run::Event::Stalled(seen) => return on_event(warned(Warning::Stalled(seen))),
+            _ => return,
         };
         train_seconds += epoch.seconds;
         on_event(Event::Trained {
