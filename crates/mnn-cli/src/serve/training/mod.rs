@@ -20,10 +20,16 @@ use anyhow::Result;
 use mnn_data::Dataset;
 use mnn_net::{Model, ModelInfo, Progress, Queries};
 use mnn_train::{LoadedData, Need, RunSettings, Threads, Training, evaluate};
-use serde::Serialize;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
+
+mod limits;
+mod view;
+
+pub use limits::Limits;
+use view::idle_view;
+pub use view::{EpochEnd, Point, RunView, Speed, Status, Watch};
 
 /// A progress report every this many samples (fewer for small epochs: at
 /// least [`POINTS_PER_EPOCH`] points on the curve).
@@ -33,164 +39,6 @@ const POINTS_PER_EPOCH: usize = 5;
 /// Watchers who fall this many messages behind miss some and are sent the
 /// whole run again.
 const CHANNEL: usize = 256;
-
-/// What a run started from the page may ask for.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Limits {
-    /// Hidden layers.
-    pub max_hidden_layers: usize,
-    /// Nodes in one hidden layer.
-    pub max_nodes: u32,
-    /// Weights in the whole network (each kept epoch is a copy of them).
-    pub max_weights: usize,
-    /// Epochs of one run.
-    pub max_epochs: u32,
-}
-
-impl Limits {
-    /// The limits of `mnn serve`: room for the 99 % recipe (784-800-10, 20
-    /// epochs) and a little more.
-    pub const SERVE: Limits = Limits {
-        max_hidden_layers: 3,
-        max_nodes: 1024,
-        max_weights: 2_000_000,
-        max_epochs: 30,
-    };
-
-    /// The most the kept epochs of one run take (the initial weights and
-    /// one copy per epoch, 4 bytes a weight).
-    pub const MAX_KEPT_BYTES: usize =
-        (Self::SERVE.max_epochs as usize + 1) * Self::SERVE.max_weights * 4;
-
-    /// `settings` if they keep within the limits, or why not.
-    pub fn check(&self, settings: &RunSettings) -> Result<(), String> {
-        if settings.hidden.is_empty() || settings.hidden.len() > self.max_hidden_layers {
-            return Err(format!(
-                "hidden: 1 to {} hidden layers, not {}",
-                self.max_hidden_layers,
-                settings.hidden.len()
-            ));
-        }
-        if let Some(&nodes) = settings
-            .hidden
-            .iter()
-            .find(|&&n| n == 0 || n > self.max_nodes)
-        {
-            return Err(format!(
-                "hidden: 1 to {} nodes a layer, not {nodes}",
-                self.max_nodes
-            ));
-        }
-        let sizes = settings.architecture().layer_sizes;
-        let weights: usize = sizes.windows(2).map(|pair| pair[0] * pair[1]).sum();
-        if weights > self.max_weights {
-            return Err(format!(
-                "a {} network has {weights} weights; the page trains at most {}",
-                settings.sizes(),
-                self.max_weights
-            ));
-        }
-        if settings.epochs == 0 || settings.epochs > self.max_epochs {
-            return Err(format!(
-                "epochs: 1 to {}, not {}",
-                self.max_epochs, settings.epochs
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// Where a run is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// No run yet.
-    Idle,
-    Running,
-    Paused,
-    /// Stop was pressed; the epoch under way is finishing.
-    Stopping,
-    /// Stopped before its last epoch.
-    Stopped,
-    /// Trained all its epochs.
-    Finished,
-    /// Training failed (the message says why).
-    Failed,
-}
-
-impl Status {
-    fn is_active(self) -> bool {
-        matches!(self, Status::Running | Status::Paused | Status::Stopping)
-    }
-}
-
-/// One point of the learning curve within an epoch.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Point {
-    /// Epochs done, fractional: 1.5 is halfway through the second.
-    pub at: f64,
-    /// Mean training error over the samples since the previous point.
-    pub mean_error: f64,
-}
-
-/// An epoch's end.
-#[derive(Debug, Clone, Serialize)]
-pub struct EpochEnd {
-    pub epoch: usize,
-    /// Mean training error over the whole epoch.
-    pub mean_error: f64,
-    /// On the whole test set.
-    pub accuracy: f64,
-    /// The rate this epoch trained with.
-    pub learning_rate: f32,
-    pub seconds: f64,
-    /// Rows: the true digit; columns: the answer.
-    pub confusion: Vec<Vec<usize>>,
-}
-
-/// How fast the epoch under way goes.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Speed {
-    /// Epoch under way, from 1.
-    pub epoch: usize,
-    pub samples: usize,
-    pub samples_per_epoch: usize,
-    pub samples_per_second: f64,
-    /// Until the run's last epoch ends, at this speed.
-    pub seconds_left: f64,
-}
-
-/// A run as a watcher sees it: its settings, where it is, and all it has
-/// learnt so far.
-#[derive(Debug, Clone, Serialize)]
-pub struct RunView {
-    pub status: Status,
-    /// Why it failed, or what the data is.
-    pub message: String,
-    /// The network, `784-200-10, learning rate 0.1` and more.
-    pub description: String,
-    pub epochs: u32,
-    /// Training records used, and the data they come from.
-    pub records: usize,
-    pub data: String,
-    pub curve: Vec<Point>,
-    pub epoch_ends: Vec<EpochEnd>,
-    pub speed: Option<Speed>,
-    /// The epoch whose network is served (0: the initial weights).
-    pub served_epoch: Option<usize>,
-}
-
-/// What watchers are sent.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Watch {
-    /// The whole run (when a watcher arrives, and whenever its status changes).
-    Run(RunView),
-    /// A point of the curve and the speed, at most every `PROGRESS_EVERY` samples.
-    Progress { point: Point, speed: Speed },
-    /// An epoch ended; its network is now served.
-    Epoch(EpochEnd),
-}
 
 /// A run's state: what the page shows, and the kept epochs.
 struct Run {
@@ -609,21 +457,6 @@ fn data_word(data: &LoadedData) -> String {
         )
     } else {
         format!("training on {}", data.description)
-    }
-}
-
-fn idle_view() -> RunView {
-    RunView {
-        status: Status::Idle,
-        message: String::new(),
-        description: String::new(),
-        epochs: 0,
-        records: 0,
-        data: String::new(),
-        curve: Vec::new(),
-        epoch_ends: Vec::new(),
-        speed: None,
-        served_epoch: None,
     }
 }
 
