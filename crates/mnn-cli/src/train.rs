@@ -33,15 +33,22 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     }
     let (train, test) = (&loaded.mnist.train, &loaded.mnist.test);
+    if settings.validate > 0 {
+        crate::beyond::check_validate(settings.validate, train.len())?;
+    }
     let book = settings.is_book();
     let out = Reporter::new(args.json);
     let description = settings.description();
     let epochs = settings.epochs;
     out.line(format_args!(
-        "training {description}, {epochs} epoch{}, seed {} on {} training records{} of {}",
+        "training {description}, {epochs} epoch{}, seed {} on {} training records{}{} of {}",
         if epochs == 1 { "" } else { "s" },
         settings.seed,
-        train.len(),
+        train.len() - settings.validate,
+        match settings.validate {
+            0 => String::new(),
+            n => format!(" (the last {n} held out to validate on)"),
+        },
         settings
             .rotate
             .map(|d| format!(" (each also rotated ±{d}°)"))
@@ -62,7 +69,7 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             bars.show(&event);
             match event {
             Event::EpochEnded(epoch) => out.line(format_args!(
-                "epoch {}/{epochs}: {} samples in {:.2} s{} · mean training error {:.5} · test accuracy {:.4}",
+                "epoch {}/{epochs}: {} samples in {:.2} s{} · mean training error {:.5} · test accuracy {:.4}{}",
                 epoch.number,
                 epoch.samples,
                 epoch.seconds,
@@ -73,6 +80,10 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
                 },
                 epoch.mean_error,
                 epoch.accuracy.unwrap_or_default(),
+                epoch
+                    .validation_accuracy
+                    .map(|v| format!(" · validation accuracy {v:.4}"))
+                    .unwrap_or_default(),
             )),
             Event::ThreadFallback(report) => eprintln!(
                 "note: the {} training threads spent {:.0}% of that epoch waiting for each other \
@@ -103,6 +114,11 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
     ));
     let mean_errors: Vec<f64> = trained.epochs.iter().map(|e| e.mean_error).collect();
     let accuracies: Vec<f64> = trained.epochs.iter().filter_map(|e| e.accuracy).collect();
+    let validation: Vec<f64> = trained
+        .epochs
+        .iter()
+        .filter_map(|e| e.validation_accuracy)
+        .collect();
     if let Some(path) = &args.curve {
         let curve = LearningCurve {
             title: format!(
@@ -116,6 +132,7 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             ),
             mean_error: mean_errors.clone(),
             accuracy: accuracies.clone(),
+            validation_accuracy: validation.clone(),
         };
         write_curve(path, &curve)?;
         out.line(format_args!(
@@ -146,7 +163,7 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
         "epochs": epochs,
         "seed": settings.seed,
         "rotate": settings.rotate,
-        "train_records": train.len(),
+        "train_records": train.len() - settings.validate,
         "test_records": test.len(),
         "data": loaded.origin.name(),
         "model": args.save,
@@ -156,6 +173,11 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             "accuracy": accuracies,
         },
     });
+    if settings.validate > 0 {
+        report["validate"] = json!(settings.validate);
+        report["validation_accuracy"] = json!(validation.last());
+        report["curve"]["validation_accuracy"] = json!(validation);
+    }
     if book {
         report["diverged"] = json!(trained.diverged.is_some());
     } else {

@@ -84,6 +84,16 @@ pub enum TrainError {
     /// Distortions that cannot be drawn.
     #[error("{0}")]
     Augment(String),
+    /// More training records held out for validation than leave any to train on.
+    #[error(
+        "validation would hold out {held} of the {records} training records, leaving none to train on"
+    )]
+    Validation {
+        /// Records asked to be held out.
+        held: usize,
+        /// Training records there are.
+        records: usize,
+    },
     /// Results that could not be written as CSV.
     #[error("cannot write the results as CSV: {0}")]
     Csv(String),

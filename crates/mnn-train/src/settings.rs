@@ -77,6 +77,11 @@ pub struct RunSettings {
     /// The book's rotated copies (Part 3): each record also turned by
     /// ±degrees.
     pub rotate: Option<f32>,
+    /// Training records held out for validation (the last ones; 0: none):
+    /// the run trains on the others and reports the network's accuracy on
+    /// these beside the test accuracy, so settings can be chosen without
+    /// looking at the test set.
+    pub validate: usize,
 }
 
 impl Default for RunSettings {
@@ -95,6 +100,7 @@ impl Default for RunSettings {
             seed: 1,
             augmentation: Augmentation::default(),
             rotate: None,
+            validate: 0,
         }
     }
 }
@@ -232,6 +238,7 @@ mod tests {
         assert_eq!((book.epochs, book.seed), (5, 1));
         assert!(book.augmentation.is_none());
         assert_eq!(book.rotate, None);
+        assert_eq!(book.validate, 0);
         assert!(book.is_book());
         assert_eq!(book.sizes(), "784-200-10");
         let Model::Book(net) = book.build().unwrap() else {
