@@ -79,16 +79,18 @@ fn augmentation(s: &str) -> Result<Augmentation, String> {
 }
 
 /// The run `mnn train` asks for: the book's own run (one hidden layer and
-/// no new flags, [`RunSettings::is_book`]) or one beyond the book.
+/// no new flags, [`RunSettings::is_book`]) or one beyond the book, or a
+/// `--recipe` with the flags given beside it.
 pub fn run_settings(args: &TrainArgs) -> Result<RunSettings> {
-    args.beyond.settings(RunSettings {
+    let flags = args.beyond.settings(RunSettings {
         hidden: args.hidden.clone(),
         learning_rate: args.lr,
         epochs: args.epochs,
         seed: args.seed,
         rotate: args.rotate,
         ..RunSettings::default()
-    })
+    })?;
+    Ok(crate::recipe::apply(args, flags)?.0)
 }
 
 /// The `hidden` of `--json`: a number for one hidden layer (as the book's

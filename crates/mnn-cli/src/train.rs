@@ -17,6 +17,10 @@ use serde_json::json;
 /// test accuracy (and, beyond the book, its learning rate), then the score,
 /// `--curve`, `--save` and `--json`.
 pub fn run_train(args: &TrainArgs) -> Result<()> {
+    if args.recipe.as_deref() == Some(crate::recipe::LIST) {
+        crate::recipe::list(&Reporter::new(args.json));
+        return Ok(());
+    }
     let threads = crate::threads(args.threads);
     let settings = crate::beyond::run_settings(args)?;
     if let Some(path) = &args.save {
@@ -38,6 +42,10 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
     }
     let book = settings.is_book();
     let out = Reporter::new(args.json);
+    if let Some(name) = &args.recipe {
+        let recipe = mnn_train::recipe(name).expect("checked by run_settings");
+        crate::recipe::announce(&recipe, args, &out);
+    }
     let description = settings.description();
     let epochs = settings.epochs;
     out.line(format_args!(
