@@ -202,25 +202,29 @@ impl Gaussian {
         if values.is_empty() {
             return;
         }
-        if width <= BLOCK && height <= BLOCK {
-            self.smooth_block(values, width, height);
+        let side = width.max(height);
+        if side <= MNIST_SIDE {
+            self.smooth_block::<MNIST_SIDE>(values, width, height);
+        } else if side <= BLOCK {
+            self.smooth_block::<BLOCK>(values, width, height);
         } else {
             self.smooth_any(values, width, height, scratch);
         }
     }
 
-    /// [`smooth`](Self::smooth) for an image of at most [`BLOCK`] pixels a
-    /// side (MNIST's 28×28), on the stack, the same sums in the same order:
+    /// [`smooth`](Self::smooth) for an image of at most `N` pixels a side
+    /// (`N` = 28 for MNIST: no padding to do sums on), on the stack, the same
+    /// sums in the same order:
     /// the image zero-padded into a block, smoothed down its columns a whole
     /// padded row at a time (so the compiler keeps the row's sums in vector
     /// registers), transposed, smoothed down its columns again (which are
     /// the image's rows), and transposed back.
-    fn smooth_block(&self, values: &mut [f32], width: usize, height: usize) {
-        let mut block = [[0.0f32; BLOCK]; BLOCK];
+    fn smooth_block<const N: usize>(&self, values: &mut [f32], width: usize, height: usize) {
+        let mut block = [[0.0f32; N]; N];
         for (row, source) in block.iter_mut().zip(values.chunks_exact(width)) {
             row[..width].copy_from_slice(source);
         }
-        let mut down = [[0.0f32; BLOCK]; BLOCK];
+        let mut down = [[0.0f32; N]; N];
         self.smooth_down(&block, &mut down, height);
         // block[c][r] = down[r][c]; rows of `down` from `height` on are zero.
         for (c, row) in block.iter_mut().enumerate().take(width) {
@@ -240,10 +244,15 @@ impl Gaussian {
     /// rows outside `0..rows` being zero: one pass of the filter down the
     /// columns of a block, taps in increasing k as [`smooth`](Self::smooth)
     /// sums them.
-    fn smooth_down(&self, input: &Block, out: &mut Block, rows: usize) {
+    fn smooth_down<const N: usize>(
+        &self,
+        input: &[[f32; N]; N],
+        out: &mut [[f32; N]; N],
+        rows: usize,
+    ) {
         let radius = self.radius();
         for (r, out_row) in out.iter_mut().enumerate().take(rows) {
-            let mut sums = [0.0f32; BLOCK];
+            let mut sums = [0.0f32; N];
             let (first, last) = (r.saturating_sub(radius), (r + radius).min(rows - 1));
             let taps = &self.weights[first + radius - r..=last + radius - r];
             for (&w, input_row) in taps.iter().zip(&input[first..=last]) {
@@ -297,8 +306,8 @@ impl Gaussian {
 /// row of this many values at a time ([`Gaussian::smooth`]).
 const BLOCK: usize = 32;
 
-/// A zero-padded image of up to [`BLOCK`]×[`BLOCK`] values.
-type Block = [[f32; BLOCK]; BLOCK];
+/// MNIST's side: its images are smoothed 28 values at a time, no padding.
+const MNIST_SIDE: usize = 28;
 
 /// Turns raw random numbers into an elastic displacement field in place:
 /// each of `rows` and `cols` is smoothed by `gaussian` and multiplied by
@@ -435,9 +444,15 @@ mod tests {
 
     #[test]
     fn small_images_are_smoothed_as_any_image_to_the_bit() {
-        // The stack block (up to 32×32) against the general path, on odd
+        // The stack blocks (28×28 and 32×32) against the general path, on odd
         // shapes, with a kernel wider than the image and one narrower.
-        for (width, height, sigma) in [(28, 28, 4.0), (7, 31, 1.0), (32, 5, 0.7), (1, 1, 4.0)] {
+        for (width, height, sigma) in [
+            (28, 28, 4.0),
+            (20, 27, 2.0),
+            (7, 31, 1.0),
+            (32, 5, 0.7),
+            (1, 1, 4.0),
+        ] {
             let field: Vec<f32> = (0..width * height)
                 .map(|i| ((i * 7919 % 1013) as f32 / 1013.0) * 2.0 - 1.0)
                 .collect();
