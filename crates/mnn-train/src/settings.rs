@@ -152,9 +152,10 @@ impl RunSettings {
     }
 
     /// Training samples in one epoch on `records` training records: each
-    /// record, and its two rotated copies if asked for.
+    /// record not held out for validation, and its two rotated copies if
+    /// asked for.
     pub fn samples_per_epoch(&self, records: usize) -> usize {
-        records * samples_per_record(self.rotate)
+        records.saturating_sub(self.validate) * samples_per_record(self.rotate)
     }
 
     /// The network and how it learns, for people: the book's `784-200-10,
@@ -290,6 +291,11 @@ mod tests {
             "relu, cross-entropy, biases, lr decay 0.5, augment shift=1,elastic,sigma=4,alpha=34"
         );
         assert_eq!(s.samples_per_epoch(100), 100);
+        let validated = RunSettings {
+            validate: 30,
+            ..book
+        };
+        assert_eq!(validated.samples_per_epoch(100), 210);
     }
 
     #[test]
