@@ -132,7 +132,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         .min(jobs)
         .max(1);
     outln!(
-        "sweeping {} over {} with {} seed{} each ({}) on {} training records of {}: {} training{}, {} at a time",
+        "sweeping {} over {} with {} seed{} each ({}) on {} training records{} of {}: {} training{}, {} at a time",
         parameter.name(),
         plan.values
             .iter()
@@ -142,7 +142,11 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         args.seeds,
         if args.seeds == 1 { "" } else { "s" },
         describe_base(&plan),
-        train.len(),
+        train.len() - plan.base.validate,
+        match plan.base.validate {
+            0 => String::new(),
+            n => format!(" (the last {n} held out to validate on)"),
+        },
         loaded.description,
         jobs,
         if jobs == 1 { "" } else { "s" },
