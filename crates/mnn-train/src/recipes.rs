@@ -75,10 +75,11 @@ pub fn recipes() -> Vec<Recipe> {
         Recipe {
             name: "simard",
             summary: "Simard et al. 2003's 784-800-10 with cross-entropy and elastic distortions (0.7 % error)",
-            figures: "none yet: not run",
-            chosen: "a first guess, not yet chosen: mnist-99's network with a slower decay and three \
-                     times the epochs (Simard et al. trained far longer); to be chosen on --validate \
-                     10000 only",
+            figures: "not yet measured on the test set; validation accuracy 0.9921 (seed 1, \
+                      --validate 10000)",
+            chosen: "on --validate 10000 only, seed 1: lr decay 0.96 against 0.98 after 20 to 60 \
+                     epochs (0.9921 and 0.9922 after 60, 0.96 ahead after 40 and 50); one seed, so \
+                     differences under 0.1 pp are noise",
             settings: RunSettings {
                 lr_decay: 0.96,
                 epochs: 60,
