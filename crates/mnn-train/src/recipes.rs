@@ -75,8 +75,8 @@ pub fn recipes() -> Vec<Recipe> {
         Recipe {
             name: "simard",
             summary: "Simard et al. 2003's 784-800-10 with cross-entropy and elastic distortions (0.7 % error)",
-            figures: "not yet measured on the test set; validation accuracy 0.9921 (seed 1, \
-                      --validate 10000)",
+            figures: "0.9930 (0.9918-0.9930), median of seeds 1-3, measured once after the choice; \
+                      Simard et al. 0.993",
             chosen: "on --validate 10000 only, seed 1: lr decay 0.96 against 0.98 after 20 to 60 \
                      epochs (0.9921 and 0.9922 after 60, 0.96 ahead after 40 and 50); one seed, so \
                      differences under 0.1 pp are noise",
