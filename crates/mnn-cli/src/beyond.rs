@@ -32,6 +32,10 @@ pub struct BeyondArgs {
     /// (sigma=4, alpha=34; set with sigma=S, alpha=A), e.g. "elastic,shift=2"
     #[arg(long, value_name = "LIST", default_value_t = RunSettings::default().augmentation, value_parser = augmentation)]
     pub augment: Augmentation,
+    /// Hold out the last N training records: train on the others and report the accuracy on these
+    /// after each epoch beside the test accuracy (choose settings by it, not by the test set)
+    #[arg(long, value_name = "N", default_value_t = RunSettings::default().validate)]
+    pub validate: usize,
 }
 
 impl BeyondArgs {
@@ -43,9 +47,23 @@ impl BeyondArgs {
             bias: self.bias,
             lr_decay: self.lr_decay,
             augmentation: self.augment,
+            validate: self.validate,
             ..base
         })
     }
+}
+
+/// A usage error naming `--validate` unless it leaves training records to
+/// train on (checked once the data is read, before any training).
+pub fn check_validate(validate: usize, records: usize) -> Result<()> {
+    if validate >= records {
+        return Err(crate::UsageError(format!(
+            "--validate {validate}: there are {records} training records, so holding out \
+             {validate} leaves none to train on; give fewer than {records}"
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 fn decay_factor(s: &str) -> Result<f64, String> {
@@ -63,16 +81,18 @@ fn augmentation(s: &str) -> Result<Augmentation, String> {
 }
 
 /// The run `mnn train` asks for: the book's own run (one hidden layer and
-/// no new flags, [`RunSettings::is_book`]) or one beyond the book.
+/// no new flags, [`RunSettings::is_book`]) or one beyond the book, or a
+/// `--recipe` with the flags given beside it.
 pub fn run_settings(args: &TrainArgs) -> Result<RunSettings> {
-    args.beyond.settings(RunSettings {
+    let flags = args.beyond.settings(RunSettings {
         hidden: args.hidden.clone(),
         learning_rate: args.lr,
         epochs: args.epochs,
         seed: args.seed,
         rotate: args.rotate,
         ..RunSettings::default()
-    })
+    })?;
+    Ok(crate::recipe::apply(args, flags)?.0)
 }
 
 /// The `hidden` of `--json`: a number for one hidden layer (as the book's

@@ -29,6 +29,7 @@ mod files;
 mod model_file;
 mod pictures;
 mod query;
+mod recipe;
 mod report;
 mod serve;
 mod show;
@@ -37,7 +38,8 @@ mod tour;
 mod train;
 mod weights;
 
-use clap::{Args, FromArgMatches, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use mnn_train::{RunSettings, Threads};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -97,6 +99,14 @@ pub struct DataArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct TrainArgs {
+    /// A named run (book, book-first, mnist-99, simard) standing for its flags; any flag given
+    /// beside it replaces the recipe's. `--recipe list` shows each with its flags and figures
+    #[arg(long, value_name = "NAME")]
+    pub recipe: Option<String>,
+    /// The ids of the flags given on the command line (clap's `value_source`),
+    /// so that they, and only they, replace a recipe's settings.
+    #[arg(skip)]
+    pub given: Vec<String>,
     #[command(flatten)]
     pub data: DataArgs,
     /// Hidden nodes; several hidden layers separated by commas (500,150) go beyond the book
@@ -168,6 +178,16 @@ pub struct TestArgs {
     pub threads: Option<u32>,
 }
 
+/// The ids of the arguments `matches` took from the command line (not
+/// defaults, not the environment).
+fn given_on_command_line(matches: &ArgMatches) -> Vec<String> {
+    matches
+        .ids()
+        .filter(|id| matches.value_source(id.as_str()) == Some(ValueSource::CommandLine))
+        .map(|id| id.to_string())
+        .collect()
+}
+
 /// The `--threads` flag as the libraries take it.
 pub fn threads(flag: Option<u32>) -> Threads {
     Threads::from_option(flag.map(|n| n as usize))
@@ -222,7 +242,13 @@ fn one_line(err: &anyhow::Error) -> String {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    if let (Some(Command::Train(args)), Some(("train", train))) =
+        (&mut cli.command, matches.subcommand())
+    {
+        args.given = given_on_command_line(train);
+    }
     let result = match cli.command {
         None => train::run_train(&TrainArgs::defaults()),
         Some(Command::Train(args)) => train::run_train(&args),

@@ -118,6 +118,9 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         loaded.mnist.train.truncate(limit);
     }
     let (train, test) = (&loaded.mnist.train, &loaded.mnist.test);
+    if base.validate > 0 {
+        crate::beyond::check_validate(base.validate, train.len())?;
+    }
     std::fs::create_dir_all(&out_dir)
         .with_context(|| format!("{}: cannot create directory", out_dir.display()))?;
 
@@ -129,7 +132,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         .min(jobs)
         .max(1);
     outln!(
-        "sweeping {} over {} with {} seed{} each ({}) on {} training records of {}: {} training{}, {} at a time",
+        "sweeping {} over {} with {} seed{} each ({}) on {} training records{} of {}: {} training{}, {} at a time",
         parameter.name(),
         plan.values
             .iter()
@@ -139,7 +142,11 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         args.seeds,
         if args.seeds == 1 { "" } else { "s" },
         describe_base(&plan),
-        train.len(),
+        train.len() - plan.base.validate,
+        match plan.base.validate {
+            0 => String::new(),
+            n => format!(" (the last {n} held out to validate on)"),
+        },
         loaded.description,
         jobs,
         if jobs == 1 { "" } else { "s" },
@@ -159,11 +166,14 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         Event::Trained { samples } => bar.inc(samples),
         Event::Tested(run) => bar.suspend(|| {
             outln!(
-                "{} {} seed {}: accuracy {:.4} (trained in {:.1} s)",
+                "{} {} seed {}: accuracy {:.4}{} (trained in {:.1} s)",
                 run.parameter,
                 format_value(run.value),
                 run.seed,
                 run.accuracy,
+                run.validation_accuracy
+                    .map(|v| format!(" · validation accuracy {v:.4}"))
+                    .unwrap_or_default(),
                 run.train_seconds
             )
         }),
@@ -372,6 +382,7 @@ mod tests {
             epochs: 1,
             rotate: 0.0,
             accuracy,
+            validation_accuracy: None,
             train_seconds: 1.0,
             beyond: None,
         };

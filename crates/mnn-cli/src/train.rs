@@ -20,6 +20,10 @@ use std::path::Path;
 /// test accuracy (and, beyond the book, its learning rate), then the score,
 /// `--curve`, `--save` and `--json`.
 pub fn run_train(args: &TrainArgs) -> Result<()> {
+    if args.recipe.as_deref() == Some(crate::recipe::LIST) {
+        crate::recipe::list(&Reporter::new(args.json));
+        return Ok(());
+    }
     let threads = crate::threads(args.threads);
     let settings = crate::beyond::run_settings(args)?;
     if let Some(path) = &args.save {
@@ -36,15 +40,26 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     }
     let (train, test) = (&loaded.mnist.train, &loaded.mnist.test);
+    if settings.validate > 0 {
+        crate::beyond::check_validate(settings.validate, train.len())?;
+    }
     let book = settings.is_book();
     let out = Reporter::new(args.json);
+    if let Some(name) = &args.recipe {
+        let recipe = mnn_train::recipe(name).expect("checked by run_settings");
+        crate::recipe::announce(&recipe, args, &out);
+    }
     let description = settings.description();
     let epochs = settings.epochs;
     out.line(format_args!(
-        "training {description}, {epochs} epoch{}, seed {} on {} training records{} of {}",
+        "training {description}, {epochs} epoch{}, seed {} on {} training records{}{} of {}",
         if epochs == 1 { "" } else { "s" },
         settings.seed,
-        train.len(),
+        train.len() - settings.validate,
+        match settings.validate {
+            0 => String::new(),
+            n => format!(" (the last {n} held out to validate on)"),
+        },
         settings
             .rotate
             .map(|d| format!(" (each also rotated ±{d}°)"))
@@ -65,7 +80,7 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             bars.show(&event);
             match event {
             Event::EpochEnded(epoch) => out.line(format_args!(
-                "epoch {}/{epochs}: {} samples in {:.2} s{} · mean training error {:.5} · test accuracy {:.4}",
+                "epoch {}/{epochs}: {} samples in {:.2} s{} · mean training error {:.5} · test accuracy {:.4}{}",
                 epoch.number,
                 epoch.samples,
                 epoch.seconds,
@@ -76,6 +91,10 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
                 },
                 epoch.mean_error,
                 epoch.accuracy.unwrap_or_default(),
+                epoch
+                    .validation_accuracy
+                    .map(|v| format!(" · validation accuracy {v:.4}"))
+                    .unwrap_or_default(),
             )),
             Event::ThreadFallback(report) => eprintln!(
                 "note: the {} training threads spent {:.0}% of that epoch waiting for each other \
@@ -108,6 +127,11 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
     ));
     let mean_errors: Vec<f64> = trained.epochs.iter().map(|e| e.mean_error).collect();
     let accuracies: Vec<f64> = trained.epochs.iter().filter_map(|e| e.accuracy).collect();
+    let validation: Vec<f64> = trained
+        .epochs
+        .iter()
+        .filter_map(|e| e.validation_accuracy)
+        .collect();
     let network = &trained.network;
     let info = ModelInfo {
         seed: Some(settings.seed),
@@ -128,6 +152,7 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             ),
             mean_error: mean_errors.clone(),
             accuracy: accuracies.clone(),
+            validation_accuracy: validation.clone(),
         };
         (path, curve)
     });
@@ -150,7 +175,7 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
         "epochs": epochs,
         "seed": settings.seed,
         "rotate": settings.rotate,
-        "train_records": train.len(),
+        "train_records": train.len() - settings.validate,
         "test_records": test.len(),
         "data": loaded.origin.name(),
         "model": args.save,
@@ -161,6 +186,11 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
         },
     });
     report["stalled"] = stall_json(trained.stalled.as_ref(), settings.learning_rate);
+    if settings.validate > 0 {
+        report["validate"] = json!(settings.validate);
+        report["validation_accuracy"] = json!(validation.last());
+        report["curve"]["validation_accuracy"] = json!(validation);
+    }
     if book {
         report["diverged"] = json!(trained.diverged.is_some());
     } else {
@@ -277,6 +307,7 @@ mod tests {
             title: "t".into(),
             mean_error: vec![0.1],
             accuracy: vec![0.5],
+            validation_accuracy: Vec::new(),
         };
         let info = ModelInfo::default();
         let written = save_then_curve(

@@ -136,6 +136,25 @@ impl Dataset {
         }
     }
 
+    /// Splits the records at `at`: keeps the first `at` and returns the rest
+    /// (as `Vec::split_off`; `mnn train --validate N` holds out the last N).
+    ///
+    /// # Panics
+    /// If `at > len()`.
+    pub fn split_off(&mut self, at: usize) -> Dataset {
+        assert!(
+            at <= self.len(),
+            "split_off at {at} of {} records",
+            self.len()
+        );
+        Dataset {
+            rows: self.rows,
+            cols: self.cols,
+            labels: self.labels.split_off(at),
+            pixels: self.pixels.split_off(at * self.pixels_per_image()),
+        }
+    }
+
     /// Iterate over `(label, pixels)` of every record, in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (u8, &[u8])> + '_ {
         (0..self.len()).map(|i| (self.label(i), self.image(i)))

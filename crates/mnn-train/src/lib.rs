@@ -35,6 +35,7 @@ mod data;
 mod divergence;
 mod evaluate;
 mod network;
+mod recipes;
 mod run;
 mod samples;
 mod settings;
@@ -50,6 +51,7 @@ pub use divergence::{Divergence, divergence};
 pub use evaluate::{Evaluation, Mistake, evaluate};
 pub use mnn_augment::{AugmentError, Augmentation};
 pub use network::check_digit_network;
+pub use recipes::{Recipe, recipe, recipes};
 pub use run::{Epoch, Event, Tests, Trained, train};
 pub use samples::{MAX_ROTATION, MnistSamples, check_rotation, is_rotation, samples_per_record};
 pub use settings::{
@@ -90,6 +92,16 @@ pub enum TrainError {
     /// Distortions that cannot be drawn.
     #[error("{0}")]
     Augment(String),
+    /// More training records held out for validation than leave any to train on.
+    #[error(
+        "validation would hold out {held} of the {records} training records, leaving none to train on"
+    )]
+    Validation {
+        /// Records asked to be held out.
+        held: usize,
+        /// Training records there are.
+        records: usize,
+    },
     /// Results that could not be written as CSV.
     #[error("cannot write the results as CSV: {0}")]
     Csv(String),

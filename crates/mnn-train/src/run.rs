@@ -55,6 +55,9 @@ pub struct Epoch {
     pub seconds: f64,
     /// The accuracy on the test set after it, if it was tested ([`Tests`]).
     pub accuracy: Option<f64>,
+    /// The accuracy on the held-out training records after it
+    /// ([`RunSettings::validate`]), tested when the test set is.
+    pub validation_accuracy: Option<f64>,
 }
 
 /// What a run reports while it trains, in this order for each epoch:
@@ -114,6 +117,11 @@ pub fn train(
     tests: &Tests,
     mut on_event: impl FnMut(Event),
 ) -> Result<Trained, TrainError> {
+    let held_out = hold_out(train, settings.validate)?;
+    let (train, validation) = match &held_out {
+        Some((kept, held)) => (kept, Some(held)),
+        None => (train, None),
+    };
     let mut training = Training::new(train, settings, threads)?;
     let mut epochs = Vec::with_capacity(settings.epochs as usize);
     let mut train_seconds = 0.0;
@@ -139,6 +147,9 @@ pub fn train(
             learning_rate,
             seconds: took.as_secs_f64(),
             accuracy: tested.as_ref().map(Evaluation::accuracy),
+            validation_accuracy: validation
+                .filter(|_| tested.is_some())
+                .map(|held| training.evaluate(held).accuracy()),
         };
         epochs.push(epoch);
         on_event(Event::EpochEnded(epoch));
@@ -175,6 +186,21 @@ pub fn train(
         diverged,
         stalled,
     })
+}
+
+/// `train` split for `--validate`: the first records to train on and the
+/// last `held` to validate on; `None` when nothing is held out.
+fn hold_out(train: &Dataset, held: usize) -> Result<Option<(Dataset, Dataset)>, TrainError> {
+    if held == 0 {
+        return Ok(None);
+    }
+    let records = train.len();
+    if held >= records {
+        return Err(TrainError::Validation { held, records });
+    }
+    let mut kept = train.clone();
+    let validation = kept.split_off(records - held);
+    Ok(Some((kept, validation)))
 }
 
 #[cfg(test)]

@@ -117,6 +117,11 @@ pub struct RunSettings {
     /// The book's rotated copies (Part 3): each record also turned by
     /// ±degrees.
     pub rotate: Option<f32>,
+    /// Training records held out for validation (the last ones; 0: none):
+    /// the run trains on the others and reports the network's accuracy on
+    /// these beside the test accuracy, so settings can be chosen without
+    /// looking at the test set.
+    pub validate: usize,
 }
 
 impl Default for RunSettings {
@@ -135,6 +140,7 @@ impl Default for RunSettings {
             seed: 1,
             augmentation: Augmentation::default(),
             rotate: None,
+            validate: 0,
         }
     }
 }
@@ -186,9 +192,10 @@ impl RunSettings {
     }
 
     /// Training samples in one epoch on `records` training records: each
-    /// record, and its two rotated copies if asked for.
+    /// record not held out for validation, and its two rotated copies if
+    /// asked for.
     pub fn samples_per_epoch(&self, records: usize) -> usize {
-        records * samples_per_record(self.rotate)
+        records.saturating_sub(self.validate) * samples_per_record(self.rotate)
     }
 
     /// The network and how it learns, for people: the book's `784-200-10,
@@ -272,6 +279,7 @@ mod tests {
         assert_eq!((book.epochs, book.seed), (5, 1));
         assert!(book.augmentation.is_none());
         assert_eq!(book.rotate, None);
+        assert_eq!(book.validate, 0);
         assert!(book.is_book());
         assert_eq!(book.sizes(), "784-200-10");
         let Model::Book(net) = book.build().unwrap() else {
@@ -323,6 +331,11 @@ mod tests {
             "relu, cross-entropy, biases, lr decay 0.5, augment shift=1,elastic,sigma=4,alpha=34"
         );
         assert_eq!(s.samples_per_epoch(100), 100);
+        let validated = RunSettings {
+            validate: 30,
+            ..book
+        };
+        assert_eq!(validated.samples_per_epoch(100), 210);
     }
 
     #[test]

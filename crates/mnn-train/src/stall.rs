@@ -103,6 +103,7 @@ mod tests {
             learning_rate: 0.1,
             seconds: 1.0,
             accuracy,
+            validation_accuracy: None,
         }
     }
 

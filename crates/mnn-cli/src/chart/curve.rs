@@ -1,8 +1,9 @@
 //! The learning curve of one training run, as PyTorch's and burn's examples
 //! print and plot it: each epoch's mean training error (left axis) and the
-//! test accuracy after it (right axis).
+//! test accuracy after it (right axis), and with `--validate` the accuracy
+//! on the held-out training records beside it.
 
-use super::style::{self, BLUE, RED, SERIES_LINE, Scale};
+use super::style::{self, BLUE, GREEN, RED, SERIES_LINE, Scale};
 use super::{Area, DrawResult, Picture, render};
 use crate::UsageError;
 use crate::files::check_writable;
@@ -14,6 +15,8 @@ use std::path::Path;
 const ERROR: RGBColor = RED;
 /// The test accuracy's colour.
 const ACCURACY: RGBColor = BLUE;
+/// The validation accuracy's colour.
+const VALIDATION: RGBColor = GREEN;
 
 /// One run's curve: after epoch `i + 1`, `mean_error[i]` and `accuracy[i]`.
 pub struct LearningCurve {
@@ -24,6 +27,9 @@ pub struct LearningCurve {
     pub mean_error: Vec<f64>,
     /// Fraction of the test records right after the epoch.
     pub accuracy: Vec<f64>,
+    /// Fraction of the held-out training records right after the epoch
+    /// (`--validate`); empty when none were held out.
+    pub validation_accuracy: Vec<f64>,
 }
 
 /// A usage error (exit status 2) unless `path` ends in `.png` or `.svg`
@@ -78,7 +84,14 @@ impl Picture for LearningCurve {
             .y_label_area_size(scale.px(90))
             .right_y_label_area_size(scale.px(90))
             .build_cartesian_2d(0..epochs + 1, padded(&self.mean_error, 0.0, f64::INFINITY))?
-            .set_secondary_coord(0..epochs + 1, padded(&self.accuracy, 0.0, 1.0));
+            .set_secondary_coord(
+                0..epochs + 1,
+                padded(
+                    &[&self.accuracy[..], &self.validation_accuracy[..]].concat(),
+                    0.0,
+                    1.0,
+                ),
+            );
         style::axes(&mut ctx.configure_mesh(), scale)
             .x_desc("epoch")
             .y_desc("mean training error, (target − output)²")
@@ -92,7 +105,11 @@ impl Picture for LearningCurve {
             .y_label_formatter(&|y| format!("{y:.4}"))
             .draw()?;
         style::secondary_axes(&mut ctx.configure_secondary_axes(), scale)
-            .y_desc("accuracy on the test records")
+            .y_desc(if self.validation_accuracy.is_empty() {
+                "accuracy on the test records"
+            } else {
+                "accuracy on the test and held-out records"
+            })
             .y_label_formatter(&|y| format!("{y:.3}"))
             .draw()?;
 
@@ -116,6 +133,18 @@ impl Picture for LearningCurve {
                 .iter()
                 .map(|&p| TriangleMarker::new(p, scale.px(7), ACCURACY.filled())),
         )?;
+        if !self.validation_accuracy.is_empty() {
+            let validation = points(&self.validation_accuracy);
+            let validation_line = VALIDATION.stroke_width(scale.px(SERIES_LINE));
+            ctx.draw_secondary_series(LineSeries::new(validation.clone(), validation_line))?
+                .label("validation accuracy, held-out training records (right axis)")
+                .legend(style::line_key(VALIDATION, scale));
+            ctx.draw_secondary_series(
+                validation
+                    .iter()
+                    .map(|&p| Cross::new(p, scale.px(6), VALIDATION.stroke_width(scale.px(2)))),
+            )?;
+        }
         style::legend(&mut ctx, SeriesLabelPosition::UpperMiddle, scale)
     }
 }
@@ -130,6 +159,36 @@ pub(crate) mod tests {
             title: "784-200-10, learning rate 0.1, seed 1".into(),
             mean_error: vec![0.0142, 0.0071, 0.0056],
             accuracy: vec![0.9561, 0.9655, 0.9702],
+            validation_accuracy: vec![],
+        }
+    }
+
+    #[test]
+    fn held_out_records_are_a_third_curve() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.svg");
+        let validated = LearningCurve {
+            validation_accuracy: vec![0.9601, 0.9688, 0.9730],
+            ..curve()
+        };
+        write_curve(&path, &validated).unwrap();
+        assert_svg_says(
+            &path,
+            &[
+                "accuracy on the test and held-out records",
+                "test accuracy (right axis)",
+                "validation accuracy, held-out training records (right axis)",
+            ],
+        );
+        let png = dir.path().join("c.png");
+        write_curve(&png, &validated).unwrap();
+        let (_, _, pixels) = png_pixels(&png);
+        for colour in [ERROR, ACCURACY, VALIDATION] {
+            assert!(
+                pixels
+                    .iter()
+                    .any(|p| p[..3] == [colour.0, colour.1, colour.2])
+            );
         }
     }
 

@@ -131,6 +131,7 @@ impl StartRequest {
             seed: self.seed.unwrap_or(book.seed),
             augmentation,
             rotate: self.rotate,
+            validate: 0,
         };
         Ok((settings, self.limit))
     }

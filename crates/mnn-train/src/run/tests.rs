@@ -25,6 +25,7 @@ fn beyond() -> RunSettings {
         seed: 3,
         augmentation: "shift=1".parse().unwrap(),
         rotate: None,
+        validate: 0,
     }
 }
 
@@ -172,4 +173,89 @@ fn divergence_is_reported_after_the_last_epoch() {
         ..beyond()
     };
     assert_eq!(run(&settings, &Tests::AtTheEnd).0.diverged, None);
+}
+
+#[test]
+fn validation_holds_out_the_last_records_and_scores_them_each_epoch() {
+    let data = synthetic_digits(20, 7);
+    let settings = RunSettings {
+        validate: 5,
+        ..beyond()
+    };
+    let mut started = vec![];
+    let trained = train(
+        &settings,
+        &data,
+        &data,
+        Threads::given(1),
+        &Tests::EveryEpoch,
+        |e| {
+            if let Event::EpochStarted { samples, .. } = e {
+                started.push(samples);
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        started,
+        [15, 15, 15],
+        "the last 5 records are not trained on"
+    );
+    // The same network as a run on the first 15 records, scored on the last 5.
+    let (mut first, mut last) = (data.clone(), data.clone());
+    first.truncate(15);
+    let last = last.split_off(15);
+    let plain = RunSettings {
+        validate: 0,
+        ..settings.clone()
+    };
+    let alone = train(
+        &plain,
+        &first,
+        &data,
+        Threads::given(1),
+        &Tests::EveryEpoch,
+        |_| {},
+    )
+    .unwrap();
+    for (with, without) in trained.epochs.iter().zip(&alone.epochs) {
+        assert_eq!(with.accuracy, without.accuracy);
+        assert!(without.validation_accuracy.is_none());
+    }
+    let held = crate::evaluate(&alone.network, &last, Threads::given(1)).accuracy();
+    assert_eq!(trained.epochs[2].validation_accuracy, Some(held));
+    assert!(
+        trained
+            .epochs
+            .iter()
+            .all(|e| e.validation_accuracy.is_some())
+    );
+}
+
+#[test]
+fn validation_must_leave_records_to_train_on() {
+    let data = synthetic_digits(20, 7);
+    let settings = RunSettings {
+        validate: 20,
+        ..beyond()
+    };
+    let err = train(
+        &settings,
+        &data,
+        &data,
+        Threads::given(1),
+        &Tests::AtTheEnd,
+        |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TrainError::Validation {
+                held: 20,
+                records: 20
+            }
+        ),
+        "{err}"
+    );
 }

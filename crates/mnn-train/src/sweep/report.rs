@@ -4,8 +4,9 @@ use super::run::Run;
 use crate::TrainError;
 
 /// The runs as CSV, a header and then a row per run: `parameter, value, seed,
-/// hidden, lr, epochs, rotate, accuracy, train_seconds`, and `beyond` when
-/// the sweep goes beyond the book.
+/// hidden, lr, epochs, rotate, accuracy, train_seconds`, with
+/// `validation_accuracy` after `accuracy` when records are held out and
+/// `beyond` when the sweep goes beyond the book.
 pub fn csv_bytes(runs: &[Run]) -> Result<Vec<u8>, TrainError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for run in runs {
@@ -32,6 +33,7 @@ mod tests {
             epochs: 1,
             rotate: 0.0,
             accuracy: 0.9448,
+            validation_accuracy: None,
             train_seconds: 2.5,
             beyond: None,
         };
@@ -52,6 +54,17 @@ mod tests {
             text,
             "parameter,value,seed,hidden,lr,epochs,rotate,accuracy,train_seconds,beyond\n\
              lr,0.3,1,\"500,150\",0.3,1,0.0,0.9448,2.5,\"relu, cross-entropy, biases\"\n"
+        );
+        // With records held out: their accuracy beside the test accuracy.
+        let validated = Run {
+            validation_accuracy: Some(0.95),
+            ..run
+        };
+        let text = String::from_utf8(csv_bytes(&[validated]).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "parameter,value,seed,hidden,lr,epochs,rotate,accuracy,validation_accuracy,train_seconds\n\
+             lr,0.3,1,100,0.3,1,0.0,0.9448,0.95,2.5\n"
         );
     }
 }

@@ -30,6 +30,11 @@ pub struct Run {
     pub epochs: u32,
     pub rotate: f32,
     pub accuracy: f64,
+    /// The accuracy on the held-out training records
+    /// ([`RunSettings::validate`](crate::RunSettings::validate)); a column
+    /// of its own only when records are held out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation_accuracy: Option<f64>,
     pub train_seconds: f64,
     /// The options beyond the book
     /// ([`RunSettings::beyond_description`](crate::RunSettings::beyond_description));
@@ -161,6 +166,7 @@ fn run_job(
                 epochs: epoch.number,
                 rotate: settings.rotate.unwrap_or(0.0),
                 accuracy,
+                validation_accuracy: epoch.validation_accuracy,
                 train_seconds,
                 beyond: settings.beyond_description(),
             };
