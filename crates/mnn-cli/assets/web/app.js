@@ -355,22 +355,41 @@ $('collect').addEventListener('click', async () => {
 
 // ---- watch it learn ----------------------------------------------------------
 
-// The page's presets; the server checks every field against its limits.
-const PRESETS = {
-  'book': { hidden: '200', activation: 'sigmoid', loss: 'squared', bias: false, lr: '0.1', decay: '1', epochs: '5', augment: '' },
-  'book-first': { hidden: '100', activation: 'sigmoid', loss: 'squared', bias: false, lr: '0.3', decay: '1', epochs: '1', augment: '' },
-  'mnist-99': { hidden: '800', activation: 'relu', loss: 'cross-entropy', bias: true, lr: '0.01', decay: '0.93', epochs: '20', augment: 'elastic' },
-};
-const FIELDS = ['hidden', 'activation', 'loss', 'lr', 'decay', 'epochs', 'augment'];
+// The networks to choose from: mnn's named recipes (`mnn train --recipe list`), as the server lists them; the
+// server checks every field against its limits.
+let recipes = {};
+const FIELDS = ['hidden', 'activation', 'loss', 'lr', 'decay', 'epochs', 'augment', 'seed'];
 let run = null;            // the run as the server last described it
 
-$('t-preset').addEventListener('change', () => {
-  const preset = PRESETS[$('t-preset').value];
-  if (!preset) return;
-  for (const field of FIELDS) $(`t-${field}`).value = preset[field];
-  $('t-bias').checked = preset.bias;
-});
-for (const field of [...FIELDS, 'bias', 'limit', 'seed']) {
+function choose(name) {
+  const recipe = recipes[name];
+  if (!recipe) return;
+  const s = recipe.settings;
+  const values = { hidden: s.hidden.join(','), activation: s.activation, loss: s.loss, lr: String(s.lr),
+    decay: String(s.lr_decay), epochs: String(s.epochs), augment: s.augment, seed: String(s.seed) };
+  for (const field of FIELDS) $(`t-${field}`).value = values[field];
+  $('t-bias').checked = s.bias;
+  $('t-preset').value = name;
+}
+
+async function loadRecipes() {
+  try {
+    const list = await api('/api/train/recipes');
+    const select = $('t-preset');
+    for (const recipe of list.reverse()) {
+      recipes[recipe.name] = recipe;
+      const option = document.createElement('option');
+      option.value = recipe.name;
+      option.textContent = `${recipe.name}: ${recipe.summary}`;
+      option.title = recipe.figures;
+      select.prepend(option);
+    }
+    choose('book');
+  } catch (error) { trainSay(`Cannot list the recipes: ${error.message}`, true); }
+}
+
+$('t-preset').addEventListener('change', () => choose($('t-preset').value));
+for (const field of [...FIELDS, 'bias', 'limit']) {
   $(`t-${field}`).addEventListener('input', () => { $('t-preset').value = 'custom'; });
 }
 
@@ -579,6 +598,7 @@ async function start() {
   refreshDreams();
   $('t-weights').src = '/api/weights.png?top=12';
   drawCurve();
+  await loadRecipes();
   watchTraining();
 }
 

@@ -563,6 +563,32 @@ async fn a_run_from_the_page_trains_as_mnn_train_and_continues_exactly() {
     let rewind = post_json(&app, "/api/train/rewind", &json!({"epoch": 0})).await;
     assert_eq!(rewind.status, StatusCode::CONFLICT);
     assert_eq!(get(&app, "/api/train").await.json()["status"], "idle");
+    // The page offers mnn's named recipes, as start requests the limits allow.
+    let recipes = get(&app, "/api/train/recipes").await.json();
+    let names: Vec<&str> = recipes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        mnn_train::recipes()
+            .iter()
+            .map(|r| r.name)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(recipes[0]["settings"]["hidden"], json!([200]));
+    for recipe in recipes.as_array().unwrap() {
+        let settings: super::train_api::StartRequest =
+            serde_json::from_value(recipe["settings"].clone()).unwrap();
+        let (settings, _) = settings.settings().unwrap();
+        assert!(
+            super::training::Limits::SERVE.check(&settings).is_ok(),
+            "{}",
+            recipe["name"]
+        );
+    }
 
     let request = json!({"hidden": [20], "lr": 0.3, "epochs": 3, "seed": 4});
     let watching = watch_until(&app, ended).await;
@@ -662,9 +688,9 @@ async fn runs_beyond_the_limits_or_malformed_are_refused_and_one_runs_at_a_time(
             "1 to 3 hidden layers",
         ),
         (json!({"hidden": []}), "1 to 3 hidden layers"),
-        (json!({"hidden": [1024, 1024, 1024]}), "at most 2000000"),
-        (json!({"epochs": 0}), "epochs: 1 to 30"),
-        (json!({"epochs": 31}), "epochs: 1 to 30"),
+        (json!({"hidden": [1024, 1024, 1024]}), "at most 1000000"),
+        (json!({"epochs": 0}), "epochs: 1 to 60"),
+        (json!({"epochs": 61}), "epochs: 1 to 60"),
         (json!({"lr": -1}), "lr: -1"),
         (json!({"lr_decay": 2}), "lr_decay: 2"),
         (json!({"activation": "softplus"}), "activation"),

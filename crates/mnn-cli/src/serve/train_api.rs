@@ -35,6 +35,7 @@ pub fn routes(trainer: Arc<Trainer>, stopping: watch::Receiver<bool>) -> Router 
     Router::new()
         .route("/api/train", get(status))
         .route("/api/train/events", get(events))
+        .route("/api/train/recipes", get(recipes))
         .route("/api/train/start", post(start))
         .route("/api/train/pause", post(pause))
         .route("/api/train/resume", post(resume))
@@ -63,11 +64,39 @@ async fn status(State(shared): State<Shared>) -> ApiResult {
     view_json(&shared.trainer.view())
 }
 
+/// `GET /api/train/recipes`: the named recipes (`mnn train --recipe list`),
+/// as the start request's fields, for the page's list of networks.
+async fn recipes() -> ApiResult {
+    let list: Vec<_> = mnn_train::recipes()
+        .into_iter()
+        .map(|recipe| {
+            let s = &recipe.settings;
+            json!({
+                "name": recipe.name,
+                "summary": recipe.summary,
+                "figures": recipe.figures,
+                "settings": {
+                    "hidden": s.hidden,
+                    "activation": s.activation.name(),
+                    "loss": s.loss.name(),
+                    "bias": s.bias,
+                    "lr": s.learning_rate,
+                    "lr_decay": s.lr_decay,
+                    "epochs": s.epochs,
+                    "augment": if s.augmentation.is_none() { String::new() } else { s.augmentation.to_string() },
+                    "seed": s.seed,
+                },
+            })
+        })
+        .collect();
+    ok(json!(list))
+}
+
 /// What a run started from the page asks for; every field may be left out
 /// (the book's final experiment).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct StartRequest {
+pub(super) struct StartRequest {
     hidden: Option<Vec<u32>>,
     activation: Option<String>,
     loss: Option<String>,
@@ -84,7 +113,7 @@ struct StartRequest {
 
 impl StartRequest {
     /// The run's settings, each field checked and named when wrong.
-    fn settings(self) -> Result<(RunSettings, Option<usize>), ApiError> {
+    pub(super) fn settings(self) -> Result<(RunSettings, Option<usize>), ApiError> {
         let bad = ApiError::bad_request;
         let book = RunSettings::default();
         let activation: Activation = match self.activation {

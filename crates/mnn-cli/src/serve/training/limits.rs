@@ -18,13 +18,13 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The limits of `mnn serve`: room for the 99 % recipe (784-800-10, 20
-    /// epochs) and a little more.
+    /// The limits of `mnn serve`: room for every recipe (the longest,
+    /// `simard`: 784-800-10, 60 epochs) and a little more.
     pub const SERVE: Limits = Limits {
         max_hidden_layers: 3,
         max_nodes: 1024,
-        max_weights: 2_000_000,
-        max_epochs: 30,
+        max_weights: 1_000_000,
+        max_epochs: 60,
     };
 
     /// The most the kept epochs of one run take (the initial weights and
