@@ -27,38 +27,26 @@ pub fn apply(args: &TrainArgs, flags: RunSettings) -> Result<(RunSettings, Optio
     })?;
     let given = |id: &str| args.given.iter().any(|g| g == id);
     let mut settings = recipe.settings.clone();
-    if given("hidden") {
-        settings.hidden = flags.hidden;
+    // Each setting given on the command line wins over the recipe's.
+    macro_rules! given_wins {
+        ($($id:literal => $field:ident),* $(,)?) => {
+            $(if given($id) {
+                settings.$field = flags.$field;
+            })*
+        };
     }
-    if given("lr") {
-        settings.learning_rate = flags.learning_rate;
-    }
-    if given("epochs") {
-        settings.epochs = flags.epochs;
-    }
-    if given("seed") {
-        settings.seed = flags.seed;
-    }
-    if given("rotate") {
-        settings.rotate = flags.rotate;
-    }
-    if given("bias") {
-        settings.bias = flags.bias;
-    }
-    if given("activation") {
-        settings.activation = flags.activation;
-    }
-    if given("loss") {
-        settings.loss = flags.loss;
-    }
-    if given("lr_decay") {
-        settings.lr_decay = flags.lr_decay;
-    }
-    if given("augment") {
-        settings.augmentation = flags.augmentation;
-    }
-    if given("validate") {
-        settings.validate = flags.validate;
+    given_wins! {
+        "hidden" => hidden,
+        "lr" => learning_rate,
+        "epochs" => epochs,
+        "seed" => seed,
+        "rotate" => rotate,
+        "bias" => bias,
+        "activation" => activation,
+        "loss" => loss,
+        "lr_decay" => lr_decay,
+        "augment" => augmentation,
+        "validate" => validate,
     }
     Ok((settings, Some(recipe)))
 }
