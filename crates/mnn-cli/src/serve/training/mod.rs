@@ -31,11 +31,13 @@ pub use limits::Limits;
 use view::idle_view;
 pub use view::{EpochEnd, Point, RunView, Speed, Status, Watch};
 
-/// A progress report every this many samples (fewer for small epochs: at
-/// least [`POINTS_PER_EPOCH`] points on the curve).
-const PROGRESS_EVERY: usize = 1000;
-/// The fewest points the learning curve gets within one epoch.
-const POINTS_PER_EPOCH: usize = 5;
+/// The engine reports how far it has come every this many samples (fewer
+/// for small epochs), where Pause holds the run.
+const PROGRESS_EVERY: usize = 100;
+/// The watchers hear at most this often, and at least this often while the
+/// run goes faster than `PROGRESS_EVERY` samples per `MESSAGE_EVERY` (a
+/// point of the curve, the speed), and at every epoch's end.
+const MESSAGE_EVERY: Duration = Duration::from_millis(200);
 /// Watchers who fall this many messages behind miss some and are sent the
 /// whole run again.
 const CHANNEL: usize = 256;
@@ -198,6 +200,8 @@ impl Trainer {
             kept,
         });
         drop(slot);
+        // Every watcher (another page too) hears that a run started.
+        self.tell(Watch::Run(view.clone()));
         self.spawn(settings, train, data, 0)?;
         Ok(view)
     }
@@ -278,9 +282,7 @@ impl Trainer {
         };
         let mut training = Training::resume(train, settings, self.threads, start, from)?;
         let per_epoch = training.samples_per_epoch();
-        let interval = PROGRESS_EVERY
-            .min(per_epoch.div_ceil(POINTS_PER_EPOCH))
-            .max(1);
+        let interval = PROGRESS_EVERY.min(per_epoch.div_ceil(10)).max(1);
         let outputs = training.network().output_nodes();
         let run_started = Instant::now();
         let mut trained_samples = 0usize;
@@ -291,7 +293,13 @@ impl Trainer {
             let started = Instant::now();
             let learning_rate = training.learning_rate();
             let mut last = Progress::default();
+            let mut last_told = Instant::now();
             let report = training.epoch_watched(interval, |now| {
+                if now.samples < per_epoch && last_told.elapsed() < MESSAGE_EVERY {
+                    self.hold_while_paused();
+                    return;
+                }
+                last_told = Instant::now();
                 let done = trained_samples + now.samples;
                 let per_second = done as f64 / run_started.elapsed().as_secs_f64().max(1e-9);
                 let left = (settings.epochs as usize - epoch) * per_epoch + per_epoch - now.samples;

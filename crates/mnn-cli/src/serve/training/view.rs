@@ -89,7 +89,7 @@ pub struct RunView {
 pub enum Watch {
     /// The whole run (when a watcher arrives, and whenever its status changes).
     Run(RunView),
-    /// A point of the curve and the speed, at most every `PROGRESS_EVERY` samples.
+    /// A point of the curve and the speed, about every 0.2 s and at every epoch's end.
     Progress { point: Point, speed: Speed },
     /// An epoch ended; its network is now served.
     Epoch(EpochEnd),
