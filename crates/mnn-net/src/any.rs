@@ -191,8 +191,7 @@ impl Model {
     /// Whether [`backquery`](Self::backquery) can run the network backwards
     /// (every activation but ReLU has an inverse).
     pub fn can_backquery(&self) -> bool {
-        let architecture = self.architecture();
-        architecture.layer_sizes.len() == 2 || architecture.activation != Activation::Relu
+        self.architecture().can_backquery()
     }
 
     /// The image that most excites `output`, found by gradient ascent on the

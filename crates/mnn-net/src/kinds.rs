@@ -202,6 +202,13 @@ impl Architecture {
             && !self.bias
     }
 
+    /// Whether the book's backquery can run this network backwards: every
+    /// hidden activation but ReLU has an inverse (a network without hidden
+    /// layers has none to invert).
+    pub fn can_backquery(&self) -> bool {
+        self.layer_sizes.len() == 2 || self.activation != Activation::Relu
+    }
+
     /// Checks the sizes: at least an input and an output layer, no empty layer.
     pub fn validate(&self) -> Result<(), NetError> {
         if self.layer_sizes.len() < 2 {

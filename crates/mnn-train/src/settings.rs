@@ -249,10 +249,12 @@ impl RunSettings {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn beyond() -> RunSettings {
+    /// A run beyond the book, for tests: two ReLU layers, cross-entropy,
+    /// biases, a decaying rate, distortions.
+    pub(crate) fn beyond() -> RunSettings {
         RunSettings {
             hidden: vec![12, 8],
             activation: Activation::Relu,

@@ -153,7 +153,7 @@ impl<'a> Training<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mnn_net::deep::{Activation, Loss};
+    use crate::settings::tests::beyond;
 
     #[test]
     fn a_run_resumed_after_an_epoch_ends_as_the_run_never_stopped() {
@@ -164,17 +164,7 @@ mod tests {
                 rotate: Some(10.0),
                 ..RunSettings::default()
             },
-            RunSettings {
-                hidden: vec![12, 8],
-                activation: Activation::Relu,
-                loss: Loss::CrossEntropy,
-                bias: true,
-                learning_rate: 0.05,
-                lr_decay: 0.5,
-                seed: 3,
-                augmentation: "elastic,shift=1".parse().unwrap(),
-                ..RunSettings::default()
-            },
+            beyond(),
         ] {
             let mut whole = Training::new(&data, &settings, Threads::given(2)).unwrap();
             whole.epoch(|_| {}).unwrap();
@@ -239,20 +229,6 @@ mod tests {
             panic!("the book's network");
         };
         assert_ne!(weights(&training), *fresh.weights_input_hidden());
-    }
-
-    fn beyond() -> RunSettings {
-        RunSettings {
-            hidden: vec![12, 8],
-            activation: Activation::Relu,
-            loss: Loss::CrossEntropy,
-            bias: true,
-            learning_rate: 0.05,
-            lr_decay: 0.5,
-            seed: 3,
-            augmentation: "elastic,shift=1".parse().unwrap(),
-            ..RunSettings::default()
-        }
     }
 
     #[test]

@@ -39,16 +39,22 @@ pub const DEFAULT_PORT: u16 = 8784;
 #[command(after_help = "\
 Open the printed address in a browser, draw a digit, and the page shows the network's \
 answer, the ten outputs, the 28×28 image it saw (prepared as `mnn query` prepares a PNG, \
-and the book's raw way beside it), the hidden layer, and what it imagines for each digit \
-(backquery). Teach runs the book's `train` once on your drawing; Reset forgets every lesson. \
-Lessons stay in memory unless --save-taught names a file for the Save button.
+and the book's raw way beside it), each hidden layer, and what it imagines for each digit \
+(the book's backquery where the network can be run backwards, and gradient ascent). Teach \
+runs the network's own `train` step once on your drawing; Reset forgets every lesson. \
+Lessons stay in memory unless --save-taught names a file for the Save button. --model \
+takes any network mnn writes.
+
+Its Train panel trains a network on the page and shows it learning (one run at a time, \
+within the limits printed at start), on the data --data names (loaded when a run starts).
 
 Without --model, the book's final network (784-200-10, lr 0.1, 5 epochs) is trained first \
 on MNIST in data/mnist (or --data), or on the built-in sample of 100 digits, which makes a \
-poor guesser. The JSON API is described in docs/serve.md.")]
+poor guesser. Only the page itself may use the server (its Host, Origin and Content-Type \
+are checked). The JSON API is described in docs/serve.md.")]
 pub struct ServeArgs {
-    /// Serve this saved network (a .safetensors file written by `mnn train --save`)
-    /// instead of training one first
+    /// Serve this saved network (a .safetensors file written by `mnn train --save`, of
+    /// any kind) instead of training one first
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
     #[command(flatten)]
@@ -68,7 +74,7 @@ pub struct ServeArgs {
     /// `mnn query` to read (DIR is made if missing)
     #[arg(long, value_name = "DIR")]
     pub collect: Option<PathBuf>,
-    /// Threads for training the book's network when no --model is given [default: one per core]
+    /// Threads for training: the book's network when no --model is given, and the page's runs [default: one per core]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(mnn_train::MAX_THREADS)))]
     pub threads: Option<u32>,
 }

@@ -49,7 +49,7 @@ impl Network {
     /// If `targets.len()` is not the number of output nodes.
     pub fn backquery(&self, targets: &[f32]) -> Result<Vec<f32>, NetError> {
         check_targets("backquery", targets, self.output_nodes());
-        if self.layers.len() > 1 && self.activation == Activation::Relu {
+        if !self.architecture().can_backquery() {
             return Err(NetError::NoInverse("relu"));
         }
         // z_L = logit(out) (sigmoid) or ln(out) (softmax)
