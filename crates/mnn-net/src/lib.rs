@@ -42,6 +42,7 @@ mod any;
 mod barrier;
 mod book;
 mod buffers;
+mod clock;
 pub mod deep;
 mod engine;
 mod error;
@@ -56,6 +57,7 @@ mod trainer;
 pub use activation::{logit, sigmoid};
 pub use any::{Model, Queries, argmax};
 pub use book::{Activations, NeuralNetwork};
+pub use clock::Stopwatch;
 pub use error::NetError;
 pub use imagine::{IMAGINE_STEPS, Imagination};
 pub use model::{

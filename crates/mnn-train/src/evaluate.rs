@@ -6,8 +6,8 @@ use crate::samples::MnistSamples;
 use mnn_data::{DIGITS, Dataset};
 #[cfg(test)]
 use mnn_net::NeuralNetwork;
+use mnn_net::Stopwatch;
 use mnn_net::{Queries, TrainOptions, argmax};
-use std::time::Instant;
 
 /// How a network did on a test set, from one query per record.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +54,7 @@ impl Evaluation {
 /// `threads`), and counts the answers: right ones, the confusion matrix and
 /// the mistakes.
 pub fn evaluate(net: &(impl Queries + ?Sized), test: &Dataset, threads: Threads) -> Evaluation {
-    let started = Instant::now();
+    let started = Stopwatch::start();
     let outputs = net.query_all(
         &MnistSamples::new(test, None),
         &TrainOptions::with_threads(threads.count()),

@@ -12,8 +12,8 @@ use crate::stall::{Stall, stall};
 use crate::threads::Threads;
 use crate::training::Training;
 use mnn_data::Dataset;
+use mnn_net::Stopwatch;
 use mnn_net::{EpochReport, Model};
-use std::time::Instant;
 
 /// After which epochs a run tests its network on the test set. The trained
 /// network is always tested at the end ([`Trained::evaluation`]).
@@ -133,7 +133,7 @@ pub fn train(
             samples,
         });
         let learning_rate = training.learning_rate();
-        let started = Instant::now();
+        let started = Stopwatch::start();
         let report = training.epoch(|done| on_event(Event::Samples { done }))?;
         let took = started.elapsed();
         train_seconds += took.as_secs_f64();

@@ -9,6 +9,7 @@ use crate::settings::{RunSettings, learning_rate};
 use crate::threads::Threads;
 use mnn_data::Dataset;
 use mnn_net::{EpochReport, Model, Progress, Samples, TrainOptions};
+use std::ops::Range;
 
 /// A network being trained on MNIST records, an epoch at a time, in the
 /// data's order (the book does not shuffle), with the book's rotated copies
@@ -114,6 +115,13 @@ impl<'a> Training<'a> {
         let report = self
             .network
             .train_epoch(&self.samples, &options, &mut progress);
+        self.end_epoch()?;
+        Ok(report)
+    }
+
+    /// After an epoch's last sample: the next epoch's samples, and the rate
+    /// decayed.
+    fn end_epoch(&mut self) -> Result<(), TrainError> {
         self.epochs_done += 1;
         self.samples.next_epoch();
         if self.lr_decay != 1.0 {
@@ -121,7 +129,53 @@ impl<'a> Training<'a> {
             let next = f64::from(self.network.learning_rate()) * self.lr_decay;
             self.network.set_learning_rate(learning_rate(next))?;
         }
-        Ok(report)
+        Ok(())
+    }
+
+    /// Part of an epoch: samples `part` of the current epoch (in order, the
+    /// next part starting where the last one ended), so that a caller that
+    /// cannot be interrupted mid-call (a browser tab's worker) can pause
+    /// between parts. Parts that start at multiples of
+    /// [`mnn_matrix::kernels::WINDOW`] train bit for bit as the whole epoch
+    /// does (tested). `progress` counts samples from the epoch's start. When
+    /// `part` reaches the epoch's end, the epoch ends as in
+    /// [`epoch`](Self::epoch) (the next epoch's samples, the decayed rate),
+    /// and the returned `true` says so.
+    ///
+    /// # Panics
+    /// If `part` is not within the epoch's samples.
+    pub fn epoch_part(
+        &mut self,
+        part: Range<usize>,
+        interval: usize,
+        mut progress: impl FnMut(Progress),
+    ) -> Result<bool, TrainError> {
+        let total = self.samples.len();
+        assert!(
+            part.start <= part.end && part.end <= total,
+            "samples {part:?} of an epoch of {total}"
+        );
+        let options = TrainOptions {
+            progress_interval: interval,
+            ..TrainOptions::with_threads(self.threads.count())
+        };
+        let start = part.start;
+        let samples = Part {
+            samples: &self.samples,
+            part,
+        };
+        self.network
+            .train_epoch(&samples, &options, &mut |p: Progress| {
+                progress(Progress {
+                    samples: start + p.samples,
+                    ..p
+                })
+            });
+        if samples.part.end < total {
+            return Ok(false);
+        }
+        self.end_epoch()?;
+        Ok(true)
     }
 
     /// The threads the next epoch and tests run on.
@@ -147,6 +201,22 @@ impl<'a> Training<'a> {
     /// The network as trained so far, scored on `test` (one query per record).
     pub fn evaluate(&self, test: &Dataset) -> Evaluation {
         evaluate(&self.network, test, self.threads)
+    }
+}
+
+/// Samples `part` of `samples`, numbered from 0.
+struct Part<'s, S: ?Sized> {
+    samples: &'s S,
+    part: Range<usize>,
+}
+
+impl<S: Samples + ?Sized> Samples for Part<'_, S> {
+    fn len(&self) -> usize {
+        self.part.len()
+    }
+
+    fn fill(&self, index: usize, inputs: &mut [f32], targets: &mut [f32]) {
+        self.samples.fill(self.part.start + index, inputs, targets);
     }
 }
 
@@ -182,6 +252,36 @@ mod tests {
             let bytes = |t: &Training| t.network().to_safetensors(&Default::default());
             assert_eq!(bytes(&resumed), bytes(&whole), "{}", settings.description());
             assert_eq!(resumed.learning_rate(), whole.learning_rate());
+        }
+    }
+
+    #[test]
+    fn an_epoch_trained_in_parts_is_the_epoch_trained_whole() {
+        let data = crate::synthetic_digits(37, 7);
+        for settings in [
+            RunSettings {
+                hidden: vec![8],
+                ..RunSettings::default()
+            },
+            beyond(),
+        ] {
+            let mut whole = Training::new(&data, &settings, Threads::given(2)).unwrap();
+            let mut parts = Training::new(&data, &settings, Threads::given(1)).unwrap();
+            for _ in 0..2 {
+                whole.epoch(|_| {}).unwrap();
+                let mut seen = Vec::new();
+                let ends: Vec<bool> = [0..8, 8..12, 12..36, 36..37]
+                    .into_iter()
+                    .map(|part| parts.epoch_part(part, 5, |p| seen.push(p.samples)).unwrap())
+                    .collect();
+                assert_eq!(ends, [false, false, false, true]);
+                assert_eq!(seen.last(), Some(&37));
+                assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+            }
+            assert_eq!(parts.epochs_done(), 2);
+            let bytes = |t: &Training| t.network().to_safetensors(&Default::default());
+            assert!(bytes(&parts) == bytes(&whole), "{}", settings.description());
+            assert_eq!(parts.learning_rate(), whole.learning_rate());
         }
     }
 

@@ -10,6 +10,7 @@
 //! |--------------|-----------------------------------------|------------|
 //! | `"avx2+fma"` | x86-64 with AVX2 and FMA                | `avx2`     |
 //! | `"neon"`     | aarch64 (every 64-bit Raspberry Pi)     | `neon`     |
+//! | `"simd128"`  | WebAssembly built with SIMD128          | `wasm`     |
 //! | `"scalar"`   | anywhere, or when `MNN_SIMD=scalar`     | [`scalar`] |
 //!
 //! [`scalar`] is the portable twin that the tests compare every other path
@@ -19,16 +20,18 @@
 //!
 //! Each SIMD kernel's loop is written once, in `simd`, generic over a small
 //! trait of vector operations (load, store, splat, fused multiply-add, add,
-//! the sum of a vector's lanes); `avx2` and `neon` implement that trait with
-//! their intrinsics and nothing else, as matrixmultiply has one kernel body
-//! per instruction set behind one dispatch. `unsafe` code lives only in those
-//! three modules, behind a CPU feature check.
+//! the sum of a vector's lanes); `avx2`, `neon` and `wasm` implement that
+//! trait with their intrinsics and nothing else, as matrixmultiply has one
+//! kernel body per instruction set behind one dispatch. `unsafe` code lives
+//! only in those four modules, behind a CPU feature check. `wasm` adds every
+//! product in AVX2's order with a fused multiply-add, so a browser tab gets
+//! the answers of `mnn` on an x86-64 machine with AVX2, bit for bit.
 //!
 //! ```
 //! use mnn_matrix::kernels;
 //!
-//! let level = kernels::simd_level(); // "avx2+fma", "neon" or "scalar"
-//! assert!(["avx2+fma", "neon", "scalar"].contains(&level));
+//! let level = kernels::simd_level(); // "avx2+fma", "neon", "simd128" or "scalar"
+//! assert!(["avx2+fma", "neon", "simd128", "scalar"].contains(&level));
 //!
 //! let (x, next) = ([1.0, 2.0, 3.0], [1.0, 1.0, 0.0]);
 //! let mut row = [0.5, 0.5, 0.5];
@@ -40,7 +43,7 @@
 
 use std::sync::OnceLock;
 
-// The crate denies `unsafe` (lib.rs); these three modules alone may hold it.
+// The crate denies `unsafe` (lib.rs); these four modules alone may hold it.
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod avx2;
@@ -50,10 +53,14 @@ mod neon;
 pub mod scalar;
 #[cfg(any(
     target_arch = "x86_64",
-    all(target_arch = "aarch64", target_feature = "neon")
+    all(target_arch = "aarch64", target_feature = "neon"),
+    all(target_arch = "wasm32", target_feature = "simd128")
 ))]
 #[allow(unsafe_code)]
 mod simd;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[allow(unsafe_code)]
+mod wasm;
 
 /// Samples per window of [`add_outer4_then_mul_vec4`].
 pub const WINDOW: usize = 4;
@@ -98,6 +105,10 @@ fn best() -> Kernels {
     if let Some(kernels) = neon::detect() {
         return kernels;
     }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if let Some(kernels) = wasm::detect() {
+        return kernels;
+    }
     SCALAR
 }
 
@@ -114,7 +125,8 @@ fn active() -> &'static Kernels {
     })
 }
 
-/// The instruction set the kernels use: `"avx2+fma"`, `"neon"` or `"scalar"`.
+/// The instruction set the kernels use: `"avx2+fma"`, `"neon"`, `"simd128"`
+/// or `"scalar"`.
 pub fn simd_level() -> &'static str {
     active().name
 }

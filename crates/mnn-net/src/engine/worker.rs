@@ -5,14 +5,15 @@
 use super::epoch::{Epoch, Shared};
 use crate::barrier::{PoisonOnPanic, Poisoned};
 use crate::buffers::{Aligned, Window};
+use crate::clock::Stopwatch;
 use crate::layers::{Layer, Rule, Step};
 use crate::options::{Progress, squared_error_of};
 use crate::samples::Samples;
 use mnn_matrix::kernels::WINDOW;
-use mnn_matrix::{Matrix, add_outer4_then_mul_vec4, axpy, axpy_then_dot, dot};
+use mnn_matrix::{Matrix, add_outer4_then_mul_vec4, axpy, axpy_then_dot, dot, mul_vec4};
 use std::ops::Range;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// One thread's share of the work, and its working memory.
 pub(super) struct Worker<'a> {
@@ -100,19 +101,28 @@ impl<'a> Worker<'a> {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Finished, Poisoned> {
         let _guard = PoisonOnPanic(&shared.barrier);
-        let started = Instant::now();
+        let started = Stopwatch::start();
         let cols = self.window.inputs.len;
         self.window
             .fill(epoch.samples, epoch.total, 0, epoch.window);
-        // W_1·x for the first window; later ones come out of the sweeps.
-        for (forward, row) in self
-            .forward
-            .iter_mut()
-            .zip(self.w_1.as_slice().chunks_exact(cols))
-        {
-            for (j, f) in forward.iter_mut().enumerate().take(self.window.len) {
-                *f = dot(row, self.window.inputs.get(j));
+        // W_1·x for the first window; later ones come out of the sweeps. Each
+        // is summed in the order the sweeps sum theirs (`dot`'s for one sample
+        // per sweep, `mul_vec4`'s for four), so an epoch trained in parts
+        // (each starting at a window) is the epoch trained whole, bit for bit.
+        if epoch.window == 1 {
+            for (forward, row) in self
+                .forward
+                .iter_mut()
+                .zip(self.w_1.as_slice().chunks_exact(cols))
+            {
+                forward[0] = dot(row, self.window.inputs.get(0));
             }
+        } else {
+            mul_vec4(
+                self.w_1.as_slice(),
+                self.window.sweep_vectors(),
+                &mut self.forward,
+            );
         }
         let mut next_report = epoch.progress_interval.min(epoch.total);
         while self.window.len > 0 {
@@ -177,7 +187,7 @@ impl<'a> Worker<'a> {
             slot.store(a.to_bits(), Ordering::Relaxed);
         }
         if shared.barrier.threads() > 1 {
-            let arrived = Instant::now();
+            let arrived = Stopwatch::start();
             shared.barrier.wait()?;
             self.waited += arrived.elapsed();
         }
