@@ -7,6 +7,8 @@
 //! - `cargo xtask pi [--target aarch64|armv7|armv6] [--test] [--bench]`:
 //!   cross-build `mnn` for a Raspberry Pi (and run the tests or the
 //!   benchmark under qemu-user); `--install-deps` installs Debian's route.
+//! - `cargo xtask web [--out DIR] [--model PATH] [--records N]`: the drawing
+//!   page as a static site, with mnn in WebAssembly (docs/web.md).
 //!
 //! The tasks are plain Rust so that they run wherever `cargo` does, with no
 //! shell scripts or extra tools to install.
@@ -15,6 +17,8 @@
 
 mod download;
 mod pi;
+mod shell;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -50,6 +54,9 @@ enum Task {
     },
     /// Cross-build mnn for a Raspberry Pi into target/pi/ (release by default).
     Pi(pi::PiArgs),
+    /// Build the drawing page as a static site in target/web/: the page, mnn
+    /// in WebAssembly, a trained network and MNIST records to train on in the tab.
+    Web(web::WebArgs),
 }
 
 /// The workspace root: the parent of this crate's folder, wherever cargo was
@@ -100,6 +107,7 @@ fn main() -> ExitCode {
         }
         Task::Fuzz { minutes } => fuzz(*minutes),
         Task::Pi(args) => pi::run(args),
+        Task::Web(args) => web::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

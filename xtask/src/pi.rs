@@ -13,11 +13,10 @@
 //! Whatever is missing is named, with the command that installs it.
 //!
 //! The modules: [`target`] (what each Pi needs), [`toolchain`] (finding a
-//! compiler for it), [`setup`] (apt and binfmt_misc), [`shell`] (running
+//! compiler for it), [`setup`] (apt and binfmt_misc), [`crate::shell`] (running
 //! commands); this file builds and tests.
 
 mod setup;
-mod shell;
 mod target;
 mod toolchain;
 
@@ -29,8 +28,8 @@ const EMULATED_TEST_LIMIT: &str = "600s";
 
 use anyhow::{Context, Result, bail};
 
+use crate::shell::run_command;
 use setup::{armv6_instructions, ensure_binfmt, install_deps};
-use shell::run_command;
 pub use target::PiTarget;
 use toolchain::{find_rustup, find_toolchain};
 

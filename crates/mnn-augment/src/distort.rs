@@ -170,7 +170,7 @@ impl Gaussian {
         // scipy: lw = int(truncate * sd + 0.5) with truncate = 4.0
         let radius = (4.0 * sigma + 0.5) as i64;
         let raw: Vec<f64> = (-radius..=radius)
-            .map(|x| (-0.5 / (sigma * sigma) * (x * x) as f64).exp())
+            .map(|x| libm::exp(-0.5 / (sigma * sigma) * (x * x) as f64))
             .collect();
         let sum: f64 = raw.iter().sum();
         Self {

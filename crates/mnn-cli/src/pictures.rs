@@ -99,21 +99,7 @@ const FONT: [[u8; GLYPH_HEIGHT]; 10] = [
     ],
 ];
 
-/// Values as the book plots them with `imshow(..., cmap='Greys')`: the
-/// smallest value white, the largest black, linear in between (matplotlib
-/// scales to the data's own range). A constant image is white.
-pub fn greys(values: &[f32]) -> Vec<u8> {
-    let min = values.iter().copied().fold(f32::INFINITY, f32::min);
-    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let range = max - min;
-    values
-        .iter()
-        .map(|&v| {
-            let ink = if range > 0.0 { (v - min) / range } else { 0.0 };
-            255 - (ink * 255.0).round().clamp(0.0, 255.0) as u8
-        })
-        .collect()
-}
+pub use mnn_web::reading::greys;
 
 /// MNIST bytes (0 = background, 255 = full ink) as the book shows them: dark
 /// ink on white paper, `255 - p`.

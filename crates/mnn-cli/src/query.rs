@@ -6,11 +6,7 @@ use crate::pictures;
 use crate::report::{Reporter, shortest_decimal};
 use anyhow::{Result, bail};
 use clap::Args;
-use mnn_data::image::MIN_CONTRAST;
-use mnn_data::{
-    DataError, GrayImage, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, input_to_pixels, load_png_gray,
-    prepare_digit_pixels, prepare_raw, scale_pixel,
-};
+use mnn_data::{IMAGE_COLS, IMAGE_ROWS, load_png_gray, scale_pixel};
 use mnn_net::{Queries, argmax};
 use serde_json::json;
 use std::collections::HashSet;
@@ -130,25 +126,7 @@ pub fn run_query(args: &QueryArgs) -> Result<()> {
     Ok(())
 }
 
-/// The 28×28 image the network will see, as MNIST bytes (0 = background,
-/// 255 = full ink), prepared MNIST's way or, with `raw`, the book's way.
-pub(crate) fn prepare(image: &GrayImage, raw: bool) -> Result<[u8; IMAGE_PIXELS], DataError> {
-    if !raw {
-        return prepare_digit_pixels(image);
-    }
-    // The book's way has no notion of ink, so the blank-page test is made here.
-    let darkest = image.pixels.iter().min().copied().unwrap_or(0);
-    let lightest = image.pixels.iter().max().copied().unwrap_or(0);
-    if lightest - darkest < MIN_CONTRAST {
-        return Err(DataError::NoInk {
-            path: image.path.clone(),
-        });
-    }
-    let inputs = prepare_raw(image);
-    Ok(input_to_pixels(&inputs)
-        .try_into()
-        .expect("784 inputs make 784 pixels"))
-}
+pub(crate) use mnn_web::reading::prepare;
 
 /// File names for `--save-input`: the image's own name with `.png`, made
 /// unique with `-2`, `-3`, ... when two images share a name.

@@ -49,7 +49,7 @@ pub use png_encode::{Channels, PngPixels, save_png_gray};
 pub use png_file::{MAX_PIXELS, MAX_SIDE, decode_png_gray, load_png_gray, luminance, over_white};
 pub use prepare::{
     DIGIT_BOX, MIN_CONTRAST, NOISE_FRACTION, input_to_pixels, prepare_digit, prepare_digit_pixels,
-    prepare_raw,
+    prepare_raw, prepare_raw_pixels,
 };
 
 /// An 8-bit greyscale image as a person sees it: 0 = black, 255 = white.

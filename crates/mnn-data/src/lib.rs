@@ -44,7 +44,7 @@ pub use dataset::Dataset;
 pub use error::{CsvProblem, DataError};
 pub use image::{
     GrayImage, PngPixels, input_to_pixels, load_png_gray, prepare_digit, prepare_digit_pixels,
-    prepare_raw, save_png_gray,
+    prepare_raw, prepare_raw_pixels, save_png_gray,
 };
 pub use mnist::Mnist;
 pub use safe_write::{check_writable, remove_stale_temporaries, write_safely};

@@ -3,13 +3,13 @@
 /// The logistic sigmoid `σ(x) = 1 / (1 + e^(−x))` (book: "the sigmoid function").
 #[inline]
 pub fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
+    1.0 / (1.0 + libm::expf(-x))
 }
 
 /// The inverse of the sigmoid, `logit(y) = ln(y / (1 − y))` (book: "backquery").
 #[inline]
 pub fn logit(y: f32) -> f32 {
-    (y / (1.0 - y)).ln()
+    libm::logf(y / (1.0 - y))
 }
 
 /// Applies the sigmoid to every value in place.

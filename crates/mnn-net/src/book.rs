@@ -63,7 +63,7 @@ impl NeuralNetwork {
         let mut rng = Pcg64::seed_from_u64(seed);
         // Book: numpy.random.normal(0.0, pow(incoming, -0.5), (rows, incoming))
         let mut random_weights = |rows: usize, incoming: usize| {
-            let normal = Normal::new(0.0, (incoming as f32).powf(-0.5)).expect("σ > 0");
+            let normal = Normal::new(0.0, libm::powf(incoming as f32, -0.5)).expect("σ > 0");
             Matrix::from_fn(rows, incoming, |_, _| normal.sample(&mut rng))
         };
         let weights_input_hidden = random_weights(hidden_nodes, input_nodes);

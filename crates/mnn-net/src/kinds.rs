@@ -42,7 +42,7 @@ impl Activation {
     pub fn apply(self, values: &mut [f32]) {
         match self {
             Activation::Sigmoid => sigmoid_inplace(values),
-            Activation::Tanh => values.iter_mut().for_each(|v| *v = v.tanh()),
+            Activation::Tanh => values.iter_mut().for_each(|v| *v = libm::tanhf(*v)),
             Activation::Relu => values.iter_mut().for_each(|v| *v = v.max(0.0)),
         }
     }
@@ -73,7 +73,7 @@ impl Activation {
     pub fn initial_spread(self, incoming: usize) -> f32 {
         match self {
             // Book: pow(incoming, -0.5)
-            Activation::Sigmoid | Activation::Tanh => (incoming as f32).powf(-0.5),
+            Activation::Sigmoid | Activation::Tanh => libm::powf(incoming as f32, -0.5),
             Activation::Relu => (2.0 / incoming as f32).sqrt(),
         }
     }
@@ -131,7 +131,7 @@ pub fn softmax_inplace(values: &mut [f32]) {
     let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0;
     for v in values.iter_mut() {
-        *v = (*v - max).exp();
+        *v = libm::expf(*v - max);
         sum += *v;
     }
     values.iter_mut().for_each(|v| *v /= sum);

@@ -7,8 +7,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use super::shell::{is_root, run_command};
 use super::target::Spec;
+use crate::shell::{is_root, run_command};
 
 /// apt waits up to ten minutes for another apt or dpkg (an unattended
 /// upgrade, another install) to release its lock instead of failing at once.

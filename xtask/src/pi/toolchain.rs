@@ -8,8 +8,8 @@ use std::process::Command;
 
 use anyhow::{Result, bail};
 
-use super::shell::{capture, find_in_path};
 use super::target::{PiTarget, Spec};
+use crate::shell::{capture, find_in_path};
 
 /// A way to build for the target: which cargo, with which environment.
 pub(super) struct Toolchain {

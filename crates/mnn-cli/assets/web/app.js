@@ -123,9 +123,14 @@ function drawing() {
   return { width: SEND_SIDE, height: SEND_SIDE, pixels };
 }
 
-// ---- talking to the server ------------------------------------------------
+// ---- talking to the network -----------------------------------------------
+
+// Served by `mnn serve`, the page asks the server's JSON API (docs/serve.md). Opened as a static site
+// (`cargo xtask web`, docs/web.md), it asks the same routes of mnn's WebAssembly build in a Web Worker.
+let tab = null;          // the worker's client, on the static site
 
 async function api(path, body) {
+  if (tab) return tab.json(path, body);
   const options = { method: body === undefined ? 'GET' : 'POST' };
   if (body !== undefined) {
     options.headers = { 'Content-Type': 'application/json' };
@@ -135,6 +140,59 @@ async function api(path, body) {
   const reply = await response.json().catch(() => ({ error: response.statusText }));
   if (!response.ok) throw new Error(reply.error || `HTTP ${response.status}`);
   return reply;
+}
+
+/// Shows the PNG the API makes at `path` in `img`.
+async function showImage(img, path) {
+  if (!tab) { img.src = path; return; }
+  try {
+    const url = URL.createObjectURL(await tab.png(path));
+    img.onload = () => URL.revokeObjectURL(url);
+    img.src = url;
+  } catch (error) { img.removeAttribute('src'); img.alt = error.message; }
+}
+
+/// The API answered in a Web Worker by mnn's WebAssembly build (worker.js), one request at a time.
+class Tab {
+  constructor(manifest) {
+    this.manifest = manifest;
+    this.worker = new Worker('worker.js');
+    this.waiting = new Map();
+    this.next = 0;
+    this.worker.onmessage = (event) => {
+      const { id, reply, error } = event.data;
+      const pending = this.waiting.get(id);
+      this.waiting.delete(id);
+      if (error) pending.reject(new Error(error)); else pending.resolve(reply);
+    };
+    this.worker.onerror = (event) => {
+      for (const pending of this.waiting.values()) pending.reject(new Error(event.message || 'the worker failed'));
+      this.waiting.clear();
+    };
+  }
+
+  call(message) {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, ...message });
+    });
+  }
+
+  open() { return this.call({ open: this.manifest }); }
+  loadRecords() { return this.call({ records: this.manifest.records }); }
+
+  async request(path, body) {
+    const reply = await this.call({ path, body: body === undefined ? null : JSON.stringify(body) });
+    if (reply.status >= 400) {
+      const refusal = JSON.parse(new TextDecoder().decode(reply.body));
+      throw new Error(refusal.error || `HTTP ${reply.status}`);
+    }
+    return reply;
+  }
+
+  async json(path, body) { return JSON.parse(new TextDecoder().decode((await this.request(path, body)).body)); }
+  async png(path) { return new Blob([(await this.request(path)).body], { type: 'image/png' }); }
 }
 
 // Queries while drawing: one at a time, at most every QUERY_EVERY_MS, and always one
@@ -205,7 +263,7 @@ function refreshDreams() {
   const rows = backwards ? [['dreams', 'backquery'], ['ascents', 'imagine']] : [['ascents', 'imagine']];
   for (const [row, route] of rows) {
     document.querySelectorAll(`#${row} img`).forEach((img, d) => {
-      img.src = `/api/${route}/${d}.png?lessons=${lessons}&t=${Date.now()}`;
+      showImage(img, `/api/${route}/${d}.png?lessons=${lessons}&t=${Date.now()}`);
     });
   }
 }
@@ -509,7 +567,7 @@ async function servedChanged() {
   await loadModel();
   drawingChanged();
   refreshDreams();
-  $('t-weights').src = `/api/weights.png?top=12&t=${Date.now()}`;
+  if (!tab) $('t-weights').src = `/api/weights.png?top=12&t=${Date.now()}`;
 }
 
 function showRun(view) {
@@ -529,10 +587,82 @@ function showSpeed(speed) {
 }
 
 async function trainAction(path, body = {}) {
+  if (tab) return tabAction(path, body);
   try {
     showRun(await api(path, body));
     if (path === '/api/train/rewind') await servedChanged();
   } catch (error) { trainSay(error.message, true); }
+}
+
+// ---- watch it learn, in the tab ----------------------------------------------
+
+// On the static site the page drives the run itself: it asks the worker to train a part of an epoch at a
+// time (POST /api/train/step, about STEP_MS of work each), and between parts it draws, pauses or stops.
+const STEP_MS = 150;
+let stepSamples = 64;      // samples per step, adjusted to take about STEP_MS
+
+async function tabAction(path, body) {
+  try {
+    if (path === '/api/train/start') {
+      const described = await api(path, body);
+      run = { ...described, status: 'running', message: `in this tab, on ${tab.manifest.records.about}`,
+        data: 'bundled', curve: [], epoch_ends: [], speed: null, served_epoch: 0 };
+      showRun(run);
+      tabTrain();
+    } else if (path === '/api/train/pause') {
+      run.status = 'paused'; showRun(run);
+    } else if (path === '/api/train/resume') {
+      run.status = 'running'; showRun(run); tabTrain();
+    } else if (path === '/api/train/stop') {
+      run.status = 'stopped'; showRun(run);
+    } else if (path === '/api/train/rewind') {
+      await api(path, body);
+      run.served_epoch = body.epoch; showRun(run);
+      await servedChanged();
+    } else if (path === '/api/train/continue') {
+      const epoch = run.served_epoch;
+      await api(path, { epoch });
+      run.epoch_ends = run.epoch_ends.filter((end) => end.epoch <= epoch);
+      run.curve = run.curve.filter((point) => point.at <= epoch);
+      run.status = 'running'; showRun(run);
+      tabTrain();
+    }
+  } catch (error) { trainSay(error.message, true); }
+}
+
+let tabTraining = false;
+async function tabTrain() {
+  if (tabTraining) return;
+  tabTraining = true;
+  let epochStarted = performance.now();
+  try {
+    while (run && run.status === 'running') {
+      const started = performance.now();
+      const step = await api('/api/train/step', { samples: stepSamples });
+      const took = Math.max(1, performance.now() - started);
+      stepSamples = Math.max(16, Math.min(20000, Math.round(stepSamples * STEP_MS / took)));
+      run.curve.push(step.point);
+      const done = step.end ? step.samples_per_epoch : step.samples;
+      const perSecond = 1000 * done / Math.max(1, performance.now() - epochStarted);
+      const left = (run.epochs - step.epoch) * step.samples_per_epoch + step.samples_per_epoch - done;
+      run.speed = { epoch: step.epoch, samples: done, samples_per_epoch: step.samples_per_epoch,
+        samples_per_second: perSecond, seconds_left: left / Math.max(1, perSecond) };
+      showSpeed(run.speed);
+      drawCurve();
+      if (step.end) {
+        run.epoch_ends.push({ ...step.end, seconds: (performance.now() - epochStarted) / 1000 });
+        run.served_epoch = step.end.epoch;
+        epochStarted = performance.now();
+        if (step.end.epoch >= run.epochs) run.status = 'finished';
+        showRun(run);
+        await servedChanged();
+      }
+    }
+  } catch (error) {
+    run.status = 'failed';
+    run.message = error.message;
+    showRun(run);
+  } finally { tabTraining = false; }
 }
 
 $('t-start').addEventListener('click', () => trainAction('/api/train/start', trainRequest()));
@@ -582,6 +712,7 @@ async function loadModel() {
       ? 'the book\'s <code>train</code>'
       : `the network's own <code>train</code> step (${kind})`;
     $('save').hidden = !model.can_save;
+    document.body.dataset.simd = model.simd || '';
     $('collect').hidden = !model.can_collect;
     lessons = model.lessons;
     hiddenLayers(sizes.slice(1, -1));
@@ -591,15 +722,38 @@ async function loadModel() {
   }
 }
 
+/// The static site (docs/web.md) has a web.json beside the page; `mnn serve` has none.
+async function openTab() {
+  let manifest = null;
+  try {
+    const response = await fetch('web.json', { cache: 'no-store' });
+    if (response.ok) manifest = await response.json();
+  } catch (error) { manifest = null; }
+  if (!manifest) return;
+  tab = new Tab(manifest);
+  document.body.dataset.mode = 'static';
+  for (const id of ['t-weights', 't-weights-title', 't-limit-field']) $(id).hidden = true;
+  trainSay(`No run yet. It trains here in the tab, on ${manifest.records.about}.`);
+  await tab.open();
+}
+
 async function start() {
   redraw();
   showNothing();
+  await openTab();
   await loadModel();
   refreshDreams();
-  $('t-weights').src = '/api/weights.png?top=12';
+  if (!tab) $('t-weights').src = '/api/weights.png?top=12';
   drawCurve();
   await loadRecipes();
-  watchTraining();
+  if (tab) {
+    $('t-start').disabled = true;
+    tab.loadRecords()
+      .then(() => { trainButtons(); document.body.dataset.records = 'loaded'; })
+      .catch((error) => trainSay(`Cannot load the training records: ${error.message}`, true));
+  } else {
+    watchTraining();
+  }
 }
 
 start();

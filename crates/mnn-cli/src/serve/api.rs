@@ -4,7 +4,7 @@
 //! `{"error": "..."}`, saying what was wrong. The work of each request runs
 //! on tokio's blocking pool, so a slow request never holds up the others.
 
-use super::model::{Answer, Imagining, Reading, Served};
+use super::model::{Imagining, Served};
 use crate::pictures;
 use axum::Router;
 use axum::body::Bytes;
@@ -259,33 +259,7 @@ fn digit(label: Option<i64>) -> Result<u8, ApiError> {
         .ok_or_else(|| ApiError::bad_request(format!("label {label} is not a digit 0..9")))
 }
 
-/// Signals as JSON numbers, each through its shortest decimal form (0.1f32
-/// is 0.1, not 0.10000000149011612).
-fn signals(values: &[f32]) -> Vec<f64> {
-    values
-        .iter()
-        .map(|v| v.to_string().parse().expect("a float prints as a number"))
-        .collect()
-}
-
-fn answer_json(answer: &Answer) -> Value {
-    let hidden: Vec<Vec<f64>> = answer.hidden.iter().map(|h| signals(h)).collect();
-    json!({
-        "label": answer.label,
-        "outputs": signals(&answer.outputs),
-        // The first hidden layer (the book's only one), then every hidden layer.
-        "hidden": hidden[0],
-        "hidden_layers": hidden,
-        "input": answer.input.to_vec(),
-    })
-}
-
-fn reading_json(reading: &Reading, lessons: usize) -> Value {
-    let mut value = answer_json(&reading.mnist);
-    value["raw"] = answer_json(&reading.raw);
-    value["lessons"] = json!(lessons);
-    value
-}
+use mnn_web::json::{reading_json, signals, teach_json};
 
 pub(super) fn ok(value: Value) -> ApiResult {
     Ok(axum::Json(value).into_response())
@@ -331,10 +305,7 @@ fn query(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
 fn teach(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
     let label = digit(label)?;
     let (before, after, lessons) = served.teach(&image, label)?;
-    let mut value = reading_json(&after, lessons);
-    value["taught"] = json!(label);
-    value["before"] = json!({ "label": before.label, "outputs": signals(&before.outputs) });
-    ok(value)
+    ok(teach_json(&before, &after, lessons, label))
 }
 
 async fn reset(State(served): State<Shared>) -> ApiResult {

@@ -4,10 +4,10 @@
 //! One lock guards the weights: queries share it, a lesson (the book's
 //! `train`, once) takes it alone, so every answer comes from whole weights.
 
-use crate::{model_file, pictures, query, weights};
+use crate::{model_file, pictures, weights};
 use anyhow::{Context, Result};
 use mnn_data::{DIGITS, DataError, GrayImage, IMAGE_PIXELS};
-use mnn_net::{Model, ModelInfo, argmax};
+use mnn_net::{Model, ModelInfo};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -20,26 +20,7 @@ pub struct About {
     pub info: ModelInfo,
 }
 
-/// The network's answer for one prepared 28×28 input.
-#[derive(Debug, Clone)]
-pub struct Answer {
-    /// The digit with the highest output.
-    pub label: usize,
-    /// The ten output signals, 0..1.
-    pub outputs: Vec<f32>,
-    /// The signals leaving each hidden layer, the first hidden layer first.
-    pub hidden: Vec<Vec<f32>>,
-    /// The 28×28 image the network saw, 0 = paper, 255 = full ink.
-    pub input: [u8; IMAGE_PIXELS],
-}
-
-/// A drawing read both ways: prepared as MNIST's digits were (the same code
-/// as `mnn query`), and the book's raw way (`mnn query --raw`).
-#[derive(Debug, Clone)]
-pub struct Reading {
-    pub mnist: Answer,
-    pub raw: Answer,
-}
+pub use mnn_web::reading::{Answer, Reading};
 
 /// The network being served (as loaded or trained, which Reset returns to,
 /// and what is known of it), its weights after the lessons, and what it
@@ -81,14 +62,7 @@ pub struct Summary {
     pub lessons: usize,
 }
 
-/// How a network is asked what it imagines for a digit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Imagining {
-    /// The book's backquery: the network run backwards.
-    Backquery,
-    /// Gradient ascent on the input towards the digit's output.
-    Ascent,
-}
+pub use mnn_web::page::Imagining;
 
 /// The served network, the weights Reset returns to, and where Save and
 /// Collect may write.
@@ -338,35 +312,12 @@ fn largest_taken(dir: &Path, label: u8) -> Result<u64> {
         .unwrap_or(0))
 }
 
+use mnn_web::reading::{answer, backquery_targets, scaled};
+
 /// The 28×28 image `mnn query` (or, with `raw`, `mnn query --raw`) would
 /// give the network for `image`.
 fn prepared(image: &GrayImage, raw: bool) -> Result<[u8; IMAGE_PIXELS], DataError> {
-    query::prepare(image, raw)
-}
-
-/// The book's input scaling of a prepared image.
-fn scaled(pixels: &[u8; IMAGE_PIXELS]) -> [f32; IMAGE_PIXELS] {
-    pixels.map(mnn_data::scale_pixel)
-}
-
-/// The book's backquery targets for `digit`: 0.99 there, 0.01 elsewhere
-/// (as `mnn backquery` uses them, whatever the network's loss).
-fn backquery_targets(digit: usize) -> [f32; DIGITS] {
-    let mut targets = [0.0; DIGITS];
-    mnn_data::fill_targets(digit as u8, &mut targets);
-    targets
-}
-
-/// One forward pass, keeping the hidden signals for the page.
-fn answer(network: &Model, input: [u8; IMAGE_PIXELS]) -> Answer {
-    let mut hidden = network.signals(&scaled(&input));
-    let outputs = hidden.pop().expect("an output layer");
-    Answer {
-        label: argmax(&outputs).expect("ten outputs"),
-        outputs,
-        hidden,
-        input,
-    }
+    mnn_web::reading::prepare(image, raw)
 }
 
 /// Loads a saved network of any kind for serving (one that reads MNIST digits).

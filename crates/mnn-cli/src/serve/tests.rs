@@ -580,7 +580,7 @@ async fn a_run_from_the_page_trains_as_mnn_train_and_continues_exactly() {
     );
     assert_eq!(recipes[0]["settings"]["hidden"], json!([200]));
     for recipe in recipes.as_array().unwrap() {
-        let settings: super::train_api::StartRequest =
+        let settings: mnn_web::start::StartRequest =
             serde_json::from_value(recipe["settings"].clone()).unwrap();
         let (settings, _) = settings.settings().unwrap();
         assert!(

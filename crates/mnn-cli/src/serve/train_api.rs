@@ -13,8 +13,7 @@ use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post};
 use futures_util::stream;
-use mnn_net::deep::{Activation, Loss};
-use mnn_train::RunSettings;
+use mnn_web::start::StartRequest;
 use serde::Deserialize;
 use serde_json::json;
 use std::convert::Infallible;
@@ -67,103 +66,7 @@ async fn status(State(shared): State<Shared>) -> ApiResult {
 /// `GET /api/train/recipes`: the named recipes (`mnn train --recipe list`),
 /// as the start request's fields, for the page's list of networks.
 async fn recipes() -> ApiResult {
-    let list: Vec<_> = mnn_train::recipes()
-        .into_iter()
-        .map(|recipe| {
-            let s = &recipe.settings;
-            json!({
-                "name": recipe.name,
-                "summary": recipe.summary,
-                "figures": recipe.figures,
-                "settings": {
-                    "hidden": s.hidden,
-                    "activation": s.activation.name(),
-                    "loss": s.loss.name(),
-                    "bias": s.bias,
-                    "lr": s.learning_rate,
-                    "lr_decay": s.lr_decay,
-                    "epochs": s.epochs,
-                    "augment": if s.augmentation.is_none() { String::new() } else { s.augmentation.to_string() },
-                    "seed": s.seed,
-                },
-            })
-        })
-        .collect();
-    ok(json!(list))
-}
-
-/// What a run started from the page asks for; every field may be left out
-/// (the book's final experiment).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct StartRequest {
-    hidden: Option<Vec<u32>>,
-    activation: Option<String>,
-    loss: Option<String>,
-    bias: Option<bool>,
-    lr: Option<f64>,
-    lr_decay: Option<f64>,
-    epochs: Option<u32>,
-    augment: Option<String>,
-    rotate: Option<f32>,
-    seed: Option<u64>,
-    /// Train on the first this many training records only.
-    limit: Option<usize>,
-}
-
-impl StartRequest {
-    /// The run's settings, each field checked and named when wrong.
-    pub(super) fn settings(self) -> Result<(RunSettings, Option<usize>), ApiError> {
-        let bad = ApiError::bad_request;
-        let book = RunSettings::default();
-        let activation: Activation = match self.activation {
-            Some(name) => name.parse().map_err(|e| bad(format!("activation: {e}")))?,
-            None => book.activation,
-        };
-        let loss: Loss = match self.loss {
-            Some(name) => name.parse().map_err(|e| bad(format!("loss: {e}")))?,
-            None => book.loss,
-        };
-        let augmentation = match self.augment.as_deref().map(str::trim) {
-            None | Some("" | "none") => book.augmentation,
-            Some(spec) => spec.parse().map_err(|e| bad(format!("augment: {e}")))?,
-        };
-        let learning_rate = self.lr.unwrap_or(book.learning_rate);
-        if !mnn_train::is_learning_rate(learning_rate) {
-            return Err(bad(format!(
-                "lr: {learning_rate} is not a learning rate (a positive number)"
-            )));
-        }
-        let lr_decay = self.lr_decay.unwrap_or(book.lr_decay);
-        if !(lr_decay > 0.0 && lr_decay <= 1.0) {
-            return Err(bad(format!("lr_decay: {lr_decay} is not in (0, 1]")));
-        }
-        if let Some(degrees) = self.rotate
-            && !(degrees.is_finite() && degrees > 0.0 && degrees <= mnn_train::MAX_ROTATION)
-        {
-            return Err(bad(format!(
-                "rotate: {degrees} is not an angle in (0, {}]",
-                mnn_train::MAX_ROTATION
-            )));
-        }
-        if self.limit == Some(0) {
-            return Err(bad("limit: at least one training record".into()));
-        }
-        let settings = RunSettings {
-            hidden: self.hidden.unwrap_or(book.hidden),
-            activation,
-            loss,
-            bias: self.bias.unwrap_or(book.bias),
-            learning_rate,
-            lr_decay,
-            epochs: self.epochs.unwrap_or(book.epochs),
-            seed: self.seed.unwrap_or(book.seed),
-            augmentation,
-            rotate: self.rotate,
-            validate: 0,
-        };
-        Ok((settings, self.limit))
-    }
+    ok(mnn_web::json::recipes_json())
 }
 
 /// `POST /api/train/start`: a new run (409 while one is under way).
@@ -175,7 +78,7 @@ async fn start(State(shared): State<Shared>, body: Result<Bytes, BytesRejection>
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?
     };
-    let (settings, limit) = request.settings()?;
+    let (settings, limit) = request.settings().map_err(ApiError::bad_request)?;
     let trainer = Arc::clone(&shared.trainer);
     let view = tokio::task::spawn_blocking(move || trainer.start(settings, limit))
         .await

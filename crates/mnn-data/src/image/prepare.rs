@@ -98,6 +98,23 @@ pub fn prepare_raw(image: &GrayImage) -> [f32; IMAGE_PIXELS] {
     out
 }
 
+/// [`prepare_raw`] as MNIST bytes (0 = background, 255 = full ink), what
+/// `mnn query --raw` and the page's "book's way" show. The book's way has no
+/// notion of ink, so a blank page (less than [`MIN_CONTRAST`] between its
+/// darkest and lightest pixels) is refused here, as [`prepare_digit_pixels`]
+/// refuses it.
+pub fn prepare_raw_pixels(image: &GrayImage) -> Result<[u8; IMAGE_PIXELS], DataError> {
+    let darkest = image.pixels.iter().min().copied().unwrap_or(0);
+    let lightest = image.pixels.iter().max().copied().unwrap_or(0);
+    if lightest - darkest < MIN_CONTRAST {
+        return Err(DataError::NoInk {
+            path: image.path.clone(),
+        });
+    }
+    let pixels = input_to_pixels(&prepare_raw(image));
+    Ok(pixels.try_into().expect("784 inputs make 784 pixels"))
+}
+
 /// Turn the network's 784 inputs (0.01..=1.0, ink high) back into bytes
 /// (0..=255, ink high — light digit on black, as MNIST looks), undoing [`scale_pixel`].
 /// Values outside 0.01..=1.0 are clamped.

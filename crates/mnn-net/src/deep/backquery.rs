@@ -55,7 +55,7 @@ impl Network {
         // z_L = logit(out) (sigmoid) or ln(out) (softmax)
         let mut signal: Vec<f32> = match self.loss {
             Loss::Squared => targets.iter().map(|&t| logit(t)).collect(),
-            Loss::CrossEntropy => targets.iter().map(|&t| t.ln()).collect(),
+            Loss::CrossEntropy => targets.iter().map(|&t| libm::logf(t)).collect(),
         };
         for (l, layer) in self.layers.iter().enumerate().rev() {
             // z_l − b_l

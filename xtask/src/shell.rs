@@ -7,13 +7,13 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-pub(super) fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     capture("id", &["-u"]).is_ok_and(|uid| uid.trim() == "0")
 }
 
 /// Prints the command like a shell would show it, runs it, and fails on a
 /// non-zero exit.
-pub(super) fn run_command(command: &mut Command) -> Result<()> {
+pub(crate) fn run_command(command: &mut Command) -> Result<()> {
     let shown = show(command);
     println!("$ {shown}");
     let status = command
@@ -25,7 +25,7 @@ pub(super) fn run_command(command: &mut Command) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn show(command: &Command) -> String {
+pub(crate) fn show(command: &Command) -> String {
     let mut words: Vec<String> = command
         .get_envs()
         .filter_map(|(k, v)| Some(format!("{}={}", k.to_str()?, quote(v?.to_str()?))))
@@ -35,7 +35,7 @@ pub(super) fn show(command: &Command) -> String {
     words.join(" ")
 }
 
-pub(super) fn quote(word: &str) -> String {
+pub(crate) fn quote(word: &str) -> String {
     if !word.is_empty()
         && word
             .chars()
@@ -48,7 +48,7 @@ pub(super) fn quote(word: &str) -> String {
 }
 
 /// Stdout of a command that must succeed.
-pub(super) fn capture(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Result<String> {
+pub(crate) fn capture(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Result<String> {
     let program = program.as_ref();
     let out = Command::new(program)
         .args(args)
@@ -60,7 +60,7 @@ pub(super) fn capture(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Re
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-pub(super) fn find_in_path(program: &str) -> Option<PathBuf> {
+pub(crate) fn find_in_path(program: &str) -> Option<PathBuf> {
     env::split_paths(&env::var_os("PATH")?)
         .map(|dir| dir.join(program))
         .find(|path| path.is_file())
