@@ -162,17 +162,4 @@ mod tests {
         assert_eq!(names.next(Path::new("c/7.jpeg")), "7-3.png");
         assert_eq!(names.next(Path::new("3")), "3.png");
     }
-
-    #[test]
-    fn raw_preparation_refuses_a_blank_page_and_inverts_ink() {
-        let blank = GrayImage::new(4, 4, vec![250; 16]);
-        assert!(matches!(
-            prepare(&blank, true),
-            Err(DataError::NoInk { .. })
-        ));
-        let mut page = vec![255u8; IMAGE_PIXELS];
-        page[0] = 0;
-        let pixels = prepare(&GrayImage::new(28, 28, page), true).unwrap();
-        assert_eq!((pixels[0], pixels[1]), (255, 0));
-    }
 }

@@ -24,6 +24,9 @@ use serve_common::mnn_ok;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Strokes as `draw` takes them.
+type Strokes = Vec<Vec<(f64, f64)>>;
+
 /// The site's files over HTTP, as any static file server would serve them.
 async fn static_file(State(root): State<PathBuf>, uri: Uri) -> impl IntoResponse {
     let relative = uri.path().trim_start_matches('/');
@@ -173,7 +176,7 @@ async fn the_static_page_answers_and_trains_as_mnn_does() {
     assert!(js(&client, "return document.getElementById('save').hidden && document.getElementById('collect').hidden").await.as_bool().unwrap());
 
     // Draw: every output is mnn query's for the drawing's PNG, bit for bit.
-    let shapes: [(&str, Vec<Vec<(f64, f64)>>); 3] = [
+    let shapes: [(&str, Strokes); 3] = [
         (
             "one",
             vec![vec![(150.0, 50.0), (145.0, 140.0), (140.0, 230.0)]],
@@ -233,6 +236,7 @@ async fn the_static_page_answers_and_trains_as_mnn_does() {
     .await;
     let end = js(&client, "return run.epoch_ends[0]").await;
     let tab_accuracy = end["accuracy"].as_f64().unwrap();
+    let trained = dir.path().join("trained.safetensors");
     let native = mnn_ok(
         &[
             "train",
@@ -249,6 +253,8 @@ async fn the_static_page_answers_and_trains_as_mnn_does() {
             "--limit",
             &RECORDS.to_string(),
             "--json",
+            "--save",
+            trained.to_str().unwrap(),
         ],
         dir.path(),
     );
@@ -262,6 +268,36 @@ async fn the_static_page_answers_and_trains_as_mnn_does() {
         "one epoch of 784-100-10 on {RECORDS} records in the tab: {:.2} s (with its scoring); mnn train: {} s training",
         end["seconds"].as_f64().unwrap(),
         native["train_seconds"]
+    );
+    // The network the tab trained answers the last drawing as mnn train's network does, to the last bit:
+    // the same weights (every kernel of the training engine ran in the tab as it does natively).
+    until(
+        &client,
+        "the page to settle",
+        "return document.body.dataset.busy === '0'",
+    )
+    .await;
+    let answers = js(&client, "return Number(document.body.dataset.answers)")
+        .await
+        .as_u64()
+        .unwrap();
+    js(&client, "drawingChanged(); return true").await;
+    until(
+        &client,
+        "the trained network's answer",
+        &format!("return Number(document.body.dataset.answers) > {answers} && document.body.dataset.busy === '0'"),
+    )
+    .await;
+    let page: Vec<u32> = outputs(&client)
+        .await
+        .iter()
+        .map(|&v| (v as f32).to_bits())
+        .collect();
+    let (_, after) = query(dir.path(), &trained, &dir.path().join("seven.png"));
+    let native_bits: Vec<u32> = after.iter().map(|v| v.to_bits()).collect();
+    assert_eq!(
+        page, native_bits,
+        "the tab's trained network and mnn train's answer differently"
     );
     // The page now answers with the network it trained.
     assert!(

@@ -795,3 +795,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn raw_preparation_refuses_a_blank_page_and_inverts_ink() {
+    let blank = GrayImage::new(4, 4, vec![250; 16]);
+    assert!(matches!(
+        prepare_raw_pixels(&blank),
+        Err(DataError::NoInk { .. })
+    ));
+    let mut page = vec![255u8; IMAGE_PIXELS];
+    page[0] = 0;
+    let pixels = prepare_raw_pixels(&GrayImage::new(28, 28, page)).unwrap();
+    assert_eq!((pixels[0], pixels[1]), (255, 0));
+}
