@@ -118,6 +118,7 @@ impl Site {
             ("GET", "/api/train/recipes") => Reply::json(&recipes_json()),
             ("POST", "/api/train/start") => self.start(body),
             ("POST", "/api/train/step") => self.step(body),
+            ("POST", "/api/train/score") => self.score(),
             ("POST", "/api/train/rewind") => self.rewind(body),
             ("POST", "/api/train/continue") => self.continue_run(body),
             ("GET", _) if route.starts_with("/api/backquery/") => {
@@ -205,17 +206,26 @@ impl Site {
             return Reply::refuse(409, "no run: start one first");
         };
         match run.step(request.samples) {
-            Ok(step) => {
-                if let Some(accuracy) = step["end"]["accuracy"].as_f64() {
-                    let network = run.network().clone();
-                    let epochs = run.epochs_done();
-                    self.kept.push(network.clone());
-                    self.serve(network, epochs, Some(accuracy));
-                }
-                Reply::json(&step)
-            }
+            Ok(step) => Reply::json(&step),
             Err(message) => Reply::refuse(409, message),
         }
+    }
+
+    /// `POST /api/train/score`: the run's network after the epoch just ended,
+    /// scored on the test records; it is kept and the page answers with it.
+    fn score(&mut self) -> Reply {
+        let Some(run) = &self.run else {
+            return Reply::refuse(409, "no run: start one first");
+        };
+        let epochs = run.epochs_done();
+        if epochs == 0 || self.kept.len() != epochs {
+            return Reply::refuse(409, "no epoch has ended since the last score");
+        }
+        let score = run.score();
+        let network = run.network().clone();
+        self.kept.push(network.clone());
+        self.serve(network, epochs, score["accuracy"].as_f64());
+        Reply::json(&score)
     }
 
     fn serve(&mut self, network: Model, epochs: usize, accuracy: Option<f64>) {
@@ -359,6 +369,9 @@ mod tests {
             let step = json_of(&site.request("POST", "/api/train/step", br#"{"samples":8}"#));
             if !step["end"].is_null() {
                 ends.push(step["end"]["epoch"].clone());
+                let score = json_of(&site.request("POST", "/api/train/score", b""));
+                assert!(score["accuracy"].as_f64().unwrap() >= 0.0);
+                assert_eq!(site.request("POST", "/api/train/score", b"").status, 409);
             }
         }
         assert_eq!(ends, [json!(1), json!(2)]);
@@ -380,7 +393,10 @@ mod tests {
             200
         );
         for _ in 0..3 {
-            site.request("POST", "/api/train/step", br#"{"samples":8}"#);
+            let step = json_of(&site.request("POST", "/api/train/step", br#"{"samples":8}"#));
+            if !step["end"].is_null() {
+                site.request("POST", "/api/train/score", b"");
+            }
         }
         let bytes = |m: &Model| m.to_safetensors(&Default::default());
         assert!(

@@ -134,10 +134,17 @@ impl<'d> TabRun<'d> {
         self.training.network()
     }
 
+    /// The network as trained so far scored on the test records:
+    /// `{accuracy, confusion}`.
+    pub fn score(&self) -> Value {
+        let evaluation = self.training.evaluate(self.test);
+        json!({ "accuracy": evaluation.accuracy(), "confusion": evaluation.confusion })
+    }
+
     /// Trains about `samples` more samples of the epoch under way (a whole
     /// number of windows, and never past the epoch's end): the point of the
     /// learning curve they make, and, if the epoch ended, the epoch's end
-    /// scored on the test records (`end`).
+    /// (`end`; [`score`](Self::score) then tests the network).
     pub fn step(&mut self, samples: usize) -> Result<Value, String> {
         if self.finished() {
             return Err("the run has trained all its epochs".into());
@@ -166,13 +173,10 @@ impl<'d> TabRun<'d> {
             "mean_error": squared_error / ((to - from) * outputs) as f64,
         });
         let end = if ended {
-            let evaluation = self.training.evaluate(self.test);
             let end = json!({
                 "epoch": self.training.epochs_done(),
                 "mean_error": self.epoch_error / (total * outputs) as f64,
-                "accuracy": evaluation.accuracy(),
                 "learning_rate": crate::json::signals(&[rate])[0],
-                "confusion": evaluation.confusion,
             });
             self.done = 0;
             self.epoch_error = 0.0;
@@ -236,8 +240,9 @@ mod tests {
         whole.epoch(|_| {}).unwrap();
         let bytes = |m: &Model| m.to_safetensors(&Default::default());
         assert!(bytes(run.network()) == bytes(whole.network()));
+        assert_eq!(ends[4]["epoch"], 1);
         assert_eq!(
-            ends[4]["accuracy"],
+            run.score()["accuracy"],
             json!(whole.evaluate(&data.test).accuracy())
         );
         assert!(run.step(4).is_err());

@@ -650,7 +650,11 @@ async function tabTrain() {
       showSpeed(run.speed);
       drawCurve();
       if (step.end) {
-        run.epoch_ends.push({ ...step.end, seconds: (performance.now() - epochStarted) / 1000 });
+        const trained = performance.now();
+        const score = await api('/api/train/score', {});
+        const scored = performance.now();
+        run.epoch_ends.push({ ...step.end, ...score, seconds: (scored - epochStarted) / 1000,
+          train_seconds: (trained - epochStarted) / 1000, score_seconds: (scored - trained) / 1000 });
         run.served_epoch = step.end.epoch;
         epochStarted = performance.now();
         if (step.end.epoch >= run.epochs) run.status = 'finished';
