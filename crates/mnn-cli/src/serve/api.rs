@@ -72,6 +72,28 @@ impl ApiError {
     fn failed(err: &anyhow::Error) -> ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, crate::one_line(err))
     }
+
+    /// A 400 for a JSON body serde cannot read: serde's message quotes an
+    /// unknown field or a wrong value whole, so it is cut as mnn cuts every
+    /// such message ([`mnn_net::shortened`]).
+    pub(super) fn malformed_json(err: &serde_json::Error) -> ApiError {
+        ApiError::bad_request(format!(
+            "malformed JSON: {}",
+            mnn_net::shortened(&err.to_string())
+        ))
+    }
+
+    /// The body of the refusal: `{"error":"..."}`, one line, its message
+    /// at most [`MAX_MESSAGE`] characters.
+    pub(super) fn body(&self) -> Vec<u8> {
+        // One line, whatever the cause said, and not too long.
+        let mut message = self.message.replace('\n', " ");
+        if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE) {
+            message.truncate(cut);
+            message.push('…');
+        }
+        serde_json::to_vec(&json!({ "error": message })).expect("a string makes JSON")
+    }
 }
 
 /// The longest message a refusal carries, in characters (as the fuzz
@@ -80,13 +102,12 @@ const MAX_MESSAGE: usize = 600;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        // One line, whatever the cause said, and not too long.
-        let mut message = self.message.replace('\n', " ");
-        if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE) {
-            message.truncate(cut);
-            message.push('…');
-        }
-        (self.status, axum::Json(json!({ "error": message }))).into_response()
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            self.body(),
+        )
+            .into_response()
     }
 }
 
@@ -131,8 +152,17 @@ where
 }
 
 /// What a route whose request body is a drawing does with it: the served
-/// network, the drawing, and its label if the JSON had one.
-type DrawingWork = fn(&Served, GrayImage, Option<i64>) -> ApiResult;
+/// network, the drawing, and its label.
+type DrawingWork = fn(&Served, GrayImage, Label) -> ApiResult;
+
+/// The label sent with a drawing, as far as its body could carry one.
+#[derive(Debug, Clone, Copy)]
+enum Label {
+    /// The drawing's JSON, with its `label` if it had one.
+    Json(Option<i64>),
+    /// A PNG body, which has no place for a label.
+    Png,
+}
 
 /// A POST route whose body is a drawing (query, teach, collect): the body is
 /// read and decoded, and `work` runs, on the blocking pool.
@@ -180,17 +210,17 @@ struct Drawing {
 }
 
 /// The drawing in a request body: a PNG (by its content type or its
-/// signature) or the JSON of [`Drawing`]; and the JSON's label, if any.
-fn drawing(headers: &HeaderMap, body: &[u8]) -> Result<(GrayImage, Option<i64>), ApiError> {
+/// signature) or the JSON of [`Drawing`]; and its label.
+fn drawing(headers: &HeaderMap, body: &[u8]) -> Result<(GrayImage, Label), ApiError> {
     let png_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("image/png"));
     if png_type || body.starts_with(PNG_SIGNATURE) {
-        return Ok((png_drawing(body)?, None));
+        return Ok((png_drawing(body)?, Label::Png));
     }
-    let drawing: Drawing = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
+    let drawing: Drawing =
+        serde_json::from_slice(body).map_err(|e| ApiError::malformed_json(&e))?;
     let Drawing {
         width,
         height,
@@ -205,7 +235,7 @@ fn drawing(headers: &HeaderMap, body: &[u8]) -> Result<(GrayImage, Option<i64>),
             width * height
         )));
     }
-    Ok((GrayImage::new(width, height, pixels), label))
+    Ok((GrayImage::new(width, height, pixels), Label::Json(label)))
 }
 
 /// A drawing's size must be within [`MAX_SIDE`] and [`MAX_PIXELS`].
@@ -246,13 +276,21 @@ fn png_drawing(body: &[u8]) -> Result<GrayImage, ApiError> {
 }
 
 /// A label sent with a drawing: one digit.
-fn digit(label: Option<i64>) -> Result<u8, ApiError> {
-    let label = label.ok_or_else(|| {
-        ApiError::bad_request(
-            "label: missing (a digit 0..9, in the drawing's JSON; a PNG body carries none, so teach \
-             and collect take JSON)",
-        )
-    })?;
+fn digit(label: Label) -> Result<u8, ApiError> {
+    let label = match label {
+        Label::Json(Some(label)) => label,
+        Label::Json(None) => {
+            return Err(ApiError::bad_request(
+                "label: missing (a digit 0..9 beside width, height and pixels)",
+            ));
+        }
+        Label::Png => {
+            return Err(ApiError::bad_request(
+                "a PNG body has no place for the label: send the drawing as JSON, \
+                 {\"width\", \"height\", \"pixels\", \"label\": a digit 0..9}",
+            ));
+        }
+    };
     u8::try_from(label)
         .ok()
         .filter(|&l| usize::from(l) < DIGITS)
@@ -318,8 +356,8 @@ async fn model(State(served): State<Shared>) -> ApiResult {
     }))
 }
 
-fn query(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
-    if label.is_some() {
+fn query(served: &Served, image: GrayImage, label: Label) -> ApiResult {
+    if let Label::Json(Some(_)) = label {
         return Err(ApiError::bad_request(
             "label: a query takes no label (teach and collect do)",
         ));
@@ -328,7 +366,7 @@ fn query(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
     ok(reading_json(&reading, lessons))
 }
 
-fn teach(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
+fn teach(served: &Served, image: GrayImage, label: Label) -> ApiResult {
     let label = digit(label)?;
     let (before, after, lessons) = served.teach(&image, label)?;
     let mut value = reading_json(&after, lessons);
@@ -354,7 +392,7 @@ async fn save(State(served): State<Shared>) -> ApiResult {
     .await
 }
 
-fn collect(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
+fn collect(served: &Served, image: GrayImage, label: Label) -> ApiResult {
     if served.collect.is_none() {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -421,7 +459,8 @@ async fn weights(
     State(served): State<Shared>,
     query: Result<Query<WeightsQuery>, QueryRejection>,
 ) -> ApiResult {
-    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Query(query) =
+        query.map_err(|e| ApiError::bad_request(mnn_net::shortened(&e.body_text())))?;
     let top = query.top.unwrap_or(12).clamp(1, MAX_WEIGHT_PICTURES);
     off_the_runtime(move || {
         let picture = served.weights_picture(top).ok_or_else(|| {

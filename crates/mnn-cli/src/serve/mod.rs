@@ -10,6 +10,7 @@ mod api;
 mod assets;
 mod connections;
 mod guard;
+mod hyper_refusals;
 mod model;
 #[cfg(test)]
 mod tests;
@@ -160,10 +161,11 @@ async fn serve(served: Arc<Served>, trainer: Arc<Trainer>, address: SocketAddr) 
         stop_signal().await;
         let _ = stopping.send(true);
     };
-    if !connections::serve(listener, app, stop).await {
+    let bounds = connections::Bounds::SERVED;
+    if !connections::serve(listener, app, bounds, stop).await {
         eprintln!(
             "note: {} s after the stop signal some connections were still open; closed them",
-            connections::SHUTDOWN_GRACE.as_secs()
+            bounds.shutdown_grace.as_secs()
         );
     }
     outln!("stopped");
