@@ -4,6 +4,7 @@
 //! `{"error": "..."}`, saying what was wrong. The work of each request runs
 //! on tokio's blocking pool, so a slow request never holds up the others.
 
+use super::guard::shortened;
 use super::model::{Answer, Imagining, Reading, Served};
 use crate::pictures;
 use axum::Router;
@@ -88,7 +89,9 @@ impl ApiError {
     pub(super) fn body(&self) -> Vec<u8> {
         // One line, whatever the cause said, and not too long.
         let mut message = self.message.replace('\n', " ");
-        if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE) {
+        if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE - 1)
+            && message.chars().count() > MAX_MESSAGE
+        {
             message.truncate(cut);
             message.push('…');
         }
@@ -96,9 +99,9 @@ impl ApiError {
     }
 }
 
-/// The longest message a refusal carries, in characters (as the fuzz
-/// suite holds every error of mnn to): what a client sent is not echoed whole.
-const MAX_MESSAGE: usize = 600;
+/// The longest message a refusal carries, in characters (mnn's one limit
+/// for its messages): what a client sent is not echoed whole.
+const MAX_MESSAGE: usize = crate::MAX_MESSAGE_CHARS;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -185,14 +188,14 @@ fn drawing_route(work: DrawingWork) -> MethodRouter<Shared> {
 pub async fn not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        format!("no such page: {method} {}", uri.path()),
+        format!("no such page: {method} {}", shortened(uri.path())),
     )
 }
 
 pub async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        format!("{} does not take {method}", uri.path()),
+        format!("{} does not take {method}", shortened(uri.path())),
     )
 }
 
@@ -499,7 +502,7 @@ async fn imagined(served: Shared, file: &str, how: Imagining) -> ApiResult {
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::NOT_FOUND,
-                format!("no image {file:?}: there are 0.png .. 9.png"),
+                format!("no image {:?}: there are 0.png .. 9.png", shortened(file)),
             )
         })?;
     off_the_runtime(move || {
