@@ -3,7 +3,8 @@
 //! - `cargo xtask download [--from DIR_OR_URL]`: fetch MNIST into `data/mnist/`,
 //!   each file verified by the SHA-256 of its decompressed content.
 //! - `cargo xtask fuzz [--minutes N]`: a fuzzing campaign over every parser
-//!   (crates/mnn-fuzz; `cargo test` runs a short bounded pass of the same).
+//!   and every route of `mnn serve` (crates/mnn-fuzz; `cargo test` runs a
+//!   short bounded pass of the same).
 //! - `cargo xtask pi [--target aarch64|armv7|armv6] [--test] [--bench]`:
 //!   cross-build `mnn` for a Raspberry Pi (and run the tests or the
 //!   benchmark under qemu-user); `--install-deps` installs Debian's route.
@@ -45,7 +46,7 @@ enum Task {
         #[arg(long, value_name = "DIR_OR_URL")]
         from: Option<String>,
     },
-    /// Fuzz every parser and entry point for N minutes (the long mode of the
+    /// Fuzz every parser, entry point and web route for N minutes (the long mode of the
     /// bounded fuzz tests that `cargo test` runs); prints the campaign's figures.
     Fuzz {
         /// How long the campaign runs, in minutes (split over the targets).

@@ -77,8 +77,8 @@ fn every_route_answers_as_documented() {
     let html = String::from_utf8(page.body).unwrap();
     for needle in [
         r#"<canvas id="pad""#,
-        "/app.js",
-        "/style.css",
+        r#"src="app.js""#,
+        r#"href="style.css""#,
         "What the network sees",
     ] {
         assert!(html.contains(needle), "{needle}");

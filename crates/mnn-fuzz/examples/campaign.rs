@@ -56,7 +56,7 @@ fn main() -> ExitCode {
         all.len()
     );
     println!(
-        "{:<11} {:>9} {:>9} {:>7} {:>6} {:>12} {:>13}",
+        "{:<18} {:>9} {:>9} {:>7} {:>6} {:>12} {:>13}",
         "target", "inputs", "accepted", "panics", "hangs", "slowest", "peak RSS"
     );
     let (mut total_inputs, mut total_panics, mut total_hangs) = (0u64, 0u64, 0u64);
@@ -99,7 +99,7 @@ fn main() -> ExitCode {
         }
         let peak = peak_rss().map_or("?".into(), |b| format!("{:.0} MB", b as f64 / 1e6));
         println!(
-            "{:<11} {inputs:>9} {accepted:>9} {panics:>7} {hangs:>6} {:>10.1}ms {peak:>13}",
+            "{:<18} {inputs:>9} {accepted:>9} {panics:>7} {hangs:>6} {:>10.1}ms {peak:>13}",
             target.name,
             slowest.as_secs_f64() * 1000.0
         );

@@ -7,15 +7,16 @@ use std::path::Path;
 
 use mnn_data::idx::{read_images, read_labels};
 
-/// Check an error's message: one line, at most 600 characters, no Rust
-/// debug output. A bad message is a failure like a panic.
-fn check_message(message: &str) {
+/// Check an error's message: one line, at most
+/// [`mnn_cli::MAX_MESSAGE_CHARS`] characters, no Rust debug output. A bad
+/// message is a failure like a panic.
+pub(crate) fn check_message(message: &str) {
     assert!(
         !message.contains('\n'),
         "error of more than one line: {message}"
     );
     assert!(
-        message.chars().count() <= 600,
+        message.chars().count() <= mnn_cli::MAX_MESSAGE_CHARS,
         "error of {} characters: {}…",
         message.chars().count(),
         message.chars().take(200).collect::<String>()

@@ -30,8 +30,12 @@ fn run_one(target: &Target, input: &[u8]) {
 fn seeds_are_valid_inputs() {
     for target in targets() {
         for seed in (target.seeds)() {
-            if let Err(e) = (target.run)(&seed) {
-                panic!("{}: a seed is refused: {e}", target.name);
+            // Every seed is answered (a panic fails the test); most are accepted.
+            match (target.run)(&seed) {
+                Err(e) if target.accepts_seeds => {
+                    panic!("{}: a seed is refused: {e}", target.name)
+                }
+                _ => {}
             }
         }
     }

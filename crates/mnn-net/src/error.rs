@@ -53,10 +53,11 @@ pub(crate) fn excerpt(text: &str) -> String {
     format!("{start:?}… ({} bytes in all)", text.len())
 }
 
-/// A message from another library that may quote the file (safetensors'
-/// and serde's name a tensor or an unknown value whole) cut to
-/// [`MESSAGE_CHARS`] characters.
-pub(crate) fn shortened(message: &str) -> String {
+/// A message from another library that may quote its input (safetensors'
+/// and serde's name a tensor, an unknown field or a value whole) cut to
+/// [`MESSAGE_CHARS`] characters: the one rule for such messages in mnn (the
+/// model loader, bench reports, the web API's JSON).
+pub fn shortened(message: &str) -> String {
     if message.chars().count() <= MESSAGE_CHARS {
         return message.to_string();
     }

@@ -58,7 +58,7 @@ pub use activation::{logit, sigmoid};
 pub use any::{Model, Queries, argmax};
 pub use book::{Activations, NeuralNetwork};
 pub use clock::Stopwatch;
-pub use error::NetError;
+pub use error::{MESSAGE_CHARS, NetError, shortened};
 pub use imagine::{IMAGINE_STEPS, Imagination};
 pub use model::{
     FORMAT_VERSION, ModelInfo, WEIGHTS_HIDDEN_OUTPUT, WEIGHTS_INPUT_HIDDEN, layer_tensor_names,

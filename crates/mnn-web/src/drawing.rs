@@ -4,9 +4,9 @@
 use mnn_data::GrayImage;
 use serde::Deserialize;
 
-/// The widest or tallest drawing taken.
+/// The widest and tallest drawing accepted, in pixels.
 pub const MAX_SIDE: usize = 2048;
-/// The most pixels a drawing may have.
+/// The most pixels a drawing may have (as JSON or as PNG).
 pub const MAX_PIXELS: usize = 1024 * 1024;
 
 #[derive(Debug, Deserialize)]
@@ -22,8 +22,7 @@ struct Drawing {
 
 /// The drawing in a JSON body, and its label if any; or why not, in one line.
 pub fn from_json(body: &[u8]) -> Result<(GrayImage, Option<i64>), String> {
-    let drawing: Drawing =
-        serde_json::from_slice(body).map_err(|e| format!("malformed JSON: {e}"))?;
+    let drawing: Drawing = serde_json::from_slice(body).map_err(|e| malformed_json(&e))?;
     let Drawing {
         width,
         height,
@@ -39,6 +38,12 @@ pub fn from_json(body: &[u8]) -> Result<(GrayImage, Option<i64>), String> {
         ));
     }
     Ok((GrayImage::new(width, height, pixels), label))
+}
+
+/// The page's message for a body that is not the JSON asked for (serde's
+/// message, which may quote the input, cut as mnn cuts such messages).
+pub fn malformed_json(err: &serde_json::Error) -> String {
+    format!("malformed JSON: {}", mnn_net::shortened(&err.to_string()))
 }
 
 /// A drawing's size must be within [`MAX_SIDE`] and [`MAX_PIXELS`].

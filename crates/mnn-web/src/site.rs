@@ -289,7 +289,7 @@ fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Reply> {
     } else {
         body
     };
-    serde_json::from_slice(body).map_err(|e| Reply::refuse(400, format!("malformed JSON: {e}")))
+    serde_json::from_slice(body).map_err(|e| Reply::refuse(400, drawing::malformed_json(&e)))
 }
 
 #[cfg(test)]

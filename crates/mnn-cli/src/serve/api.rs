@@ -4,6 +4,7 @@
 //! `{"error": "..."}`, saying what was wrong. The work of each request runs
 //! on tokio's blocking pool, so a slow request never holds up the others.
 
+use super::guard::shortened;
 use super::model::{Imagining, Served};
 use crate::pictures;
 use axum::Router;
@@ -22,10 +23,7 @@ use std::sync::Arc;
 
 /// The largest request body accepted; larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
-/// The widest and tallest drawing accepted, in pixels.
-pub const MAX_SIDE: usize = 2048;
-/// The most pixels a drawing may have (as JSON or as PNG).
-pub const MAX_PIXELS: usize = 1024 * 1024;
+pub use mnn_web::drawing::{MAX_PIXELS, MAX_SIDE};
 /// The first bytes of every PNG file.
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 /// Backquery pictures are 28×28 blown up this many times.
@@ -72,21 +70,41 @@ impl ApiError {
     fn failed(err: &anyhow::Error) -> ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, crate::one_line(err))
     }
-}
 
-/// The longest message a refusal carries, in characters (as the fuzz
-/// suite holds every error of mnn to): what a client sent is not echoed whole.
-const MAX_MESSAGE: usize = 600;
+    /// A 400 for a JSON body serde cannot read: serde's message quotes an
+    /// unknown field or a wrong value whole, so it is cut as mnn cuts every
+    /// such message ([`mnn_net::shortened`]).
+    pub(super) fn malformed_json(err: &serde_json::Error) -> ApiError {
+        ApiError::bad_request(mnn_web::drawing::malformed_json(err))
+    }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+    /// The body of the refusal: `{"error":"..."}`, one line, its message
+    /// at most [`MAX_MESSAGE`] characters.
+    pub(super) fn body(&self) -> Vec<u8> {
         // One line, whatever the cause said, and not too long.
         let mut message = self.message.replace('\n', " ");
-        if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE) {
+        if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE - 1)
+            && message.chars().count() > MAX_MESSAGE
+        {
             message.truncate(cut);
             message.push('…');
         }
-        (self.status, axum::Json(json!({ "error": message }))).into_response()
+        serde_json::to_vec(&json!({ "error": message })).expect("a string makes JSON")
+    }
+}
+
+/// The longest message a refusal carries, in characters (mnn's one limit
+/// for its messages): what a client sent is not echoed whole.
+const MAX_MESSAGE: usize = crate::MAX_MESSAGE_CHARS;
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            self.body(),
+        )
+            .into_response()
     }
 }
 
@@ -131,8 +149,17 @@ where
 }
 
 /// What a route whose request body is a drawing does with it: the served
-/// network, the drawing, and its label if the JSON had one.
-type DrawingWork = fn(&Served, GrayImage, Option<i64>) -> ApiResult;
+/// network, the drawing, and its label.
+type DrawingWork = fn(&Served, GrayImage, Label) -> ApiResult;
+
+/// The label sent with a drawing, as far as its body could carry one.
+#[derive(Debug, Clone, Copy)]
+enum Label {
+    /// The drawing's JSON, with its `label` if it had one.
+    Json(Option<i64>),
+    /// A PNG body, which has no place for a label.
+    Png,
+}
 
 /// A POST route whose body is a drawing (query, teach, collect): the body is
 /// read and decoded, and `work` runs, on the blocking pool.
@@ -155,73 +182,34 @@ fn drawing_route(work: DrawingWork) -> MethodRouter<Shared> {
 pub async fn not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        format!("no such page: {method} {}", uri.path()),
+        format!("no such page: {method} {}", shortened(uri.path())),
     )
 }
 
 pub async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        format!("{} does not take {method}", uri.path()),
+        format!("{} does not take {method}", shortened(uri.path())),
     )
 }
 
-/// A drawing sent as JSON: grey levels as a person sees them (0 black ink,
-/// 255 white paper), row by row.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Drawing {
-    width: usize,
-    height: usize,
-    pixels: Vec<u8>,
-    /// Only for teach and collect.
-    #[serde(default)]
-    label: Option<i64>,
-}
-
 /// The drawing in a request body: a PNG (by its content type or its
-/// signature) or the JSON of [`Drawing`]; and the JSON's label, if any.
-fn drawing(headers: &HeaderMap, body: &[u8]) -> Result<(GrayImage, Option<i64>), ApiError> {
+/// signature) or the JSON of [`Drawing`]; and its label.
+fn drawing(headers: &HeaderMap, body: &[u8]) -> Result<(GrayImage, Label), ApiError> {
     let png_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("image/png"));
     if png_type || body.starts_with(PNG_SIGNATURE) {
-        return Ok((png_drawing(body)?, None));
+        return Ok((png_drawing(body)?, Label::Png));
     }
-    let drawing: Drawing = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
-    let Drawing {
-        width,
-        height,
-        pixels,
-        label,
-    } = drawing;
-    check_size(width, height)?;
-    if pixels.len() != width * height {
-        return Err(ApiError::bad_request(format!(
-            "pixels: {} values, but a {width}×{height} drawing has {}",
-            pixels.len(),
-            width * height
-        )));
-    }
-    Ok((GrayImage::new(width, height, pixels), label))
+    let (image, label) = mnn_web::drawing::from_json(body).map_err(ApiError::bad_request)?;
+    Ok((image, Label::Json(label)))
 }
 
 /// A drawing's size must be within [`MAX_SIDE`] and [`MAX_PIXELS`].
 fn check_size(width: usize, height: usize) -> Result<(), ApiError> {
-    if width == 0 || height == 0 {
-        return Err(ApiError::bad_request(format!(
-            "a {width}×{height} drawing has no pixels"
-        )));
-    }
-    if width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS {
-        return Err(ApiError::bad_request(format!(
-            "a {width}×{height} drawing is too large: at most {MAX_SIDE} pixels a side and \
-             {MAX_PIXELS} pixels in all"
-        )));
-    }
-    Ok(())
+    mnn_web::drawing::check_size(width, height).map_err(ApiError::bad_request)
 }
 
 /// A PNG body, its size checked from its header before it is decoded (a
@@ -246,13 +234,21 @@ fn png_drawing(body: &[u8]) -> Result<GrayImage, ApiError> {
 }
 
 /// A label sent with a drawing: one digit.
-fn digit(label: Option<i64>) -> Result<u8, ApiError> {
-    let label = label.ok_or_else(|| {
-        ApiError::bad_request(
-            "label: missing (a digit 0..9, in the drawing's JSON; a PNG body carries none, so teach \
-             and collect take JSON)",
-        )
-    })?;
+fn digit(label: Label) -> Result<u8, ApiError> {
+    let label = match label {
+        Label::Json(Some(label)) => label,
+        Label::Json(None) => {
+            return Err(ApiError::bad_request(
+                "label: missing (a digit 0..9 beside width, height and pixels)",
+            ));
+        }
+        Label::Png => {
+            return Err(ApiError::bad_request(
+                "a PNG body has no place for the label: send the drawing as JSON, \
+                 {\"width\", \"height\", \"pixels\", \"label\": a digit 0..9}",
+            ));
+        }
+    };
     u8::try_from(label)
         .ok()
         .filter(|&l| usize::from(l) < DIGITS)
@@ -292,8 +288,8 @@ async fn model(State(served): State<Shared>) -> ApiResult {
     }))
 }
 
-fn query(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
-    if label.is_some() {
+fn query(served: &Served, image: GrayImage, label: Label) -> ApiResult {
+    if let Label::Json(Some(_)) = label {
         return Err(ApiError::bad_request(
             "label: a query takes no label (teach and collect do)",
         ));
@@ -302,7 +298,7 @@ fn query(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
     ok(reading_json(&reading, lessons))
 }
 
-fn teach(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
+fn teach(served: &Served, image: GrayImage, label: Label) -> ApiResult {
     let label = digit(label)?;
     let (before, after, lessons) = served.teach(&image, label)?;
     ok(teach_json(&before, &after, lessons, label))
@@ -325,7 +321,7 @@ async fn save(State(served): State<Shared>) -> ApiResult {
     .await
 }
 
-fn collect(served: &Served, image: GrayImage, label: Option<i64>) -> ApiResult {
+fn collect(served: &Served, image: GrayImage, label: Label) -> ApiResult {
     if served.collect.is_none() {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -392,7 +388,8 @@ async fn weights(
     State(served): State<Shared>,
     query: Result<Query<WeightsQuery>, QueryRejection>,
 ) -> ApiResult {
-    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Query(query) =
+        query.map_err(|e| ApiError::bad_request(mnn_net::shortened(&e.body_text())))?;
     let top = query.top.unwrap_or(12).clamp(1, MAX_WEIGHT_PICTURES);
     off_the_runtime(move || {
         let picture = served.weights_picture(top).ok_or_else(|| {
@@ -431,7 +428,7 @@ async fn imagined(served: Shared, file: &str, how: Imagining) -> ApiResult {
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::NOT_FOUND,
-                format!("no image {file:?}: there are 0.png .. 9.png"),
+                format!("no image {:?}: there are 0.png .. 9.png", shortened(file)),
             )
         })?;
     off_the_runtime(move || {

@@ -99,8 +99,9 @@ impl Guard {
     }
 }
 
-/// At most 80 characters of what a client sent, for a message.
-fn shortened(text: &str) -> String {
+/// At most 80 characters of what a client sent (a header, a path), for a
+/// message.
+pub(super) fn shortened(text: &str) -> String {
     const MAX: usize = 80;
     match text.char_indices().nth(MAX) {
         Some((end, _)) => format!("{}…", &text[..end]),

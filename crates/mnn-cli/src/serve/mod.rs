@@ -2,14 +2,15 @@
 //! think — its answer, the 28×28 image it saw, its hidden layer, what it
 //! imagines for each digit — and teach it.
 //!
-//! - [`model`]: the served network and what can be asked of it (no HTTP);
-//! - [`api`]: the JSON API over it (docs/serve.md);
-//! - [`assets`]: the page itself, compiled in.
+//! - `model`: the served network and what can be asked of it (no HTTP);
+//! - `api`: the JSON API over it (docs/serve.md);
+//! - `assets`: the page itself, compiled in.
 
 mod api;
 mod assets;
-mod connections;
+pub mod connections;
 mod guard;
+mod hyper_refusals;
 mod model;
 #[cfg(test)]
 mod tests;
@@ -160,10 +161,11 @@ async fn serve(served: Arc<Served>, trainer: Arc<Trainer>, address: SocketAddr) 
         stop_signal().await;
         let _ = stopping.send(true);
     };
-    if !connections::serve(listener, app, stop).await {
+    let bounds = connections::Bounds::SERVED;
+    if !connections::serve(listener, app, bounds, stop).await {
         eprintln!(
             "note: {} s after the stop signal some connections were still open; closed them",
-            connections::SHUTDOWN_GRACE.as_secs()
+            bounds.shutdown_grace.as_secs()
         );
     }
     outln!("stopped");
@@ -200,6 +202,29 @@ fn app(
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(axum::middleware::from_fn(connections::request_timeout))
         .layer(axum::middleware::from_fn_with_state(guard, guard::guard))
+}
+
+/// The page and its API answering for `network` as `mnn serve --model`
+/// does (with nothing to save or collect into, its Train panel on the data
+/// `data` names, loaded when a run starts), without a socket: for callers
+/// in this process, such as mnn-fuzz's route targets. Sending `true` on the
+/// sender (or dropping it) ends the event streams, as stopping the server does.
+pub fn in_process(
+    network: Model,
+    data: DataArgs,
+    threads: Threads,
+) -> (axum::Router, watch::Sender<bool>) {
+    let about = About {
+        source: "in process".into(),
+        info: ModelInfo::default(),
+    };
+    let served = Arc::new(Served::new(network, about, None, None));
+    let trainer = Arc::new(Trainer::new(Arc::clone(&served), data, None, threads));
+    let (stop, stopping) = watch::channel(false);
+    let guard = Guard {
+        host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+    };
+    (app(served, trainer, stopping, guard), stop)
 }
 
 /// Ctrl-C (or, on Unix, SIGTERM).

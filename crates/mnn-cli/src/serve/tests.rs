@@ -458,6 +458,128 @@ async fn bad_requests_get_4xx_with_one_line_json_errors() {
     assert_eq!(post_json(&app, query, &one()).await.status, StatusCode::OK);
 }
 
+/// A valid PNG of `image`, as mnn writes one.
+fn png_of(image: &GrayImage) -> Vec<u8> {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    image.save_png(file.path()).unwrap();
+    std::fs::read(file.path()).unwrap()
+}
+
+/// The chunks of a PNG after its signature, each whole (length, type,
+/// data, CRC).
+fn png_chunks(png: &[u8]) -> Vec<&[u8]> {
+    let mut chunks = Vec::new();
+    let mut at = 8;
+    while at < png.len() {
+        let length = u32::from_be_bytes(png[at..at + 4].try_into().unwrap()) as usize;
+        chunks.push(&png[at..at + 12 + length]);
+        at += 12 + length;
+    }
+    chunks
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refusals_name_the_problem_and_echo_little_of_the_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = serve(book(), None, Some(dir.path().to_path_buf()));
+    // Imagined digits: 0.png .. 9.png and nothing else, whatever the path.
+    for path in [
+        "%ff.png",
+        "%FF%FE.png",
+        "+1.png",
+        "-1.png",
+        "01.png",
+        "1.0.png",
+        "%201.png",
+        "1.PNG",
+        "1",
+        "%D9%A1.png",
+        "10.png",
+    ] {
+        for route in ["backquery", "imagine"] {
+            let reply = get(&app, &format!("/api/{route}/{path}")).await;
+            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{route}/{path}");
+            assert!(reply.error().contains("0.png .. 9.png"), "{route}/{path}");
+        }
+    }
+    assert_eq!(
+        get(&app, "/api/backquery/1.png").await.status,
+        StatusCode::OK
+    );
+
+    // A PNG whose first chunk is not IHDR: the decoder names the chunk, as
+    // `mnn query` does, rather than the chunk's data read as a size.
+    let png = png_of(&GrayImage::new(28, 28, vec![0; 784]));
+    let chunks = png_chunks(&png);
+    assert_eq!(&chunks[0][4..8], b"IHDR");
+    let mut misplaced = png[..8].to_vec();
+    for chunk in chunks[1..].iter().chain([&chunks[0]]) {
+        misplaced.extend_from_slice(chunk);
+    }
+    let first = String::from_utf8_lossy(&chunks[1][4..8]).into_owned();
+    let reply = send(&app, "POST", "/api/query", "image/png", misplaced.clone()).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let error = reply.error();
+    assert!(
+        error.contains(&format!("{first} chunk appeared before IHDR")),
+        "{error}"
+    );
+    assert!(!error.contains("too large"), "{error}");
+    let cli = mnn_data::image::decode_png_gray(
+        std::io::Cursor::new(&misplaced),
+        std::path::Path::new("request body"),
+    )
+    .unwrap_err();
+    assert!(error.ends_with(&cli.to_string()), "{error} / {cli}");
+
+    // A field name of a megabyte is not sent back whole.
+    let name = "x".repeat(1 << 20);
+    let body = format!(r#"{{"{name}": 1, "width": 1, "height": 1, "pixels": [0]}}"#);
+    for route in ["/api/query", "/api/teach", "/api/train/start"] {
+        let reply = send(
+            &app,
+            "POST",
+            route,
+            "application/json",
+            body.clone().into_bytes(),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{route}");
+        let error = reply.error();
+        assert!(error.contains("unknown field"), "{route}: {error}");
+        assert!(
+            error.chars().count() < mnn_net::MESSAGE_CHARS + 60,
+            "{route}: {} characters",
+            error.chars().count()
+        );
+    }
+
+    // Teach and Collect with a PNG body: the label goes in the drawing's
+    // JSON, and the message says so (not that it is "missing").
+    let drawn = png_of(&GrayImage::new(
+        28,
+        28,
+        (0..784)
+            .map(|i| if i % 28 == 14 { 0 } else { 255 })
+            .collect(),
+    ));
+    for route in ["/api/teach", "/api/collect"] {
+        let reply = send(&app, "POST", route, "image/png", drawn.clone()).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{route}");
+        let error = reply.error();
+        assert!(!error.contains("missing"), "{route}: {error}");
+        assert!(error.contains("\"label\""), "{route}: {error}");
+        assert!(error.contains("JSON"), "{route}: {error}");
+    }
+    assert_eq!(
+        send(&app, "POST", "/api/query", "image/png", drawn)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn teaching_while_querying_keeps_the_weights_whole() {
     let app = serve(deep_relu(), None, None);

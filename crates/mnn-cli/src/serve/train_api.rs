@@ -75,8 +75,7 @@ async fn start(State(shared): State<Shared>, body: Result<Bytes, BytesRejection>
     let request: StartRequest = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::from_str("{}").expect("an empty request")
     } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?
+        serde_json::from_slice(&body).map_err(|e| ApiError::malformed_json(&e))?
     };
     let (settings, limit) = request.settings().map_err(ApiError::bad_request)?;
     let trainer = Arc::clone(&shared.trainer);
@@ -108,8 +107,8 @@ struct RewindRequest {
 /// `POST /api/train/rewind {"epoch": N}`: serve the network of epoch N.
 async fn rewind(State(shared): State<Shared>, body: Result<Bytes, BytesRejection>) -> ApiResult {
     let body = body?;
-    let request: RewindRequest = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
+    let request: RewindRequest =
+        serde_json::from_slice(&body).map_err(|e| ApiError::malformed_json(&e))?;
     view_json(&shared.trainer.rewind(request.epoch)?)
 }
 

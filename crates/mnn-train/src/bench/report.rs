@@ -124,15 +124,7 @@ impl BenchReport {
         }
         let not_a_report = |reason: String| TrainError::NotAReport(reason);
         // serde quotes a value of the wrong type whole: cut to one short line.
-        let json_error = |e: serde_json::Error| {
-            let text = e.to_string();
-            let cut: String = text.chars().take(160).collect();
-            not_a_report(if cut.len() < text.len() {
-                format!("{cut}… ({} bytes in all)", text.len())
-            } else {
-                text
-            })
-        };
+        let json_error = |e: serde_json::Error| not_a_report(mnn_net::shortened(&e.to_string()));
         let version: Version = serde_json::from_str(text).map_err(json_error)?;
         if version.schema != SCHEMA {
             return Err(not_a_report(format!(
