@@ -1,6 +1,7 @@
 //! `cargo xtask web`: the drawing page as a static site in `target/web/`
 //! (docs/web.md): the page's HTML, script and style (the same files `mnn
-//! serve` serves), the Web Worker, mnn's WebAssembly build (crates/mnn-web),
+//! serve` serves), the Web Worker, mnn's WebAssembly build (crates/mnn-web,
+//! twice: with the exact fused multiply-add, and with relaxed SIMD's),
 //! a trained network, and MNIST records to train on in the tab.
 //!
 //! [`toolchain`] finds a compiler for `wasm32-unknown-unknown` (rustup's, or
@@ -58,7 +59,8 @@ pub fn run(args: &WebArgs) -> Result<()> {
     }
     let toolchain = toolchain::find()?;
     println!("WebAssembly toolchain: {}", toolchain.route);
-    let wasm = toolchain.build(&root)?;
+    let exact = toolchain.build(&root, toolchain::Flavour::Exact)?;
+    let relaxed = toolchain.build(&root, toolchain::Flavour::Relaxed)?;
 
     fs::create_dir_all(&out).with_context(|| format!("cannot make {}", out.display()))?;
     let assets = root.join("crates/mnn-cli/assets/web");
@@ -66,7 +68,9 @@ pub fn run(args: &WebArgs) -> Result<()> {
         fs::copy(assets.join(file), out.join(file))
             .with_context(|| format!("cannot copy {file} into {}", out.display()))?;
     }
-    fs::copy(&wasm, out.join("mnn.wasm")).context("cannot copy the WebAssembly module")?;
+    fs::copy(&exact, out.join("mnn.wasm")).context("cannot copy the WebAssembly module")?;
+    fs::copy(&relaxed, out.join("mnn-relaxed.wasm"))
+        .context("cannot copy the WebAssembly module")?;
 
     let model = out.join("model.safetensors");
     let model_source = match &args.model {
@@ -128,7 +132,7 @@ fn train_model(root: &Path, model: &Path) -> Result<()> {
 fn serde_json_manifest(model_source: &str, bundle: &records::Bundle) -> String {
     let quote = |s: &str| format!("{s:?}");
     format!(
-        "{{\n  \"wasm\": \"mnn.wasm\",\n  \"model\": \"model.safetensors\",\n  \"model_source\": {},\n  \
+        "{{\n  \"wasm\": \"mnn.wasm\",\n  \"wasm_relaxed\": \"mnn-relaxed.wasm\",\n  \"model\": \"model.safetensors\",\n  \"model_source\": {},\n  \
          \"records\": {{\n    \"about\": {},\n    \"train\": {},\n    \"test\": {},\n    \
          \"train_images\": \"mnist/{}\",\n    \"train_labels\": \"mnist/{}\",\n    \
          \"test_images\": \"mnist/{}\",\n    \"test_labels\": \"mnist/{}\"\n  }}\n}}\n",

@@ -168,3 +168,13 @@ pub extern "C" fn mnn_reply_len() -> usize {
 pub extern "C" fn mnn_reply_is_png() -> u32 {
     REPLY.with(|reply| u32::from(reply.borrow().content_type == "image/png"))
 }
+
+/// `a·b + c` as the kernels compute it (`kernels::axpy` over eight values):
+/// the worker asks for a case where the fused and the unfused results differ,
+/// to learn whether this machine's `relaxed_madd` fuses.
+#[unsafe(no_mangle)]
+pub extern "C" fn mnn_kernel_mul_add(a: f32, b: f32, c: f32) -> f32 {
+    let mut y = [c; 8];
+    mnn_matrix::kernels::axpy(a, &[b; 8], &mut y);
+    y[0]
+}

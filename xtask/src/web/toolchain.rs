@@ -9,8 +9,9 @@
 //!   toolchain's own `rust-lld`. This is the route on machines that reach
 //!   only the package registries (rustup cannot download the target there).
 //!
-//! Both build with SIMD128 (every browser of the last years runs it) and
-//! with getrandom's "unsupported" backend: mnn never asks for entropy.
+//! Both build with SIMD128 (every browser of the last years runs it), once
+//! more with relaxed SIMD too ([`Flavour`]), and with getrandom's
+//! "unsupported" backend: mnn never asks for entropy.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +22,30 @@ use crate::shell::{capture, run_command};
 
 const TARGET: &str = "wasm32-unknown-unknown";
 const RUSTFLAGS: &str = "-C target-feature=+simd128 --cfg getrandom_backend=\"unsupported\"";
+
+/// The two modules: SIMD128 with the exact fused multiply-add, and with
+/// relaxed SIMD's (used where the visitor's machine fuses it).
+#[derive(Debug, Clone, Copy)]
+pub enum Flavour {
+    Exact,
+    Relaxed,
+}
+
+impl Flavour {
+    fn rustflags(self) -> String {
+        match self {
+            Flavour::Exact => RUSTFLAGS.to_string(),
+            Flavour::Relaxed => format!("{RUSTFLAGS} -C target-feature=+relaxed-simd"),
+        }
+    }
+
+    fn dir(self) -> &'static str {
+        match self {
+            Flavour::Exact => "exact",
+            Flavour::Relaxed => "relaxed",
+        }
+    }
+}
 /// Debian's source of the standard library (package rust-web-src).
 const DEBIAN_STD_SOURCE: &str = "/usr/lib/rustlib/src/rust/library";
 
@@ -139,13 +164,14 @@ fn rust_lld() -> Option<PathBuf> {
 }
 
 impl Toolchain {
-    /// Builds crates/mnn-web as a `cdylib` and returns the module's path.
+    /// Builds crates/mnn-web as a `cdylib` of `flavour` (each in its own
+    /// target folder, so neither rebuilds the other) and returns its path.
     ///
     /// Size first (`opt-level = "s"`, LTO, one codegen unit, no symbol
     /// names) except for the crates with the hot loops (mnn-matrix, mnn-net:
     /// `opt-level = 3`).
-    pub fn build(&self, root: &Path) -> Result<PathBuf> {
-        let target_dir = root.join("target/web-build");
+    pub fn build(&self, root: &Path, flavour: Flavour) -> Result<PathBuf> {
+        let target_dir = root.join("target/web-build").join(flavour.dir());
         let mut command = Command::new(&self.cargo);
         command
             .current_dir(root)
@@ -169,7 +195,10 @@ impl Toolchain {
             .args(["--config", "profile.release.strip=true"])
             .args(["--config", "profile.release.package.mnn-matrix.opt-level=3"])
             .args(["--config", "profile.release.package.mnn-net.opt-level=3"])
-            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", RUSTFLAGS);
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+                flavour.rustflags(),
+            );
         for (key, value) in &self.env {
             command.env(key, value);
         }

@@ -734,6 +734,8 @@ async function openTab() {
     if (response.ok) manifest = await response.json();
   } catch (error) { manifest = null; }
   if (!manifest) return;
+  // ?simd=exact: the module with the exact fused multiply-add even where relaxed SIMD's fuses (docs/web.md).
+  manifest.exact = new URLSearchParams(location.search).get('simd') === 'exact';
   tab = new Tab(manifest);
   document.body.dataset.mode = 'static';
   for (const id of ['t-weights', 't-weights-title', 't-limit-field']) $(id).hidden = true;

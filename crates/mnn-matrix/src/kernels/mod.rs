@@ -11,6 +11,7 @@
 //! | `"avx2+fma"` | x86-64 with AVX2 and FMA                | `avx2`     |
 //! | `"neon"`     | aarch64 (every 64-bit Raspberry Pi)     | `neon`     |
 //! | `"simd128"`  | WebAssembly built with SIMD128          | `wasm`     |
+//! | `"simd128+relaxed"` | … and relaxed SIMD's `relaxed_madd` | `wasm`     |
 //! | `"scalar"`   | anywhere, or when `MNN_SIMD=scalar`     | [`scalar`] |
 //!
 //! [`scalar`] is the portable twin that the tests compare every other path
@@ -125,8 +126,8 @@ fn active() -> &'static Kernels {
     })
 }
 
-/// The instruction set the kernels use: `"avx2+fma"`, `"neon"`, `"simd128"`
-/// or `"scalar"`.
+/// The instruction set the kernels use: `"avx2+fma"`, `"neon"`, `"simd128"`,
+/// `"simd128+relaxed"` or `"scalar"`.
 pub fn simd_level() -> &'static str {
     active().name
 }

@@ -20,7 +20,14 @@
 //!   more than 24 + 2 bits), which is what `vfmadd` and `f32::mul_add` give.
 //!
 //! The emulation costs about a dozen instructions per lane where AVX2 needs
-//! one: exact answers first, speed second.
+//! one: exact answers first, speed second. So the page is also built with
+//! relaxed SIMD (`target-feature=+relaxed-simd`, the module `cargo xtask web`
+//! writes as `mnn-relaxed.wasm`), where `mul_add` is `f32x4.relaxed_madd`,
+//! one instruction, fused on a machine with FMA (Chromium and Firefox on
+//! x86-64 with FMA3, and on aarch64) and not fused elsewhere. The page's
+//! worker uses that module only after checking, on the visitor's machine,
+//! that it fuses (`kernels::axpy` on a case where the fused and the unfused
+//! results differ); otherwise it uses this module's exact emulation.
 
 use super::Kernels;
 use super::WINDOW;
@@ -42,7 +49,22 @@ const UNROLL: usize = 4;
 /// As `avx2.rs`: rows `mul_vec4` works on at once.
 const GROUP: usize = 3;
 
+/// `a·b + c` in four lanes: relaxed SIMD's, where the module is built with it.
+#[cfg(target_feature = "relaxed-simd")]
+#[inline(always)]
+fn madd(a: v128, b: v128, c: v128) -> v128 {
+    core::arch::wasm32::f32x4_relaxed_madd(a, b, c)
+}
+
+/// `a·b + c` in four lanes: the exact emulation.
+#[cfg(not(target_feature = "relaxed-simd"))]
+#[inline(always)]
+fn madd(a: v128, b: v128, c: v128) -> v128 {
+    fma(a, b, c)
+}
+
 /// `a·b + c` in each of four `f32` lanes, rounded once (see the module).
+#[cfg_attr(target_feature = "relaxed-simd", allow(dead_code))]
 #[inline(always)]
 fn fma(a: v128, b: v128, c: v128) -> v128 {
     let high = |v: v128| i32x4_shuffle::<2, 3, 2, 3>(v, v);
@@ -60,6 +82,7 @@ fn fma(a: v128, b: v128, c: v128) -> v128 {
 }
 
 /// `a·b + c` for two lanes of `f32` values held as `f64`, rounded to odd.
+#[cfg_attr(target_feature = "relaxed-simd", allow(dead_code))]
 #[inline(always)]
 fn fma_f64(a: v128, b: v128, c: v128) -> v128 {
     let product = f64x2_mul(a, b); // exact: 24 + 24 bits
@@ -94,7 +117,7 @@ unsafe impl Simd for Wasm8 {
 
     #[inline(always)]
     fn mul_add(self, a: [v128; 2], b: [v128; 2], c: [v128; 2]) -> [v128; 2] {
-        [fma(a[0], b[0], c[0]), fma(a[1], b[1], c[1])]
+        [madd(a[0], b[0], c[0]), madd(a[1], b[1], c[1])]
     }
 
     #[inline(always)]
@@ -131,7 +154,11 @@ unsafe impl Simd for Wasm8 {
 /// The SIMD128 kernels (always there: the module is built with SIMD128).
 pub(super) fn detect() -> Option<Kernels> {
     Some(Kernels {
-        name: "simd128",
+        name: if cfg!(target_feature = "relaxed-simd") {
+            "simd128+relaxed"
+        } else {
+            "simd128"
+        },
         dot: |a, b| simd::dot::<_, UNROLL>(Wasm8(()), a, b),
         axpy: |alpha, x, y| simd::axpy(Wasm8(()), alpha, x, y),
         axpy_then_dot: |alpha, x, y, z| simd::axpy_then_dot::<_, UNROLL>(Wasm8(()), alpha, x, y, z),
