@@ -726,14 +726,15 @@ async function loadModel() {
   }
 }
 
-/// The static site (docs/web.md) has a web.json beside the page; `mnn serve` has none.
+/// web.json beside the page says where its network is: `mnn serve` answers {"api": "server"}; the static site's
+/// (docs/web.md) names the WebAssembly modules and the files they load.
 async function openTab() {
   let manifest = null;
   try {
     const response = await fetch('web.json', { cache: 'no-store' });
     if (response.ok) manifest = await response.json();
   } catch (error) { manifest = null; }
-  if (!manifest) return;
+  if (!manifest || manifest.api === 'server') return;
   // ?simd=exact: the module with the exact fused multiply-add even where relaxed SIMD's fuses (docs/web.md).
   manifest.exact = new URLSearchParams(location.search).get('simd') === 'exact';
   tab = new Tab(manifest);
