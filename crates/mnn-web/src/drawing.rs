@@ -40,6 +40,17 @@ pub fn from_json(body: &[u8]) -> Result<(GrayImage, Option<i64>), String> {
     Ok((GrayImage::new(width, height, pixels), label))
 }
 
+/// How the page refuses a drawing it cannot read: 422 for a blank one, 400
+/// otherwise, with the message.
+pub fn unreadable(err: &mnn_data::DataError) -> (u16, String) {
+    match err {
+        mnn_data::DataError::NoInk { .. } => {
+            (422, "the drawing is blank: there is no ink to read".into())
+        }
+        other => (400, other.to_string()),
+    }
+}
+
 /// The page's message for a body that is not the JSON asked for (serde's
 /// message, which may quote the input, cut as mnn cuts such messages).
 pub fn malformed_json(err: &serde_json::Error) -> String {

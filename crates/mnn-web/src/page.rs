@@ -44,6 +44,21 @@ impl Page {
         &self.network
     }
 
+    /// The network as loaded or trained, without lessons.
+    pub fn original(&self) -> &Model {
+        &self.original
+    }
+
+    /// What its file says of its training.
+    pub fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    /// Where it came from, in a few words.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
     /// Lessons since the network was loaded or reset.
     pub fn lessons(&self) -> usize {
         self.lessons
@@ -86,18 +101,39 @@ impl Page {
     /// be run backwards.
     pub fn imagine(&mut self, digit: usize, how: Imagining) -> Option<Vec<u8>> {
         match how {
-            Imagining::Backquery => {
-                let signals = self.network.backquery(&backquery_targets(digit)).ok()?;
-                Some(greys(&signals))
-            }
+            Imagining::Backquery => self.backquery(digit),
             Imagining::Ascent => {
-                let network = &self.network;
-                let kept = self.imagined[digit]
-                    .get_or_insert_with(|| greys(&network.imagine(digit).image));
-                Some(kept.clone())
+                if self.imagined[digit].is_none() {
+                    let greys = ascent(&self.network, digit);
+                    self.keep_ascent(digit, greys);
+                }
+                self.kept_ascent(digit).map(<[u8]>::to_vec)
             }
         }
     }
+
+    /// The book's backquery of the taught network for `digit`, as greys.
+    pub fn backquery(&self, digit: usize) -> Option<Vec<u8>> {
+        let signals = self.network.backquery(&backquery_targets(digit)).ok()?;
+        Some(greys(&signals))
+    }
+
+    /// The image gradient ascent found for `digit` with these weights, if kept.
+    pub fn kept_ascent(&self, digit: usize) -> Option<&[u8]> {
+        self.imagined[digit].as_deref()
+    }
+
+    /// Keeps `greys`, found by [`ascent`] for `digit` with these weights,
+    /// until the next lesson or reset.
+    pub fn keep_ascent(&mut self, digit: usize, greys: Vec<u8>) {
+        self.imagined[digit] = Some(greys);
+    }
+}
+
+/// What gradient ascent finds `network` imagines for `digit`, as greys (it
+/// takes a moment on a big network: a server runs it without its lock).
+pub fn ascent(network: &Model, digit: usize) -> Vec<u8> {
+    greys(&network.imagine(digit).image)
 }
 
 #[cfg(test)]

@@ -101,7 +101,7 @@ impl Site {
                         "label: a query takes no label (teach and collect do)",
                     ));
                 }
-                let reading = page.read(&image).map_err(|e| Reply::refuse(422, e))?;
+                let reading = page.read(&image).map_err(|e| unreadable(&e))?;
                 Ok(reading_json(&reading, page.lessons()))
             }),
             ("POST", "/api/teach") => self.drawing_route(body, |page, image, label| {
@@ -280,6 +280,12 @@ impl Site {
             Err(message) => Reply::refuse(409, message),
         }
     }
+}
+
+/// A drawing that cannot be read, refused as the server refuses it.
+fn unreadable(err: &mnn_data::DataError) -> Reply {
+    let (status, message) = drawing::unreadable(err);
+    Reply::refuse(status, message)
 }
 
 /// A JSON body, or a 400 naming the problem.

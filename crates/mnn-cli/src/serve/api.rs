@@ -122,13 +122,11 @@ impl From<BytesRejection> for ApiError {
 
 impl From<DataError> for ApiError {
     fn from(err: DataError) -> ApiError {
-        match err {
-            DataError::NoInk { .. } => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "the drawing is blank: there is no ink to read",
-            ),
-            other => ApiError::bad_request(other.to_string()),
-        }
+        let (status, message) = mnn_web::drawing::unreadable(&err);
+        ApiError::new(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            message,
+        )
     }
 }
 

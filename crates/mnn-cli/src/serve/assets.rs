@@ -18,10 +18,7 @@ const WEB_JSON: &str = r#"{"api": "server"}"#;
 /// `/`, `/app.js`, `/style.css` and `/web.json`.
 pub fn routes() -> Router {
     Router::new()
-        .route(
-            "/web.json",
-            get(|| file("application/json", WEB_JSON)),
-        )
+        .route("/web.json", get(|| file("application/json", WEB_JSON)))
         .route("/", get(|| file("text/html; charset=utf-8", INDEX_HTML)))
         .route(
             "/app.js",

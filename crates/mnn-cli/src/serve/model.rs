@@ -4,9 +4,9 @@
 //! One lock guards the weights: queries share it, a lesson (the book's
 //! `train`, once) takes it alone, so every answer comes from whole weights.
 
-use crate::{model_file, pictures, weights};
+use crate::{model_file, weights};
 use anyhow::{Context, Result};
-use mnn_data::{DIGITS, DataError, GrayImage, IMAGE_PIXELS};
+use mnn_data::{DIGITS, DataError, GrayImage};
 use mnn_net::{Model, ModelInfo};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -22,29 +22,19 @@ pub struct About {
 
 pub use mnn_web::reading::{Answer, Reading};
 
-/// The network being served (as loaded or trained, which Reset returns to,
-/// and what is known of it), its weights after the lessons, and what it
-/// imagines for each digit with these weights (computed when first asked
-/// for: gradient ascent takes a moment on a big network).
+/// The page's network (mnn-web's `Page`: as loaded or trained, which Reset
+/// returns to, its lessons and what it imagines), and a version that changes
+/// with every lesson, reset and new network, so an image imagined from older
+/// weights (without the lock) is not kept.
 struct Taught {
-    original: Model,
-    about: About,
-    network: Model,
-    lessons: usize,
-    imagined: [Option<Vec<u8>>; DIGITS],
-    /// Changes with every lesson, reset and new network, so an image
-    /// imagined from older weights is not kept.
+    page: Page,
     version: u64,
 }
 
 impl Taught {
-    fn new(original: Model, about: About, version: u64) -> Taught {
+    fn new(network: Model, about: About, version: u64) -> Taught {
         Taught {
-            network: original.clone(),
-            original,
-            about,
-            lessons: 0,
-            imagined: Default::default(),
+            page: Page::new(network, about.info, about.source),
             version,
         }
     }
@@ -63,6 +53,7 @@ pub struct Summary {
 }
 
 pub use mnn_web::page::Imagining;
+use mnn_web::page::{Page, ascent};
 
 /// The served network, the weights Reset returns to, and where Save and
 /// Collect may write.
@@ -107,14 +98,17 @@ impl Served {
     /// layer sizes, kind, learning rate, what is known of it.
     pub fn summary(&self) -> Summary {
         let taught = self.read();
-        let network = &taught.original;
+        let network = taught.page.original();
         Summary {
             architecture: network.architecture(),
             description: network.describe(),
             learning_rate: network.learning_rate(),
             can_backquery: network.can_backquery(),
-            about: taught.about.clone(),
-            lessons: taught.lessons,
+            about: About {
+                source: taught.page.source().to_string(),
+                info: taught.page.info().clone(),
+            },
+            lessons: taught.page.lessons(),
         }
     }
 
@@ -128,14 +122,8 @@ impl Served {
 
     /// What the network answers for `image`, read both ways.
     pub fn read_drawing(&self, image: &GrayImage) -> Result<(Reading, usize), DataError> {
-        let mnist = prepared(image, false)?;
-        let raw = prepared(image, true)?;
         let taught = self.read();
-        let reading = Reading {
-            mnist: answer(&taught.network, mnist),
-            raw: answer(&taught.network, raw),
-        };
-        Ok((reading, taught.lessons))
+        Ok((taught.page.read(image)?, taught.page.lessons()))
     }
 
     /// The network's own `train` step (the book's for the book's network),
@@ -149,29 +137,17 @@ impl Served {
         image: &GrayImage,
         label: u8,
     ) -> Result<(Answer, Reading, usize), DataError> {
-        let mnist = prepared(image, false)?;
-        let raw = prepared(image, true)?;
-        let inputs = scaled(&mnist);
         let mut taught = self.write();
-        let targets = taught.original.targets(usize::from(label));
-        let before = answer(&taught.network, mnist);
-        taught.network.train(&inputs, &targets);
-        taught.lessons += 1;
-        taught.imagined = Default::default();
+        let (before, after) = taught.page.teach(image, label)?;
         taught.version += 1;
-        let after = Reading {
-            mnist: answer(&taught.network, mnist),
-            raw: answer(&taught.network, raw),
-        };
-        Ok((before, after, taught.lessons))
+        Ok((before, after, taught.page.lessons()))
     }
 
     /// Back to the served weights; forgets every lesson.
     pub fn reset(&self) {
         let mut taught = self.write();
-        let version = taught.version + 1;
-        let (original, about) = (taught.original.clone(), taught.about.clone());
-        *taught = Taught::new(original, about, version);
+        taught.page.reset();
+        taught.version += 1;
     }
 
     /// What the network imagines for `digit` (the same as `mnn backquery`),
@@ -180,54 +156,49 @@ impl Served {
     /// image gradient ascent finds (kept until the next lesson or reset).
     pub fn imagine(&self, digit: u8, how: Imagining) -> Option<Vec<u8>> {
         let d = usize::from(digit);
-        let signals = match how {
-            Imagining::Backquery => {
-                let taught = self.read();
-                taught.network.backquery(&backquery_targets(d)).ok()?
+        if how == Imagining::Backquery {
+            return self.read().page.backquery(d);
+        }
+        let (network, version) = {
+            let taught = self.read();
+            if let Some(greys) = taught.page.kept_ascent(d) {
+                return Some(greys.to_vec());
             }
-            Imagining::Ascent => {
-                let (network, version) = {
-                    let taught = self.read();
-                    if let Some(greys) = &taught.imagined[d] {
-                        return Some(greys.clone());
-                    }
-                    (taught.network.clone(), taught.version)
-                };
-                // Computed without the lock, so queries go on meanwhile.
-                let greys = pictures::greys(&network.imagine(d).image);
-                let mut taught = self.write();
-                if taught.version == version {
-                    taught.imagined[d] = Some(greys.clone());
-                }
-                return Some(greys);
-            }
+            (taught.page.network().clone(), taught.version)
         };
-        Some(pictures::greys(&signals))
+        // Computed without the lock, so queries go on meanwhile.
+        let greys = ascent(&network, d);
+        let mut taught = self.write();
+        if taught.version == version {
+            taught.page.keep_ascent(d, greys.clone());
+        }
+        Some(greys)
     }
 
     /// What the `top` most used hidden nodes of the taught network look
     /// for, as `mnn weights` draws them (3× 28×28 each); `None` for a
     /// network without a hidden layer.
     pub fn weights_picture(&self, top: usize) -> Option<weights::Picture> {
-        weights::picture(&self.read().network, Some(top), 3)
+        weights::picture(self.read().page.network(), Some(top), 3)
     }
 
     /// Writes the taught weights to the `--save-taught` file, atomically;
     /// `None` when saving was not enabled.
     pub fn save(&self) -> Option<Result<(PathBuf, usize)>> {
         let path = self.save_taught.as_ref()?;
-        let (network, lessons, about) = {
+        let (network, lessons, info) = {
             let taught = self.read();
-            (taught.network.clone(), taught.lessons, taught.about.clone())
+            let page = &taught.page;
+            (page.network().clone(), page.lessons(), page.info().clone())
         };
         // The taught weights were not tested, so no accuracy is claimed.
         let info = ModelInfo {
             test_accuracy: if lessons == 0 {
-                about.info.test_accuracy
+                info.test_accuracy
             } else {
                 None
             },
-            ..about.info
+            ..info
         };
         Some(model_file::save(path, &network, &info).map(|()| (path.clone(), lessons)))
     }
@@ -310,14 +281,6 @@ fn largest_taken(dir: &Path, label: u8) -> Result<u64> {
         })
         .max()
         .unwrap_or(0))
-}
-
-use mnn_web::reading::{answer, backquery_targets, scaled};
-
-/// The 28×28 image `mnn query` (or, with `raw`, `mnn query --raw`) would
-/// give the network for `image`.
-fn prepared(image: &GrayImage, raw: bool) -> Result<[u8; IMAGE_PIXELS], DataError> {
-    mnn_web::reading::prepare(image, raw)
 }
 
 /// Loads a saved network of any kind for serving (one that reads MNIST digits).
