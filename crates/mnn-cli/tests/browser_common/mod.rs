@@ -10,6 +10,7 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -47,10 +48,14 @@ impl Driver {
             .local_addr()
             .unwrap()
             .port();
+        // In a process group of its own, with the browsers it starts, so that
+        // dropping the driver ends them all (a browser left behind outlives
+        // the test run otherwise).
         let child = Command::new(path)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("chromedriver starts");
         let started = Instant::now();
@@ -70,6 +75,10 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // SIGKILL to the whole group: chromedriver and every browser it started.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
