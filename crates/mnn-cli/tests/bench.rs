@@ -26,7 +26,7 @@ fn bench_prints_a_consistent_markdown_table() {
         .filter(|l| l.starts_with('|') && !l.starts_with("|---"))
         .collect();
     let (training, augmentations): (Vec<&str>, Vec<&str>) =
-        lines.iter().partition(|l| cells(l).len() == 10);
+        lines.iter().partition(|l| cells(l).len() == 11);
     let rows: Vec<Vec<String>> = training.iter().map(|l| cells(l)).collect();
     assert_eq!(rows[0][2], "network", "{text}");
     assert_eq!(rows[0][3], "threads", "{text}");
@@ -43,7 +43,10 @@ fn bench_prints_a_consistent_markdown_table() {
         let number =
             |i: usize| -> f64 { row[i].parse().unwrap_or_else(|_| panic!("{row:?}[{i}]")) };
         let (micros, per_second, epoch, gflops) = (number(5), number(6), number(7), number(8));
-        assert!(micros > 0.0 && number(9) > 0.0, "{row:?}");
+        assert!(micros > 0.0 && number(10) > 0.0, "{row:?}");
+        // the share of the FMA peak, in per cent
+        let share: f64 = row[9].trim_end_matches(" %").parse().unwrap();
+        assert!(share > 0.0, "{row:?}");
         // samples/s, s/epoch and GFLOP/s all follow from µs/sample (to rounding)
         assert!((per_second * micros / 1e6 - 1.0).abs() < 0.06, "{row:?}");
         assert!((epoch / (micros * 0.06) - 1.0).abs() < 0.06, "{row:?}");
@@ -52,6 +55,15 @@ fn bench_prints_a_consistent_markdown_table() {
     assert!(
         rows[1][4].contains("4 samples") && rows[2][4].contains("per sample"),
         "{text}"
+    );
+    // the peak the shares are of, measured on the one thread asked for
+    let peak = text
+        .lines()
+        .find(|l| l.starts_with("FMA peak ("))
+        .unwrap_or_else(|| panic!("no peak in {text}"));
+    assert!(
+        peak.contains("on 1 thread") && peak.ends_with(" on 1"),
+        "{peak}"
     );
     // the augmentations' costs: a header and one row each, none first
     let names: Vec<String> = augmentations[1..]

@@ -18,6 +18,8 @@
 //! - [`timing`]: the stopwatch (training, queries, augmentations);
 //! - [`networks`]: what is timed, how the table names it, and the work of a
 //!   train step;
+//! - [`peak`]: the machine's FMA peak, which every row's GFLOP/s is a
+//!   share of;
 //! - [`machine`]: what identifies this machine, read from the system;
 //! - [`report`]: the report's format, read and written as JSON.
 //!
@@ -26,6 +28,7 @@
 
 pub mod machine;
 pub mod networks;
+pub mod peak;
 pub mod report;
 pub mod run;
 pub mod timing;
@@ -35,6 +38,7 @@ pub use networks::{
     DEEP_HIDDEN, DEEP_SWEEP, book_layers, deep_architecture, network_name, sweep_name,
     train_step_flops,
 };
-pub use report::{AugmentRow, BenchReport, BenchRow, Machine, PLAUSIBLE, SCHEMA};
+pub use peak::measure_peak;
+pub use report::{AugmentRow, BenchReport, BenchRow, FmaPeak, Machine, PLAUSIBLE, SCHEMA};
 pub use run::{AUGMENTATIONS, BenchData, BenchSettings, EMULATED_SAMPLES, run};
 pub use timing::{EPOCH, QUERIES, time_augmentation, time_deep, time_queries, time_training};
