@@ -31,14 +31,24 @@ fn bench_prints_a_consistent_markdown_table() {
     assert_eq!(rows[0][2], "network", "{text}");
     assert_eq!(rows[0][3], "threads", "{text}");
     assert_eq!(rows[0][5], "µs/sample", "{text}");
-    // --threads 1: the book's network with two sweeps, and the two deep networks
-    assert_eq!(rows.len(), 5, "{text}");
+    // --threads 1: the book's network with two sweeps, and the two deep
+    // networks one sample per update and in batches
+    assert_eq!(rows.len(), 7, "{text}");
     let networks: Vec<&str> = rows[1..].iter().map(|r| r[2].as_str()).collect();
     assert_eq!(
         networks,
-        ["784-200-10", "784-200-10", "784-800-10", "784-500-150-10"]
+        [
+            "784-200-10",
+            "784-200-10",
+            "784-800-10",
+            "784-800-10",
+            "784-500-150-10",
+            "784-500-150-10"
+        ]
     );
-    for (row, step_flops) in rows[1..].iter().zip([639.2, 639.2, 2556.8, 2027.0]) {
+    assert!(rows[4][4].starts_with("batches of 64"), "{text}");
+    let flops = [639.2, 639.2, 2556.8, 2556.8, 2027.0, 2027.0];
+    for (row, step_flops) in rows[1..].iter().zip(flops) {
         assert_eq!(row[3], "1");
         let number =
             |i: usize| -> f64 { row[i].parse().unwrap_or_else(|_| panic!("{row:?}[{i}]")) };
@@ -111,9 +121,12 @@ fn bench_json_reports_compare_into_one_table_and_a_chart() {
             "{key}: {machine}"
         );
     }
-    // the book's network with two sweeps and the two deep networks, on one thread
-    assert_eq!(report["rows"].as_array().unwrap().len(), 4, "{report}");
-    assert_eq!(report["rows"][3]["network"], "784-500-150-10", "{report}");
+    // the book's network with two sweeps and the two deep networks one
+    // sample per update and in batches, on one thread; and the FMA peak
+    assert_eq!(report["rows"].as_array().unwrap().len(), 6, "{report}");
+    assert_eq!(report["rows"][5]["network"], "784-500-150-10", "{report}");
+    assert!(report["peak"]["one_thread_gflops"].as_f64().unwrap() > 0.0);
+    assert!(report["rows"][0]["peak_share"].as_f64().unwrap() > 0.0);
     assert_eq!(report["augmentations"][4]["augmentation"], "elastic");
     let first = dir.path().join("first.json");
     std::fs::write(&first, &json).unwrap();
@@ -135,7 +148,7 @@ fn bench_json_reports_compare_into_one_table_and_a_chart() {
         .filter(|l| l.starts_with("| first") || l.starts_with("| second"))
         .filter(|l| l.contains('×'))
         .collect();
-    assert_eq!(rows.len(), 8, "{table}");
+    assert_eq!(rows.len(), 12, "{table}");
     // the same report twice: every row as fast as the first's
     assert!(rows.iter().all(|r| r.ends_with("| 1.00× |")), "{table}");
     // and the augmentations' costs, one row per machine

@@ -4,8 +4,8 @@
 
 use mnn_data::{DIGITS, IMAGE_PIXELS};
 use mnn_train::bench::{
-    BenchReport, DEEP_HIDDEN, DEEP_SWEEP, EMULATED_SAMPLES, EPOCH, QUERIES, deep_architecture,
-    network_name, train_step_flops,
+    BATCH_SWEEP, BenchReport, DEEP_BATCH, DEEP_HIDDEN, DEEP_SWEEP, EMULATED_SAMPLES, EPOCH,
+    QUERIES, deep_architecture, network_name, train_step_flops,
 };
 
 /// The lines of one machine's tables. `default_samples`: the sample count
@@ -69,7 +69,8 @@ pub fn machine_table(report: &BenchReport, default_samples: bool) -> Vec<String>
     if report.rows.iter().any(|r| r.sweep == DEEP_SWEEP) {
         lines.push(format!(
             "{} and {}: ReLU hidden layers, softmax with cross-entropy, biases (the 99% recipe's kind), \
-             mnn-net's engine for any depth.",
+             mnn-net's engine for any depth; \"{BATCH_SWEEP}\": mini-batches (`mnn train --batch {DEEP_BATCH}`, \
+             beyond the book), each sample counted as one train step.",
             network_name(&deep_architecture(DEEP_HIDDEN[0]).layer_sizes),
             network_name(&deep_architecture(DEEP_HIDDEN[1]).layer_sizes)
         ));

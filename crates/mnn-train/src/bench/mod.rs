@@ -7,7 +7,8 @@
 //! It trains on one thread and on all of them: the book's network with the
 //! default engine (one sweep over `W_ih` per four samples) and with the
 //! book's order (one sweep per sample), the deeper ones with the engine for
-//! any depth (mnn-net's `deep`); each row then queries 10,000 images. Under
+//! any depth (mnn-net's `deep`), one sample per update and in mini-batches
+//! of 64 (beyond the book); each row then queries 10,000 images. Under
 //! an emulator (qemu-user) it times [`EMULATED_SAMPLES`] samples per row
 //! unless told otherwise.
 //!
@@ -35,8 +36,8 @@ pub mod timing;
 
 pub use machine::{Program, this_machine};
 pub use networks::{
-    DEEP_HIDDEN, DEEP_SWEEP, book_layers, deep_architecture, network_name, sweep_name,
-    train_step_flops,
+    BATCH_SWEEP, DEEP_BATCH, DEEP_HIDDEN, DEEP_SWEEP, book_layers, deep_architecture, network_name,
+    sweep_name, train_step_flops,
 };
 pub use peak::measure_peak;
 pub use report::{AugmentRow, BenchReport, BenchRow, FmaPeak, Machine, PLAUSIBLE, SCHEMA};

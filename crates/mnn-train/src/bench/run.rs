@@ -5,8 +5,8 @@
 
 use super::machine::{Program, is_emulated, this_machine};
 use super::networks::{
-    DEEP_HIDDEN, DEEP_SWEEP, book_layers, deep_architecture, network_name, sweep_name,
-    train_step_flops,
+    BATCH_SWEEP, DEEP_BATCH, DEEP_HIDDEN, DEEP_SWEEP, book_layers, deep_architecture, network_name,
+    sweep_name, train_step_flops,
 };
 use super::peak::measure_peak;
 use super::report::{AugmentRow, BenchReport, BenchRow, SCHEMA};
@@ -120,10 +120,13 @@ pub fn run(data: &BenchData, settings: &BenchSettings) -> Result<BenchReport, Tr
     if !settings.book_only {
         for hidden_layers in DEEP_HIDDEN {
             let architecture = deep_architecture(hidden_layers);
-            for &t in &thread_counts {
-                let (seconds, query_seconds) = time_deep(train, test, samples, &architecture, t)?;
-                let sizes = &architecture.layer_sizes;
-                rows.push(row(sizes, t, DEEP_SWEEP, seconds, query_seconds * 1e3));
+            for (batch, sweep) in [(1, DEEP_SWEEP), (DEEP_BATCH, BATCH_SWEEP)] {
+                for &t in &thread_counts {
+                    let (seconds, query_seconds) =
+                        time_deep(train, test, samples, &architecture, (t, batch))?;
+                    let sizes = &architecture.layer_sizes;
+                    rows.push(row(sizes, t, sweep, seconds, query_seconds * 1e3));
+                }
             }
         }
         let count = samples.clamp(*AUGMENTATION_SAMPLES.start(), *AUGMENTATION_SAMPLES.end());
