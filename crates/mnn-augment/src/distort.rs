@@ -437,7 +437,7 @@ const MATRIX_SIDE: usize = 64;
 /// Gaussian with zeros beyond the edges is a banded matrix, so smoothing a
 /// `height × width` field `F` along its rows and down its columns is
 /// `α·G_h · F · G_wᵀ`, two matrix products that run on mnn-matrix's blocked
-/// kernel ([`mnn_matrix::gemm`]): the rows of both fields in one product
+/// kernel ([`mnn_matrix::gemm()`]): the rows of both fields in one product
 /// (`[F_rows; F_cols]·G_wᵀ`), then each field's columns. The band holds the
 /// same weights as scipy's kernel and `α` is folded into `G_h`, so the result
 /// is `α·gaussian_filter(F, σ, mode='constant')` summed in another order

@@ -187,8 +187,8 @@ mod tests {
         let flags_of = |name| flags(&mnn_train::recipe(name).unwrap().settings);
         assert_eq!(
             flags_of("mnist-99"),
-            "--hidden 800 --activation relu --loss cross-entropy --bias --lr 0.01 --lr-decay 0.93 \
-             --augment elastic --epochs 20"
+            "--hidden 800 --activation relu --loss cross-entropy --bias --lr 0.01 --lr-decay 0.9 \
+             --augment elastic --batch 64 --epochs 24"
         );
         assert_eq!(flags_of("book"), "--hidden 200 --lr 0.1 --epochs 5");
         assert_eq!(flags_of("book-first"), "--hidden 100 --lr 0.3 --epochs 1");

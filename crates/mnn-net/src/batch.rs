@@ -22,7 +22,7 @@
 //! (tested against [`Network::train`](crate::deep::Network::train)); with
 //! more it is a different algorithm (a departure, with its own accuracy
 //! figures in docs/results.md). What it buys is speed: every product is a
-//! matrix-matrix one ([`mnn_matrix::gemm`]), which reads each weight once
+//! matrix-matrix one ([`mnn_matrix::gemm()`]), which reads each weight once
 //! per batch instead of once per sample, so the arithmetic units, not the
 //! memory, set the pace.
 //!

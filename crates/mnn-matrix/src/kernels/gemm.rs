@@ -1,5 +1,5 @@
 //! The matrix-matrix product `C = alpha·A·B (+ C)` of mini-batch training:
-//! what the blocked kernel is given ([`Job`], [`View`]), its block sizes,
+//! what the blocked kernel is given (`Job`, [`View`]), its block sizes,
 //! and the packing of `A` and `B` into the strips its microkernel reads.
 //!
 //! A [`View`] is any matrix in a slice, with a stride between rows and one
@@ -11,7 +11,7 @@
 //! contiguous.
 //!
 //! **One summation order.** Each element of `C` is summed over `k` in
-//! blocks of [`KC`]: within a block, in order from zero; then
+//! blocks of `KC` (256): within a block, in order from zero; then
 //! `c ← alpha·sum + c` once per block. It does not depend on where the
 //! element sits, on `m` or `n`, on the instruction set's width, or on how a
 //! caller splits the rows of `A` between threads: rows computed apart are

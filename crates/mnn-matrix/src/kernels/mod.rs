@@ -268,7 +268,7 @@ pub fn mul_vec4(rows: &[f32], x: [&[f32]; WINDOW], out: &mut [[f32; WINDOW]]) {
 
 pub use gemm::View;
 
-/// What [`gemm`] does with the `C` it is given.
+/// What [`gemm()`] does with the `C` it is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
     /// `C = alpha·A·B`: `C`'s values are not read.

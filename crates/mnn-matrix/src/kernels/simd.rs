@@ -381,7 +381,7 @@ pub(super) fn fma_burst<S: Simd>(isa: S, rounds: u64) -> (f64, f32) {
     (flops, isa.sum(total))
 }
 
-/// [`super::gemm`], blocked and packed as BLIS and matrixmultiply do it:
+/// [`super::gemm()`], blocked and packed as BLIS and matrixmultiply do it:
 /// `k` in blocks of [`KC`](super::gemm::KC), `n` in blocks of
 /// [`NC`](super::gemm::NC) whose `KC × NC` panel of `B` is packed into
 /// strips `NR = NV·LANES` columns wide, `m` in blocks of
