@@ -1,6 +1,8 @@
 //! The kernels at the book's sizes: `dot` of 784 and 200 (scalar twin vs
 //! the SIMD kernel in use), `W·x` and the rank-1 update for W_ih (200×784),
-//! and the fused update-then-dot of one row.
+//! and the fused update-then-dot of one row; and the matrix product of
+//! mini-batch training at 784-800-10's size (one thread's 400 rows of
+//! `W_1`, a batch of 64).
 
 #![forbid(unsafe_code)]
 
@@ -56,5 +58,39 @@ fn matrix(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, dot, matrix);
+fn gemm(c: &mut Criterion) {
+    use kernels::{Output, View};
+    let (rows, cols, batch) = (400, 784, 64);
+    let mut w = vector(rows * cols, 6.0);
+    let x = vector(batch * cols, 7.0);
+    let delta = vector(rows * batch, 8.0);
+    let mut z = vec![0.0; rows * batch];
+    let mut group = c.benchmark_group(format!(
+        "gemm {rows}x{cols}, batch {batch} ({})",
+        kernels::simd_level()
+    ));
+    // flops: a multiply-add counted as two
+    group.throughput(Throughput::Elements((2 * rows * cols * batch) as u64));
+    group.bench_function("forward (Z = W·Xᵀ)", |bench| {
+        bench.iter(|| {
+            let (w, x) = (
+                View::row_major(&w, rows, cols),
+                View::row_major(&x, batch, cols),
+            );
+            kernels::gemm(1.0, w, x.t(), Output::Overwrite, &mut z, batch)
+        })
+    });
+    group.bench_function("update (W += lr·Δ·X)", |bench| {
+        bench.iter(|| {
+            let (d, x) = (
+                View::row_major(&delta, rows, batch),
+                View::row_major(&x, batch, cols),
+            );
+            kernels::gemm(black_box(1e-9), d, x, Output::Add, &mut w, cols)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, dot, matrix, gemm);
 criterion_main!(benches);

@@ -2,8 +2,9 @@
 //! `cargo run --release -p mnn-augment --example elastic_parts [WORD]` (only
 //! the parts whose name holds WORD).
 
-use mnn_augment::{Affine, Augmenter, Gaussian, distort_into, elastic_field, sample_rng};
-use rand::RngExt;
+use mnn_augment::{
+    Affine, Augmenter, ElasticSmoothing, Gaussian, distort_into, draw_field, sample_rng,
+};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -32,25 +33,19 @@ fn main() {
     let image: Vec<f32> = (0..784).map(|i| (i % 29) as f32 / 29.0).collect();
     let mut rows = vec![0.0f32; 784];
     let mut cols = vec![0.0f32; 784];
-    let mut scratch = vec![0.0f32; 784];
     let mut out = vec![0.0f32; 784];
-    let gaussian = Gaussian::new(4.0);
+    let smoothing = ElasticSmoothing::new(&Gaussian::new(4.0), 34.0, 28, 28);
+    let mut scratch = smoothing.scratch();
     time("draws (1568 uniform)", n, |i| {
-        let mut rng = sample_rng(1, 0, i);
-        for d in rows.iter_mut().chain(cols.iter_mut()) {
-            *d = rng.random_range(-1.0..1.0);
-        }
+        draw_field(&mut sample_rng(1, 0, i), &mut rows, &mut cols);
         black_box(&rows);
     });
     time("smoothing (two fields)", n, |_| {
-        elastic_field(&mut rows, &mut cols, 28, 28, &gaussian, 34.0, &mut scratch);
+        smoothing.apply(&mut rows, &mut cols, &mut scratch);
         black_box(&rows);
     });
-    let mut rng = sample_rng(1, 0, 0);
-    for d in rows.iter_mut().chain(cols.iter_mut()) {
-        *d = rng.random_range(-1.0..1.0);
-    }
-    elastic_field(&mut rows, &mut cols, 28, 28, &gaussian, 34.0, &mut scratch);
+    draw_field(&mut sample_rng(1, 0, 0), &mut rows, &mut cols);
+    smoothing.apply(&mut rows, &mut cols, &mut scratch);
     time("resampling (bilinear)", n, |_| {
         distort_into(
             &image,

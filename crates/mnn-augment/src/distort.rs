@@ -120,7 +120,7 @@ pub fn distort_into(
         return;
     }
     let map = AffineMap::new(affine, width, height);
-    let Some((rows, cols)) = field else {
+    let Some(field_of) = field else {
         for (row, out_row) in out.chunks_exact_mut(width).enumerate() {
             for (col, pixel) in out_row.iter_mut().enumerate() {
                 let (source_row, source_col) = map.source(row, col);
@@ -129,8 +129,16 @@ pub fn distort_into(
         }
         return;
     };
-    // The same arithmetic with the field added, one output row at a time so
-    // the loop runs over slices of equal length (no bounds checks).
+    let (rows, cols) = field_of;
+    if width * height < PADDED {
+        let mut padded = [0.0; PADDED];
+        let (copy, rest) = padded.split_at_mut(image.len());
+        copy.copy_from_slice(image);
+        rest.fill(fill);
+        resample_small(&padded, width, height, &map, (rows, cols), out);
+        return;
+    }
+    // Larger images: the same arithmetic in f64, one output row at a time.
     for (row, ((out_row, rows), cols)) in out
         .chunks_exact_mut(width)
         .zip(rows.chunks_exact(width))
@@ -143,6 +151,94 @@ pub fn distort_into(
             let (source_row, source_col) =
                 (source_row + f64::from(d_row), source_col + f64::from(d_col));
             *pixel = bilinear(image, width, height, source_row, source_col).unwrap_or(fill);
+        }
+    }
+}
+
+/// Images of fewer pixels than this (MNIST's 784) are resampled with a
+/// field by [`resample_small`], from a copy followed by `fill`s.
+const PADDED: usize = 1024;
+
+/// Output pixels whose source points are found at once.
+const CHUNK: usize = 32;
+
+/// [`distort_into`] with a field, for an image of fewer than [`PADDED`]
+/// pixels held in `padded` (the image, then `fill`): the source points in
+/// f32 (a field's displacements are f32 already; the error, a few
+/// millionths of a pixel, is far inside the golden tests' tolerance), a
+/// chunk of a row at a time: first where each point reads (a loop the
+/// compiler vectorises), then the blends, along the two rows around the
+/// point and then between them. A point outside the image reads the
+/// `fill` after it with weights 0, so the blend is `fill` exactly, with no
+/// branch.
+fn resample_small(
+    padded: &[f32; PADDED],
+    width: usize,
+    height: usize,
+    map: &AffineMap,
+    (rows, cols): (&[f32], &[f32]),
+    out: &mut [f32],
+) {
+    let m = map.m.map(|row| row.map(|v| v as f32));
+    let offset = map.offset.map(|v| v as f32);
+    let (last_row, last_col) = ((height - 1) as f32, (width - 1) as f32);
+    let outside = (width * height) as u32;
+    // Per point of a chunk: the pixel above and left of it, the steps right
+    // and down (0 on the last column or row, where their weight is 0), and
+    // the fractions of the way to them.
+    let mut at = [0u32; CHUNK];
+    let mut step_right = [0u32; CHUNK];
+    let mut step_down = [0u32; CHUNK];
+    let mut right = [0.0f32; CHUNK];
+    let mut down = [0.0f32; CHUNK];
+    for (row, ((out_row, rows), cols)) in out
+        .chunks_exact_mut(width)
+        .zip(rows.chunks_exact(width))
+        .zip(cols.chunks_exact(width))
+        .enumerate()
+    {
+        let r = row as f32;
+        let start = [m[0][0] * r + offset[0], m[1][0] * r + offset[1]];
+        let chunks = out_row
+            .chunks_mut(CHUNK)
+            .zip(rows.chunks(CHUNK).zip(cols.chunks(CHUNK)));
+        for (k, (out, (rows, cols))) in chunks.enumerate() {
+            let n = out.len();
+            for j in 0..n {
+                let c = (k * CHUNK + j) as f32;
+                // source = M·output + offset + d(output)
+                let source_row = m[0][1] * c + start[0] + rows[j];
+                let source_col = m[1][1] * c + start[1] + cols[j];
+                let inside = (0.0..=last_row).contains(&source_row)
+                    && (0.0..=last_col).contains(&source_col);
+                // Clamped into the image, so truncation is the floor.
+                let (row, col) = (
+                    source_row.clamp(0.0, last_row),
+                    source_col.clamp(0.0, last_col),
+                );
+                let (top, left) = (row as u32, col as u32);
+                at[j] = if inside {
+                    top * width as u32 + left
+                } else {
+                    outside
+                };
+                step_right[j] = u32::from(inside && left < last_col as u32);
+                step_down[j] = if inside && top < last_row as u32 {
+                    width as u32
+                } else {
+                    0
+                };
+                right[j] = if inside { col - left as f32 } else { 0.0 };
+                down[j] = if inside { row - top as f32 } else { 0.0 };
+            }
+            for j in 0..n {
+                // Indices below PADDED: masking says so to the compiler.
+                let pixel = |i: u32| padded[i as usize % PADDED];
+                let (upper, lower) = (at[j], at[j] + step_down[j]);
+                let a = pixel(upper) + (pixel(upper + step_right[j]) - pixel(upper)) * right[j];
+                let b = pixel(lower) + (pixel(lower + step_right[j]) - pixel(lower)) * right[j];
+                out[j] = a + (b - a) * down[j];
+            }
         }
     }
 }
@@ -311,7 +407,8 @@ const MNIST_SIDE: usize = 28;
 
 /// Turns raw random numbers into an elastic displacement field in place:
 /// each of `rows` and `cols` is smoothed by `gaussian` and multiplied by
-/// `alpha` (Simard et al. 2003, section 2). Allocates nothing.
+/// `alpha` (Simard et al. 2003, section 2), through [`ElasticSmoothing`]
+/// (made afresh: keep one to distort many images without allocating).
 ///
 /// # Panics
 ///
@@ -325,9 +422,138 @@ pub fn elastic_field(
     alpha: f32,
     scratch: &mut [f32],
 ) {
-    for field in [rows, cols] {
-        gaussian.smooth(field, width, height, scratch);
-        field.iter_mut().for_each(|d| *d *= alpha);
+    check_len("scratch buffer", scratch.len(), width, height);
+    let smoothing = ElasticSmoothing::new(gaussian, alpha, width, height);
+    let mut work = smoothing.scratch();
+    smoothing.apply(rows, cols, &mut work);
+}
+
+/// Images up to this many pixels a side have their elastic fields smoothed
+/// as two matrix products ([`ElasticSmoothing`]); larger ones by
+/// [`Gaussian::smooth`], whose work grows with the kernel, not the side.
+const MATRIX_SIDE: usize = 64;
+
+/// The smoothing of elastic fields for one image size, set up once: the
+/// Gaussian with zeros beyond the edges is a banded matrix, so smoothing a
+/// `height × width` field `F` along its rows and down its columns is
+/// `α·G_h · F · G_wᵀ`, two matrix products that run on mnn-matrix's blocked
+/// kernel ([`mnn_matrix::gemm()`]): the rows of both fields in one product
+/// (`[F_rows; F_cols]·G_wᵀ`), then each field's columns. The band holds the
+/// same weights as scipy's kernel and `α` is folded into `G_h`, so the result
+/// is `α·gaussian_filter(F, σ, mode='constant')` summed in another order
+/// (equal to `f32` rounding: the golden tests).
+#[derive(Debug, Clone)]
+pub struct ElasticSmoothing {
+    width: usize,
+    height: usize,
+    /// `G_wᵀ`, `width × padded` (columns from `width` on are zero, so
+    /// every row of the products is a whole number of vectors).
+    across: Vec<f32>,
+    /// `α·G_h`, `height × height`.
+    down: Vec<f32>,
+    /// `width` rounded up to whole vectors.
+    padded: usize,
+    /// Larger images: the kernel and `α`, applied by [`Gaussian::smooth`].
+    general: Option<(Gaussian, f32)>,
+}
+
+impl ElasticSmoothing {
+    /// Smoothing by `gaussian`, scaled by `alpha`, for `width × height` fields.
+    pub fn new(gaussian: &Gaussian, alpha: f32, width: usize, height: usize) -> Self {
+        let padded = width.next_multiple_of(16);
+        let weight = |offset: usize, other: usize| {
+            // G[i][j] = w(j − i) within the kernel's reach, else 0
+            let radius = gaussian.radius();
+            let k = (other + radius).checked_sub(offset);
+            k.and_then(|k| gaussian.weights().get(k))
+                .copied()
+                .unwrap_or(0.0)
+        };
+        if width.max(height) > MATRIX_SIDE {
+            return Self {
+                width,
+                height,
+                across: Vec::new(),
+                down: Vec::new(),
+                padded,
+                general: Some((gaussian.clone(), alpha)),
+            };
+        }
+        // across[j][c] = G_w[c][j]: the weight of column j in output column c
+        let mut across = vec![0.0; width * padded];
+        for (j, row) in across.chunks_exact_mut(padded).enumerate() {
+            for (c, value) in row.iter_mut().enumerate().take(width) {
+                *value = weight(c, j);
+            }
+        }
+        let mut down = vec![0.0; height * height];
+        for (r, row) in down.chunks_exact_mut(height.max(1)).enumerate() {
+            for (i, value) in row.iter_mut().enumerate() {
+                *value = alpha * weight(r, i);
+            }
+        }
+        Self {
+            width,
+            height,
+            across,
+            down,
+            padded,
+            general: None,
+        }
+    }
+
+    /// Working memory for [`apply`](Self::apply).
+    pub fn scratch(&self) -> Vec<f32> {
+        if self.general.is_some() {
+            vec![0.0; self.width * self.height]
+        } else {
+            vec![0.0; 3 * self.height * self.padded]
+        }
+    }
+
+    /// Smooths `rows` and `cols` (raw numbers, `width × height` each) into
+    /// the displacement fields, in place. Allocates nothing.
+    ///
+    /// # Panics
+    ///
+    /// If a field does not hold `width × height` values, or `scratch` is
+    /// not what [`scratch`](Self::scratch) makes.
+    pub fn apply(&self, rows: &mut [f32], cols: &mut [f32], scratch: &mut [f32]) {
+        use mnn_matrix::{Output, View, gemm};
+        let (width, height, padded) = (self.width, self.height, self.padded);
+        check_len("row displacement field", rows.len(), width, height);
+        check_len("column displacement field", cols.len(), width, height);
+        if let Some((gaussian, alpha)) = &self.general {
+            for field in [rows, cols] {
+                gaussian.smooth(field, width, height, scratch);
+                field.iter_mut().for_each(|d| *d *= alpha);
+            }
+            return;
+        }
+        if rows.is_empty() {
+            return;
+        }
+        let (along, out) = scratch.split_at_mut(2 * height * padded);
+        // Along the rows: [F_rows; F_cols]·G_wᵀ, (2·height × padded).
+        let (top, bottom) = along.split_at_mut(height * padded);
+        let across = View::row_major(&self.across, width, padded);
+        for (field, along) in [(&*rows, top), (&*cols, bottom)] {
+            let field = View::row_major(field, height, width);
+            gemm(1.0, field, across, Output::Overwrite, along, padded);
+        }
+        // Down the columns: α·G_h·(each field), then its first `width` columns.
+        let down = View::row_major(&self.down, height, height);
+        for (field, along) in [
+            (rows, &along[..height * padded]),
+            (cols, &along[height * padded..]),
+        ] {
+            let along = View::row_major(along, height, padded);
+            gemm(1.0, down, along, Output::Overwrite, out, padded);
+            for (field_row, out_row) in field.chunks_exact_mut(width).zip(out.chunks_exact(padded))
+            {
+                field_row.copy_from_slice(&out_row[..width]);
+            }
+        }
     }
 }
 
@@ -462,6 +688,39 @@ mod tests {
             g.smooth(&mut block, width, height, &mut scratch);
             g.smooth_any(&mut any, width, height, &mut scratch);
             assert_eq!(block, any, "{width}x{height}, sigma {sigma}");
+        }
+    }
+
+    #[test]
+    fn elastic_smoothing_by_matrices_is_the_gaussian_filter_times_alpha() {
+        for (width, height, sigma) in [
+            (28, 28, 4.0),
+            (20, 27, 2.0),
+            (7, 31, 1.0),
+            (1, 1, 4.0),
+            (70, 3, 1.5),
+        ] {
+            let raw = |seed: usize| -> Vec<f32> {
+                (0..width * height)
+                    .map(|i| (((i + seed) * 7919 % 1013) as f32 / 1013.0) * 2.0 - 1.0)
+                    .collect()
+            };
+            let g = Gaussian::new(sigma);
+            let smoothing = ElasticSmoothing::new(&g, 34.0, width, height);
+            let (mut rows, mut cols) = (raw(0), raw(5));
+            smoothing.apply(&mut rows, &mut cols, &mut smoothing.scratch());
+            let mut scratch = vec![0.0; width * height];
+            for (got, seed) in [(rows, 0), (cols, 5)] {
+                let mut want = raw(seed);
+                g.smooth(&mut want, width, height, &mut scratch);
+                for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+                    let w = 34.0 * w;
+                    assert!(
+                        (g - w).abs() <= 1e-5 * (1.0 + w.abs()),
+                        "{width}x{height} [{i}]: {g} vs {w}"
+                    );
+                }
+            }
         }
     }
 

@@ -73,8 +73,8 @@
 pub mod distort;
 pub mod random;
 
-pub use distort::{Affine, Gaussian, distort_into, elastic_field};
-pub use random::{AugmentError, Augmentation, Augmenter, Elastic, Scratch, sample_rng};
+pub use distort::{Affine, ElasticSmoothing, Gaussian, distort_into, elastic_field};
+pub use random::{AugmentError, Augmentation, Augmenter, Elastic, Scratch, draw_field, sample_rng};
 
 /// The book's rotation: ±10 degrees.
 pub const BOOK_ROTATION_DEGREES: f32 = 10.0;

@@ -48,6 +48,9 @@ pub fn apply(args: &TrainArgs, flags: RunSettings) -> Result<(RunSettings, Optio
         "augment" => augmentation,
         "validate" => validate,
     }
+    if given("batch") {
+        settings.batch = flags.batch;
+    }
     Ok((settings, Some(recipe)))
 }
 
@@ -79,6 +82,9 @@ pub fn flags(settings: &RunSettings) -> String {
     }
     if let Some(degrees) = settings.rotate {
         flags.push(format!("--rotate {degrees}"));
+    }
+    if settings.batch != book.batch {
+        flags.push(format!("--batch {}", settings.batch));
     }
     flags.push(format!("--epochs {}", settings.epochs));
     if settings.validate > 0 {
@@ -118,7 +124,7 @@ pub fn announce(recipe: &Recipe, args: &TrainArgs, out: &Reporter) {
 }
 
 /// The flags a recipe sets, by their clap ids.
-const OVERRIDABLE: [&str; 11] = [
+const OVERRIDABLE: [&str; 12] = [
     "hidden",
     "lr",
     "epochs",
@@ -130,6 +136,7 @@ const OVERRIDABLE: [&str; 11] = [
     "lr_decay",
     "augment",
     "validate",
+    "batch",
 ];
 
 /// `mnn train --recipe list`: each recipe with its network, its flags, its
@@ -180,8 +187,8 @@ mod tests {
         let flags_of = |name| flags(&mnn_train::recipe(name).unwrap().settings);
         assert_eq!(
             flags_of("mnist-99"),
-            "--hidden 800 --activation relu --loss cross-entropy --bias --lr 0.01 --lr-decay 0.93 \
-             --augment elastic --epochs 20"
+            "--hidden 800 --activation relu --loss cross-entropy --bias --lr 0.01 --lr-decay 0.9 \
+             --augment elastic --batch 64 --epochs 24"
         );
         assert_eq!(flags_of("book"), "--hidden 200 --lr 0.1 --epochs 5");
         assert_eq!(flags_of("book-first"), "--hidden 100 --lr 0.3 --epochs 1");

@@ -205,6 +205,7 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
         report["bias"] = json!(settings.bias);
         report["lr_decay"] = json!(settings.lr_decay);
         report["augment"] = json!(settings.augmentation.to_string());
+        report["batch"] = json!(settings.batch);
         report["curve"]["learning_rate"] = json!(rates);
     }
     out.json(&report);

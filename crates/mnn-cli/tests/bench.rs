@@ -26,24 +26,37 @@ fn bench_prints_a_consistent_markdown_table() {
         .filter(|l| l.starts_with('|') && !l.starts_with("|---"))
         .collect();
     let (training, augmentations): (Vec<&str>, Vec<&str>) =
-        lines.iter().partition(|l| cells(l).len() == 10);
+        lines.iter().partition(|l| cells(l).len() == 11);
     let rows: Vec<Vec<String>> = training.iter().map(|l| cells(l)).collect();
     assert_eq!(rows[0][2], "network", "{text}");
     assert_eq!(rows[0][3], "threads", "{text}");
     assert_eq!(rows[0][5], "µs/sample", "{text}");
-    // --threads 1: the book's network with two sweeps, and the two deep networks
-    assert_eq!(rows.len(), 5, "{text}");
+    // --threads 1: the book's network with two sweeps, and the two deep
+    // networks one sample per update and in batches
+    assert_eq!(rows.len(), 7, "{text}");
     let networks: Vec<&str> = rows[1..].iter().map(|r| r[2].as_str()).collect();
     assert_eq!(
         networks,
-        ["784-200-10", "784-200-10", "784-800-10", "784-500-150-10"]
+        [
+            "784-200-10",
+            "784-200-10",
+            "784-800-10",
+            "784-800-10",
+            "784-500-150-10",
+            "784-500-150-10"
+        ]
     );
-    for (row, step_flops) in rows[1..].iter().zip([639.2, 639.2, 2556.8, 2027.0]) {
+    assert!(rows[4][4].starts_with("batches of 64"), "{text}");
+    let flops = [639.2, 639.2, 2556.8, 2556.8, 2027.0, 2027.0];
+    for (row, step_flops) in rows[1..].iter().zip(flops) {
         assert_eq!(row[3], "1");
         let number =
             |i: usize| -> f64 { row[i].parse().unwrap_or_else(|_| panic!("{row:?}[{i}]")) };
         let (micros, per_second, epoch, gflops) = (number(5), number(6), number(7), number(8));
-        assert!(micros > 0.0 && number(9) > 0.0, "{row:?}");
+        assert!(micros > 0.0 && number(10) > 0.0, "{row:?}");
+        // the share of the FMA peak, in per cent
+        let share: f64 = row[9].trim_end_matches(" %").parse().unwrap();
+        assert!(share > 0.0, "{row:?}");
         // samples/s, s/epoch and GFLOP/s all follow from µs/sample (to rounding)
         assert!((per_second * micros / 1e6 - 1.0).abs() < 0.06, "{row:?}");
         assert!((epoch / (micros * 0.06) - 1.0).abs() < 0.06, "{row:?}");
@@ -52,6 +65,15 @@ fn bench_prints_a_consistent_markdown_table() {
     assert!(
         rows[1][4].contains("4 samples") && rows[2][4].contains("per sample"),
         "{text}"
+    );
+    // the peak the shares are of, measured on the one thread asked for
+    let peak = text
+        .lines()
+        .find(|l| l.starts_with("FMA peak ("))
+        .unwrap_or_else(|| panic!("no peak in {text}"));
+    assert!(
+        peak.contains("on 1 thread") && peak.ends_with(" on 1"),
+        "{peak}"
     );
     // the augmentations' costs: a header and one row each, none first
     let names: Vec<String> = augmentations[1..]
@@ -99,9 +121,12 @@ fn bench_json_reports_compare_into_one_table_and_a_chart() {
             "{key}: {machine}"
         );
     }
-    // the book's network with two sweeps and the two deep networks, on one thread
-    assert_eq!(report["rows"].as_array().unwrap().len(), 4, "{report}");
-    assert_eq!(report["rows"][3]["network"], "784-500-150-10", "{report}");
+    // the book's network with two sweeps and the two deep networks one
+    // sample per update and in batches, on one thread; and the FMA peak
+    assert_eq!(report["rows"].as_array().unwrap().len(), 6, "{report}");
+    assert_eq!(report["rows"][5]["network"], "784-500-150-10", "{report}");
+    assert!(report["peak"]["one_thread_gflops"].as_f64().unwrap() > 0.0);
+    assert!(report["rows"][0]["peak_share"].as_f64().unwrap() > 0.0);
     assert_eq!(report["augmentations"][4]["augmentation"], "elastic");
     let first = dir.path().join("first.json");
     std::fs::write(&first, &json).unwrap();
@@ -123,7 +148,7 @@ fn bench_json_reports_compare_into_one_table_and_a_chart() {
         .filter(|l| l.starts_with("| first") || l.starts_with("| second"))
         .filter(|l| l.contains('×'))
         .collect();
-    assert_eq!(rows.len(), 8, "{table}");
+    assert_eq!(rows.len(), 12, "{table}");
     // the same report twice: every row as fast as the first's
     assert!(rows.iter().all(|r| r.ends_with("| 1.00× |")), "{table}");
     // and the augmentations' costs, one row per machine

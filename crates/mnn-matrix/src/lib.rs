@@ -40,7 +40,9 @@
 
 pub mod kernels;
 
-pub use kernels::{add_outer4_then_mul_vec4, axpy, axpy_then_dot, dot, mul_vec4};
+pub use kernels::{
+    Output, View, add_outer4_then_mul_vec4, axpy, axpy_then_dot, dot, gemm, mul_vec4,
+};
 
 /// What can go wrong when building a matrix from data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -40,6 +40,7 @@
 mod activation;
 mod any;
 mod barrier;
+mod batch;
 mod book;
 mod buffers;
 mod clock;

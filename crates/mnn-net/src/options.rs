@@ -91,6 +91,12 @@ pub struct TrainOptions {
     pub progress_interval: usize,
     /// How often `W_ih` is swept.
     pub sweep: Sweep,
+    /// Samples per update of a network beyond the book: 1 (the default) is
+    /// the book's algorithm, one update per sample; more trains in
+    /// mini-batches ([`deep::Network::train_epoch`](crate::deep::Network::train_epoch),
+    /// the `batch` module), a departure from the book. The book's own
+    /// network always trains one sample per update.
+    pub batch: usize,
 }
 
 impl Default for TrainOptions {
@@ -99,6 +105,7 @@ impl Default for TrainOptions {
             threads: 0,
             progress_interval: 1000,
             sweep: Sweep::default(),
+            batch: 1,
         }
     }
 }

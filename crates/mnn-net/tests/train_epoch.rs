@@ -146,6 +146,7 @@ fn progress_counts_samples_on_the_calling_thread() {
             threads: 2,
             progress_interval: 10,
             sweep,
+            batch: 1,
         };
         let mut seen = vec![];
         net.train_epoch(&data[..], &options, |done| {

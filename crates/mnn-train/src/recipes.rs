@@ -62,13 +62,18 @@ pub fn recipes() -> Vec<Recipe> {
         },
         Recipe {
             name: "mnist-99",
-            summary: "99 % with one hidden layer: ReLU, softmax, biases, elastic distortions, a decaying rate",
-            figures: "0.9902 (0.9890-0.9902), median of seeds 1-3",
-            chosen: "by exploratory runs scored on the test set, before --validate existed; \
-                     not yet re-chosen on held-out records",
+            summary: "99 % in under 45 s on two cores: one hidden layer of 800, ReLU, softmax, biases, \
+                      elastic distortions, a decaying rate, mini-batches of 64 (a departure from the book)",
+            figures: "0.9911 (0.9909-0.9914), median of seeds 1-3, measured once after the choice; \
+                      33-38 s wall on two cores (busy machine)",
+            chosen: "on --validate 10000 only: batches of 64 at the per-sample rate 0.01 (0.02 and \
+                     batches of 128 at 0.02 worse or unstable), decay 0.9 against 0.93 and 0.95, 24 \
+                     epochs for the 45 s; validation 0.9913, 0.9903, 0.9908 for seeds 1-3 (0.93: \
+                     0.9907, 0.9892, 0.9909)",
             settings: RunSettings {
-                lr_decay: 0.93,
-                epochs: 20,
+                lr_decay: 0.9,
+                epochs: 24,
+                batch: 64,
                 ..simard_network.clone()
             },
         },
@@ -115,10 +120,10 @@ mod tests {
         let s = recipe("mnist-99").unwrap().settings;
         assert_eq!(
             s.description(),
-            "784-800-10 relu, cross-entropy (softmax), biases, learning rate 0.01 ×0.93 per \
-             epoch, distortions elastic,sigma=4,alpha=34"
+            "784-800-10 relu, cross-entropy (softmax), biases, learning rate 0.01 ×0.9 per \
+             epoch, distortions elastic,sigma=4,alpha=34, batches of 64"
         );
-        assert_eq!((s.epochs, s.seed, s.validate), (20, 1, 0));
+        assert_eq!((s.epochs, s.seed, s.validate, s.batch), (24, 1, 0, 64));
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct Training<'a> {
     /// The learning rate is multiplied by this after each epoch (1: the book's constant rate).
     lr_decay: f64,
     threads: Threads,
+    /// Samples per update (1: the book's).
+    batch: usize,
     /// Epochs trained so far.
     epochs_done: usize,
 }
@@ -51,6 +53,7 @@ impl<'a> Training<'a> {
             samples,
             lr_decay: settings.lr_decay,
             threads,
+            batch: settings.batch,
             epochs_done: 0,
         })
     }
@@ -110,6 +113,7 @@ impl<'a> Training<'a> {
     ) -> Result<EpochReport, TrainError> {
         let options = TrainOptions {
             progress_interval: interval,
+            batch: self.batch,
             ..TrainOptions::with_threads(self.threads.count())
         };
         let report = self

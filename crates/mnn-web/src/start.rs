@@ -75,6 +75,8 @@ impl StartRequest {
             augmentation,
             rotate: self.rotate,
             validate: 0,
+            // the page trains one sample per update
+            batch: book.batch,
         };
         Ok((settings, self.limit))
     }

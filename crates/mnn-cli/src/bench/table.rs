@@ -4,8 +4,8 @@
 
 use mnn_data::{DIGITS, IMAGE_PIXELS};
 use mnn_train::bench::{
-    BenchReport, DEEP_HIDDEN, DEEP_SWEEP, EMULATED_SAMPLES, EPOCH, QUERIES, deep_architecture,
-    network_name, train_step_flops,
+    BATCH_SWEEP, BenchReport, DEEP_BATCH, DEEP_HIDDEN, DEEP_SWEEP, EMULATED_SAMPLES, EPOCH,
+    QUERIES, deep_architecture, network_name, train_step_flops,
 };
 
 /// The lines of one machine's tables. `default_samples`: the sample count
@@ -24,15 +24,27 @@ pub fn machine_table(report: &BenchReport, default_samples: bool) -> Vec<String>
             "(emulated: {EMULATED_SAMPLES} samples per row instead of {EPOCH}, to keep it quick; --samples N to change)"
         ));
     }
+    if let Some(peak) = &report.peak {
+        lines.push(format!(
+            "FMA peak ({}, a register-only loop of fused multiply-adds): {} GFLOP/s on 1 thread, {} on {}",
+            machine.simd,
+            significant(peak.one_thread_gflops),
+            significant(peak.all_threads_gflops),
+            peak.threads
+        ));
+    }
     lines.push(String::new());
     lines.push(
-        "| CPU | SIMD | network | threads | sweep over W_1 | µs/sample | samples/s | s/epoch (60,000) | GFLOP/s | query 10,000 (ms) |"
+        "| CPU | SIMD | network | threads | sweep over W_1 | µs/sample | samples/s | s/epoch (60,000) | GFLOP/s | % of peak | query 10,000 (ms) |"
             .into(),
     );
-    lines.push("|---|---|---|---|---|---:|---:|---:|---:|---:|".into());
+    lines.push("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|".into());
     for row in &report.rows {
+        let share = row
+            .peak_share
+            .map_or_else(|| "–".to_string(), |s| format!("{:.0} %", s * 100.0));
         lines.push(format!(
-            "| {} | {} | {} | {} | {} | {:.1} | {:.0} | {:.2} | {} | {:.1} |",
+            "| {} | {} | {} | {} | {} | {:.1} | {:.0} | {:.2} | {} | {share} | {:.1} |",
             machine.cpu,
             machine.simd,
             row.network,
@@ -49,14 +61,16 @@ pub fn machine_table(report: &BenchReport, default_samples: bool) -> Vec<String>
     let book = [IMAGE_PIXELS, 200, DIGITS];
     lines.push(format!(
         "GFLOP/s counts a multiply-add as two: per layer, the forward product and the update, and for every \
-         layer above the first the errors passed back (4·h·i + 6·o·h = {:.3} MFLOP per step for {}).",
+         layer above the first the errors passed back (4·h·i + 6·o·h = {:.3} MFLOP per step for {}); \
+         % of peak is a share of the FMA peak of all the threads.",
         train_step_flops(&book) / 1e6,
         network_name(&book)
     ));
     if report.rows.iter().any(|r| r.sweep == DEEP_SWEEP) {
         lines.push(format!(
             "{} and {}: ReLU hidden layers, softmax with cross-entropy, biases (the 99% recipe's kind), \
-             mnn-net's engine for any depth.",
+             mnn-net's engine for any depth; \"{BATCH_SWEEP}\": mini-batches (`mnn train --batch {DEEP_BATCH}`, \
+             beyond the book), each sample counted as one train step.",
             network_name(&deep_architecture(DEEP_HIDDEN[0]).layer_sizes),
             network_name(&deep_architecture(DEEP_HIDDEN[1]).layer_sizes)
         ));
@@ -120,6 +134,7 @@ pub(crate) mod tests {
             seconds_per_epoch: us * 0.06,
             gflops: 0.6392 / us * 1e3,
             query_ms: us * 5.0,
+            peak_share: None,
         }
     }
 
@@ -145,6 +160,7 @@ pub(crate) mod tests {
             data: "synthetic digits".into(),
             rows,
             augmentations: Vec::new(),
+            peak: None,
         }
     }
 
@@ -174,12 +190,28 @@ pub(crate) mod tests {
         let lines = machine_table(&report, true);
         assert_eq!(
             lines[4],
-            "| Desktop | neon | 784-200-10 | 1 | per 4 samples | 10.0 | 100000 | 0.60 | 63.9 | 50.0 |"
+            "| Desktop | neon | 784-200-10 | 1 | per 4 samples | 10.0 | 100000 | 0.60 | 63.9 | – | 50.0 |"
         );
         assert!(
-            lines[6].ends_with("= 0.639 MFLOP per step for 784-200-10)."),
+            lines[6].contains("= 0.639 MFLOP per step for 784-200-10)"),
             "{}",
             lines[6]
+        );
+        report.peak = Some(mnn_train::bench::FmaPeak {
+            threads: 4,
+            one_thread_gflops: 31.96,
+            all_threads_gflops: 127.84,
+        });
+        report.rows[0].peak_share = Some(0.5);
+        let with_peak = machine_table(&report, true);
+        assert_eq!(
+            with_peak[1],
+            "FMA peak (neon, a register-only loop of fused multiply-adds): 32.0 GFLOP/s on 1 thread, 127.8 on 4"
+        );
+        assert!(
+            with_peak[5].ends_with("| 63.9 | 50 % | 50.0 |"),
+            "{}",
+            with_peak[5]
         );
         assert_eq!(lines[lines.len() - 1], "| elastic | 78.2 | 78.0 |");
         report.machine.emulated = true;

@@ -6,6 +6,7 @@
 //! with them. [`detect`] checks the CPU and is the only way to an [`Avx2`],
 //! so the kernels it returns only run where AVX2 and FMA do.
 
+use super::gemm::Job;
 use super::simd::{self, Simd, WindowSweep};
 use super::{Kernels, WINDOW};
 use std::arch::x86_64::{
@@ -24,6 +25,11 @@ const UNROLL: usize = 4;
 /// Rows `mul_vec4` works on at once: 3 rows × 4 vectors of accumulators,
 /// plus the rows' values, fill the 16 vector registers.
 const GROUP: usize = 3;
+/// The matrix product's tile: 6 rows × 2 vectors (16 columns), 12
+/// accumulators, 2 vectors of `B` and a broadcast of `A`: 15 of the 16
+/// vector registers.
+const TILE_ROWS: usize = 6;
+const TILE_VECTORS: usize = 2;
 
 // SAFETY: an `Avx2` exists only once `detect` has found AVX2 and FMA, which
 // is all the intrinsics below need.
@@ -91,6 +97,8 @@ pub(super) fn detect() -> Option<Kernels> {
             add_outer4_then_mul_vec4(Avx2(()), sweep)
         },
         mul_vec4: |rows, x, out| unsafe { mul_vec4(Avx2(()), rows, x, out) },
+        fma_burst: |rounds| unsafe { fma_burst(Avx2(()), rounds) },
+        gemm: |job, packed_a, packed_b| unsafe { gemm(Avx2(()), job, packed_a, packed_b) },
     })
 }
 
@@ -120,4 +128,14 @@ fn add_outer4_then_mul_vec4(isa: Avx2, sweep: WindowSweep<'_>) {
 #[target_feature(enable = "avx2,fma")]
 fn mul_vec4(isa: Avx2, rows: &[f32], x: [&[f32]; WINDOW], out: &mut [[f32; WINDOW]]) {
     simd::mul_vec4::<_, GROUP>(isa, rows, x, out)
+}
+
+#[target_feature(enable = "avx2,fma")]
+fn fma_burst(isa: Avx2, rounds: u64) -> (f64, f32) {
+    simd::fma_burst(isa, rounds)
+}
+
+#[target_feature(enable = "avx2,fma")]
+fn gemm(isa: Avx2, job: Job<'_>, packed_a: &mut Vec<f32>, packed_b: &mut Vec<f32>) {
+    simd::gemm::<_, TILE_ROWS, TILE_VECTORS>(isa, job, packed_a, packed_b)
 }

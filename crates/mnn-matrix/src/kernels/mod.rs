@@ -1,5 +1,6 @@
 //! The inner loops everything else is built from: `dot`, `axpy`, and the
-//! fused `axpy_then_dot` of the training sweep.
+//! fused `axpy_then_dot` of the training sweep; and [`fma_burst`], the
+//! register-only loop that measures the arithmetic peak they are held to.
 //!
 //! `W·x` is a `dot` per row of `W`; `Wᵀ·e` and the rank-1 update
 //! `W += a·u·vᵀ` are an `axpy` per row. Each public function here is the one
@@ -48,6 +49,7 @@ use std::sync::OnceLock;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod avx2;
+pub mod gemm;
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
 #[allow(unsafe_code)]
 mod neon;
@@ -73,6 +75,8 @@ type AxpyThenDot = fn(f32, &[f32], &mut [f32], &[f32]) -> f32;
 type Sweep4 =
     fn(&mut [f32], &[[f32; WINDOW]], [&[f32]; WINDOW], [&[f32]; WINDOW], &mut [[f32; WINDOW]]);
 type MulVec4 = fn(&[f32], [&[f32]; WINDOW], &mut [[f32; WINDOW]]);
+type Burst = fn(u64) -> (f64, f32);
+type Gemm = fn(gemm::Job<'_>, &mut Vec<f32>, &mut Vec<f32>);
 
 /// One complete set of kernels for one instruction set.
 #[derive(Clone, Copy)]
@@ -84,6 +88,8 @@ struct Kernels {
     axpy_then_dot: AxpyThenDot,
     add_outer4_then_mul_vec4: Sweep4,
     mul_vec4: MulVec4,
+    fma_burst: Burst,
+    gemm: Gemm,
 }
 
 /// The portable kernels.
@@ -94,6 +100,8 @@ const SCALAR: Kernels = Kernels {
     axpy_then_dot: scalar::axpy_then_dot,
     add_outer4_then_mul_vec4: scalar::add_outer4_then_mul_vec4,
     mul_vec4: scalar::mul_vec4,
+    fma_burst: scalar::fma_burst,
+    gemm: |job, _, _| scalar::gemm(job),
 };
 
 /// The fastest kernels this CPU can run, ignoring `MNN_SIMD`.
@@ -269,6 +277,89 @@ pub fn mul_vec4(rows: &[f32], x: [&[f32]; WINDOW], out: &mut [[f32; WINDOW]]) {
         return;
     }
     (active().mul_vec4)(rows, x, out)
+}
+
+pub use gemm::View;
+
+/// What [`gemm()`] does with the `C` it is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// `C = alpha·A·B`: `C`'s values are not read.
+    Overwrite,
+    /// `C += alpha·A·B`.
+    Add,
+}
+
+/// The matrix product `C = alpha·A·B`, or `C += alpha·A·B`: mini-batch
+/// training's forward pass (`W·Xᵀ`), errors passed back (`Wᵀ·Δ`) and
+/// update (`W += lr·Δ·X`). `A` (`m × k`) and `B` (`k × n`) are [`View`]s,
+/// so either may be a transpose; `C` is `m × n`, row `i` starting at
+/// `c[i·c_stride]` (the values between rows are left alone).
+///
+/// Blocked and packed as BLIS and matrixmultiply do it (see
+/// [`gemm`](mod@gemm)); each element is summed in one order that depends
+/// on nothing but `k`, so rows of `A` split between threads give bit for
+/// bit the rows computed together. Working memory is kept per thread, so a
+/// call allocates nothing after the first of its size.
+///
+/// # Panics
+/// If `A`'s columns are not `B`'s rows, or `c` does not hold the `m` rows.
+pub fn gemm(alpha: f32, a: View<'_>, b: View<'_>, output: Output, c: &mut [f32], c_stride: usize) {
+    let (m, k, n) = (a.rows(), a.cols(), b.cols());
+    assert_eq!(k, b.rows(), "gemm: A is {m}×{k} but B is {}×{n}", b.rows());
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(
+        c_stride >= n && c.len() >= (m - 1) * c_stride + n,
+        "gemm: C of {m}×{n} with rows {c_stride} apart needs {} values, got {}",
+        (m - 1) * c_stride + n,
+        c.len()
+    );
+    let overwrite = output == Output::Overwrite;
+    if k == 0 {
+        if overwrite {
+            c.chunks_mut(c_stride)
+                .take(m)
+                .for_each(|row| row[..n].fill(0.0));
+        }
+        return;
+    }
+    let job = gemm::Job {
+        a,
+        b,
+        alpha,
+        overwrite,
+        c,
+        c_stride,
+    };
+    thread_local! {
+        /// The packed blocks of A and B, per thread.
+        static PACKED: std::cell::RefCell<(Vec<f32>, Vec<f32>)> = const {
+            std::cell::RefCell::new((Vec::new(), Vec::new()))
+        };
+    }
+    PACKED.with_borrow_mut(|(packed_a, packed_b)| (active().gemm)(job, packed_a, packed_b));
+}
+
+/// What one [`fma_burst`] did: the floating-point operations (a
+/// multiply-add counted as two, as `mnn bench` counts a train step's) and a
+/// checksum of the results, which keeps the work from being optimised away.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FmaBurst {
+    pub flops: f64,
+    pub checksum: f32,
+}
+
+/// The machine's arithmetic peak, as the kernels in use can reach it:
+/// `rounds` rounds of a dozen independent chains of fused multiply-adds
+/// (vectors of the active instruction set: 8 lanes with AVX2, 4 with NEON;
+/// plain multiply-then-add with the scalar kernels), on registers only, so
+/// no memory sets the pace. Timing it on one thread and on every core gives
+/// the FMA peak that `mnn bench` compares its training rows with.
+pub fn fma_burst(rounds: u64) -> FmaBurst {
+    let (flops, checksum) = (active().fma_burst)(rounds);
+    FmaBurst { flops, checksum }
 }
 
 #[cfg(test)]

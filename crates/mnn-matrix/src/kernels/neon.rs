@@ -28,6 +28,10 @@ const UNROLL: usize = 8;
 /// Rows `mul_vec4` works on at once: 4 rows × 4 vectors of accumulators,
 /// plus the rows' values, fill the vector registers.
 const GROUP: usize = 4;
+/// The matrix product's tile: 6 rows × 2 vectors (8 columns), 12
+/// accumulators of the 32 vector registers.
+const TILE_ROWS: usize = 6;
+const TILE_VECTORS: usize = 2;
 
 // SAFETY: NEON is part of the aarch64 baseline this module is built for.
 unsafe impl Simd for Neon {
@@ -84,5 +88,9 @@ pub(super) fn detect() -> Option<Kernels> {
             simd::add_outer4_then_mul_vec4(Neon(()), sweep)
         },
         mul_vec4: |rows, x, out| simd::mul_vec4::<_, GROUP>(Neon(()), rows, x, out),
+        fma_burst: |rounds| simd::fma_burst(Neon(()), rounds),
+        gemm: |job, packed_a, packed_b| {
+            simd::gemm::<_, TILE_ROWS, TILE_VECTORS>(Neon(()), job, packed_a, packed_b)
+        },
     })
 }

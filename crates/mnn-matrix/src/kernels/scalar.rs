@@ -80,3 +80,62 @@ pub fn mul_vec4(rows: &[f32], x: [&[f32]; 4], out: &mut [[f32; 4]]) {
         *out = x.map(|x| dot(row, x));
     }
 }
+
+/// Chains of eight lanes in [`fma_burst`], as the SIMD kernels' peak
+/// measurement has twelve vectors.
+const BURST_CHAINS: usize = 12;
+
+/// `rounds` rounds of `BURST_CHAINS × 8` independent multiply-adds,
+/// `acc = acc·a + b` (a multiply, then an add), on no memory; the flops done
+/// (two per multiply-add) and a checksum of every chain.
+pub fn fma_burst(rounds: u64) -> (f64, f32) {
+    let a = std::hint::black_box(0.999_999f32);
+    let b = std::hint::black_box(1e-7f32);
+    let mut acc: [[f32; LANES]; BURST_CHAINS] =
+        std::array::from_fn(|i| [std::hint::black_box(1.0 + i as f32); LANES]);
+    for _ in 0..rounds {
+        for chain in &mut acc {
+            for x in chain.iter_mut() {
+                *x = *x * a + b;
+            }
+        }
+    }
+    let flops = rounds as f64 * (BURST_CHAINS * LANES * 2) as f64;
+    (flops, acc.iter().flatten().sum())
+}
+
+/// `C = alpha·A·B (+ C)` element by element, each element summed over `k`
+/// in blocks of `KC` in order, then `c ← alpha·sum + c` per block: the
+/// SIMD kernel's order (a multiply and an add where it fuses them).
+pub(super) fn gemm(job: super::gemm::Job<'_>) {
+    use super::gemm::KC;
+    let super::gemm::Job {
+        a,
+        b,
+        alpha,
+        overwrite,
+        c,
+        c_stride,
+    } = job;
+    let (k, n) = (a.cols(), b.cols());
+    // One row of sums at a time, so the loop over j runs along B's rows.
+    let mut sums = vec![0.0f32; n];
+    for (i, c_row) in c.chunks_mut(c_stride).take(a.rows()).enumerate() {
+        let c_row = &mut c_row[..n];
+        if overwrite {
+            c_row.fill(0.0);
+        }
+        for p0 in (0..k).step_by(KC) {
+            sums.fill(0.0);
+            for p in p0..(p0 + KC).min(k) {
+                let a_ip = a.at(i, p);
+                for (j, sum) in sums.iter_mut().enumerate() {
+                    *sum += a_ip * b.at(p, j);
+                }
+            }
+            for (c, sum) in c_row.iter_mut().zip(&sums) {
+                *c += alpha * sum;
+            }
+        }
+    }
+}

@@ -352,3 +352,209 @@ fn finish_products<S: Simd, const R: usize>(
 ) -> [[f32; WINDOW]; R] {
     std::array::from_fn(|r| std::array::from_fn(|j| isa.sum(acc[r][j]) + tails[r][j]))
 }
+
+/// Chains of the peak measurement: as many independent accumulators as
+/// keep two FMA units with a latency of 4–5 cycles busy, and few enough
+/// to stay in 16 vector registers with the two constants.
+pub(super) const CHAINS: usize = 12;
+
+/// [`super::fma_burst`]: `rounds` rounds of [`CHAINS`] independent fused
+/// multiply-adds, `acc = acc·a + b`, on registers only (no memory), and the
+/// flops done (two per lane and multiply-add) with a checksum of every chain.
+#[inline(always)]
+pub(super) fn fma_burst<S: Simd>(isa: S, rounds: u64) -> (f64, f32) {
+    let a = isa.splat(std::hint::black_box(0.999_999));
+    let b = isa.splat(std::hint::black_box(1e-7));
+    // Different starting values, so that the compiler cannot merge the chains.
+    let mut acc: [S::V; CHAINS] =
+        std::array::from_fn(|i| isa.splat(std::hint::black_box(1.0 + i as f32)));
+    for _ in 0..rounds {
+        for x in &mut acc {
+            *x = isa.mul_add(*x, a, b);
+        }
+    }
+    let flops = rounds as f64 * (CHAINS * S::LANES * 2) as f64;
+    // Every chain goes into the checksum, so that none can be left out.
+    let total = acc
+        .into_iter()
+        .fold(isa.splat(0.0), |sum, x| isa.add(sum, x));
+    (flops, isa.sum(total))
+}
+
+/// [`super::gemm()`], blocked and packed as BLIS and matrixmultiply do it:
+/// `k` in blocks of [`KC`](super::gemm::KC), `n` in blocks of
+/// [`NC`](super::gemm::NC) whose `KC × NC` panel of `B` is packed into
+/// strips `NR = NV·LANES` columns wide, `m` in blocks of
+/// [`MC`](super::gemm::MC); then an `MR × NR` tile of `C` at a time in
+/// registers ([`tile_at`]). `A` is packed into strips `MR` rows tall only
+/// if its rows are not contiguous: a row-major `A` (a weight matrix) is
+/// read where it is, `MR` rows side by side, which spares copying the
+/// biggest operand for every product. The caller has checked the shapes;
+/// `packed_a` and `packed_b` are working memory, grown as needed.
+#[inline(always)]
+pub(super) fn gemm<S: Simd, const MR: usize, const NV: usize>(
+    isa: S,
+    job: super::gemm::Job<'_>,
+    packed_a: &mut Vec<f32>,
+    packed_b: &mut Vec<f32>,
+) {
+    use super::gemm::{KC, MC, NC};
+    let nr = NV * S::LANES;
+    let (m, k, n) = (job.a.rows(), job.a.cols(), job.b.cols());
+    let direct_a = job.a.col_stride() == 1;
+    let a_len = MC.min(m).next_multiple_of(MR) * KC.min(k);
+    let b_len = KC.min(k) * NC.min(n).next_multiple_of(nr);
+    if packed_a.len() < a_len {
+        packed_a.resize(a_len, 0.0);
+    }
+    if packed_b.len() < b_len {
+        packed_b.resize(b_len, 0.0);
+    }
+    let c = job.c;
+    for j0 in (0..n).step_by(NC) {
+        let nc = NC.min(n - j0);
+        for p0 in (0..k).step_by(KC) {
+            let kc = KC.min(k - p0);
+            // Only the first block of k overwrites C, if asked to.
+            let overwrite = job.overwrite && p0 == 0;
+            job.b.pack_cols(p0..p0 + kc, j0..j0 + nc, nr, packed_b);
+            for i0 in (0..m).step_by(MC) {
+                let mc = MC.min(m - i0);
+                if !direct_a {
+                    job.a.pack_rows(i0..i0 + mc, p0..p0 + kc, MR, packed_a);
+                }
+                for (s, ir) in (0..mc).step_by(MR).enumerate() {
+                    let rows = MR.min(mc - ir);
+                    // A's strip: (i, p) at a[i·row_step + p·col_step].
+                    let (a, row_step, col_step) = if !direct_a {
+                        (&packed_a[s * MR * kc..(s + 1) * MR * kc], 1, MR)
+                    } else if rows == MR {
+                        let (data, stride) = job.a.rows_from(i0 + ir, p0);
+                        (data, stride, 1)
+                    } else {
+                        // The last rows: packed, so no row beyond A is read.
+                        let strip = &mut packed_a[..MR * kc];
+                        job.a.pack_rows(i0 + ir..i0 + mc, p0..p0 + kc, MR, strip);
+                        (&*strip, 1, MR)
+                    };
+                    for (jr, b) in (0..nc).step_by(nr).zip(packed_b.chunks_exact(kc * nr)) {
+                        let cols = nr.min(nc - jr);
+                        let at = (i0 + ir) * job.c_stride + j0 + jr;
+                        let operands = Tile {
+                            a,
+                            row_step,
+                            col_step,
+                            b,
+                            kc,
+                            alpha: job.alpha,
+                            overwrite,
+                        };
+                        tile::<S, MR, NV>(isa, operands, &mut c[at..], job.c_stride, (rows, cols));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One tile's operands: `MR` rows of `A` (`(i, p)` at
+/// `a[i·row_step + p·col_step]`) and `NR` packed columns of `B`
+/// (`b[p·NR + j]`) over the same `kc`, and what to do with `C`.
+struct Tile<'a> {
+    a: &'a [f32],
+    row_step: usize,
+    col_step: usize,
+    b: &'a [f32],
+    kc: usize,
+    alpha: f32,
+    overwrite: bool,
+}
+
+/// `C_tile = alpha·A_strip·B_strip + (0 if overwrite else C_tile)` for the
+/// `rows × cols` corner of an `MR × NR` tile whose row `i` starts at
+/// `c[i·c_stride]`. Each element's sum runs over `p` in order, one fused
+/// multiply-add per step from zero, then `alpha·sum + c` rounded once: the
+/// same arithmetic wherever the element sits, in a whole tile or in a
+/// corner (computed in a full tile on the stack and copied).
+#[inline(always)]
+fn tile<S: Simd, const MR: usize, const NV: usize>(
+    isa: S,
+    tile: Tile<'_>,
+    c: &mut [f32],
+    c_stride: usize,
+    (rows, cols): (usize, usize),
+) {
+    let nr = NV * S::LANES;
+    assert!(
+        tile.kc == 0
+            || tile.a.len() > (MR - 1) * tile.row_step + (tile.kc - 1) * tile.col_step
+                && tile.b.len() >= tile.kc * nr,
+        "tile: strips too short"
+    );
+    if rows == MR && cols == nr {
+        assert!(c.len() >= (MR - 1) * c_stride + nr, "tile: C too short");
+        // SAFETY: row i of the tile is c[i·c_stride..][..nr], and the
+        // strips hold what the tile reads (both asserted above).
+        unsafe { tile_at::<S, MR, NV>(isa, &tile, c.as_mut_ptr(), c_stride) };
+        return;
+    }
+    // A corner: the same arithmetic on a full tile on the stack.
+    let mut full = [0.0f32; 64 * 4];
+    assert!(MR * nr <= full.len(), "tile: MR×NR too big for the corner");
+    for i in 0..rows {
+        full[i * nr..i * nr + cols].copy_from_slice(&c[i * c_stride..i * c_stride + cols]);
+    }
+    // SAFETY: `full` holds MR rows of nr values (asserted above), and the
+    // strips what the tile reads.
+    unsafe { tile_at::<S, MR, NV>(isa, &tile, full.as_mut_ptr(), nr) };
+    for i in 0..rows {
+        c[i * c_stride..i * c_stride + cols].copy_from_slice(&full[i * nr..i * nr + cols]);
+    }
+}
+
+/// The microkernel: `MR × NV` vectors of sums in registers, `MR`
+/// broadcasts of `A` and `NV` loads of `B` per step of `p`.
+///
+/// # Safety
+/// `c` points to `MR` rows of `NV·LANES` writable values, `c_stride` apart;
+/// the strips hold every value the tile reads.
+#[inline(always)]
+unsafe fn tile_at<S: Simd, const MR: usize, const NV: usize>(
+    isa: S,
+    tile: &Tile<'_>,
+    c: *mut f32,
+    c_stride: usize,
+) {
+    let nr = NV * S::LANES;
+    let (a, b) = (tile.a.as_ptr(), tile.b.as_ptr());
+    let (row_step, col_step) = (tile.row_step, tile.col_step);
+    let mut acc = [[isa.splat(0.0); NV]; MR];
+    for p in 0..tile.kc {
+        // SAFETY: p < kc, and the strips hold what the tile reads.
+        unsafe {
+            let b_row: [S::V; NV] = std::array::from_fn(|v| isa.load(b.add(p * nr + v * S::LANES)));
+            let a_p = a.add(p * col_step);
+            for (i, acc) in acc.iter_mut().enumerate() {
+                let a_ip = isa.splat(*a_p.add(i * row_step));
+                for (acc, b) in acc.iter_mut().zip(&b_row) {
+                    *acc = isa.mul_add(a_ip, *b, *acc);
+                }
+            }
+        }
+    }
+    let alpha = isa.splat(tile.alpha);
+    for (i, acc) in acc.iter().enumerate() {
+        for (v, acc) in acc.iter().enumerate() {
+            // SAFETY: the caller's promise.
+            unsafe {
+                let at = c.add(i * c_stride + v * S::LANES);
+                let old = if tile.overwrite {
+                    isa.splat(0.0)
+                } else {
+                    isa.load(at)
+                };
+                isa.store(at, isa.mul_add(alpha, *acc, old));
+            }
+        }
+    }
+}

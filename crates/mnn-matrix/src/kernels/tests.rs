@@ -312,3 +312,250 @@ fn mul_vec4_checks_shapes() {
     let v = [1.0; 2];
     mul_vec4(&[0.0; 5], [&v; 4], &mut [[0.0; 4]; 2]);
 }
+
+#[test]
+fn fma_bursts_count_their_flops_and_compute_the_same_chains() {
+    // acc ← acc·a + b from 1 + i: the chains converge towards b/(1 − a) = 0.1,
+    // slowly, so after a few rounds each is a little below where it started.
+    let mut kernels = vec![SCALAR];
+    kernels.extend(simd_kernels());
+    for k in kernels {
+        let (flops, checksum) = (k.fma_burst)(1000);
+        let lanes = flops / (1000.0 * 12.0 * 2.0);
+        assert!([4.0, 8.0, 16.0].contains(&lanes), "{}: {flops}", k.name);
+        // Σ over 12 chains of (1 + i) = 78 per lane, a little less after 1000 rounds
+        let per_lane = checksum / lanes as f32;
+        assert!((77.0..78.0).contains(&per_lane), "{}: {per_lane}", k.name);
+        assert_eq!((k.fma_burst)(0).0, 0.0);
+    }
+    assert!(fma_burst(10).flops > 0.0);
+}
+
+/// A product to check: `A` (`m × k`) and `B` (`k × n`) each stored row-major
+/// or transposed, `C` with a row stride beyond `n`, and what to do with it.
+#[derive(Debug, Clone)]
+struct Product {
+    m: usize,
+    k: usize,
+    n: usize,
+    a: Vec<f32>,
+    a_transposed: bool,
+    b: Vec<f32>,
+    b_transposed: bool,
+    c: Vec<f32>,
+    c_stride: usize,
+    alpha: f32,
+    add: bool,
+}
+
+impl Product {
+    fn a(&self) -> View<'_> {
+        if self.a_transposed {
+            View::row_major(&self.a, self.k, self.m).t()
+        } else {
+            View::row_major(&self.a, self.m, self.k)
+        }
+    }
+
+    fn b(&self) -> View<'_> {
+        if self.b_transposed {
+            View::row_major(&self.b, self.n, self.k).t()
+        } else {
+            View::row_major(&self.b, self.k, self.n)
+        }
+    }
+
+    fn output(&self) -> Output {
+        if self.add {
+            Output::Add
+        } else {
+            Output::Overwrite
+        }
+    }
+
+    /// C after the product, with these kernels.
+    fn with(&self, kernels: &Kernels) -> Vec<f32> {
+        let mut c = self.c.clone();
+        let job = gemm::Job {
+            a: self.a(),
+            b: self.b(),
+            alpha: self.alpha,
+            overwrite: !self.add,
+            c: &mut c,
+            c_stride: self.c_stride,
+        };
+        (kernels.gemm)(job, &mut Vec::new(), &mut Vec::new());
+        c
+    }
+
+    /// C after the product, in f64, and each element's scale of rounding
+    /// error (the sum of its terms' magnitudes).
+    fn reference(&self) -> (Vec<f64>, Vec<f64>) {
+        let (a, b) = (self.a(), self.b());
+        let mut c: Vec<f64> = self.c.iter().map(|&v| f64::from(v)).collect();
+        let mut scale = vec![0.0; c.len()];
+        for i in 0..self.m {
+            for j in 0..self.n {
+                let at = i * self.c_stride + j;
+                let terms = (0..self.k).map(|p| f64::from(a.at(i, p)) * f64::from(b.at(p, j)));
+                let sum: f64 = terms.clone().sum();
+                let old = if self.add { c[at] } else { 0.0 };
+                c[at] = f64::from(self.alpha) * sum + old;
+                scale[at] =
+                    terms.map(f64::abs).sum::<f64>() * f64::from(self.alpha).abs() + old.abs();
+            }
+        }
+        (c, scale)
+    }
+}
+
+/// Shapes from empty to a few tiles and blocks: `k` up to past two blocks
+/// of `KC`, every layout, `C`'s rows with room between them.
+fn product() -> impl Strategy<Value = Product> {
+    (
+        0usize..20,
+        prop_oneof![0usize..40, 250usize..600],
+        0usize..40,
+        0usize..5,
+    )
+        .prop_flat_map(|(m, k, n, gap)| {
+            let values = |len| prop::collection::vec(-2.0f32..2.0, len);
+            let c_stride = n + gap;
+            (
+                values(m * k),
+                any::<bool>(),
+                values(k * n),
+                any::<bool>(),
+                values(m.saturating_sub(1) * c_stride + n),
+                -2.0f32..2.0,
+                any::<bool>(),
+            )
+                .prop_map(move |(a, a_transposed, b, b_transposed, c, alpha, add)| {
+                    Product {
+                        m,
+                        k,
+                        n,
+                        a,
+                        a_transposed,
+                        b,
+                        b_transposed,
+                        c,
+                        c_stride,
+                        alpha,
+                        add,
+                    }
+                })
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn gemm_is_the_naive_product(p in product()) {
+        let (want, scale) = p.reference();
+        let mut kernels = vec![SCALAR];
+        kernels.extend(simd_kernels());
+        for k in &kernels {
+            let got = if p.m == 0 || p.n == 0 || p.k == 0 {
+                // the public entry handles what the kernels are never given
+                let mut c = p.c.clone();
+                gemm(p.alpha, p.a(), p.b(), p.output(), &mut c, p.c_stride.max(1));
+                c
+            } else {
+                p.with(k)
+            };
+            for (i, (g, (w, s))) in got.iter().zip(want.iter().zip(&scale)).enumerate() {
+                let tolerance = 1e-5 * (s + 1.0);
+                prop_assert!((f64::from(*g) - w).abs() <= tolerance, "{}: C[{}] = {} vs {}", k.name, i, g, w);
+            }
+        }
+    }
+
+    #[test]
+    fn gemm_rows_split_anywhere_are_the_rows_computed_together(p in product(), cut in 0usize..20) {
+        prop_assume!(p.m > 0 && p.n > 0 && p.k > 0);
+        let cut = cut.min(p.m);
+        let mut kernels = vec![SCALAR];
+        kernels.extend(simd_kernels());
+        for k in &kernels {
+            let whole = p.with(k);
+            // rows 0..cut and cut..m as two products, as two threads would
+            let mut split = p.c.clone();
+            let (top, bottom) = split.split_at_mut((cut * p.c_stride).min(p.c.len()));
+            for (rows, c) in [(0..cut, top), (cut..p.m, bottom)] {
+                if rows.is_empty() {
+                    continue;
+                }
+                let a: Vec<f32> = rows.clone().flat_map(|i| (0..p.k).map(move |q| (i, q))).map(|(i, q)| p.a().at(i, q)).collect();
+                let job = gemm::Job {
+                    a: View::row_major(&a, rows.len(), p.k),
+                    b: p.b(),
+                    alpha: p.alpha,
+                    overwrite: !p.add,
+                    c,
+                    c_stride: p.c_stride,
+                };
+                (k.gemm)(job, &mut Vec::new(), &mut Vec::new());
+            }
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            prop_assert_eq!(bits(&whole), bits(&split), "{}", k.name);
+        }
+    }
+}
+
+#[test]
+fn gemm_uses_the_active_kernels_and_leaves_the_gaps_between_rows() {
+    // 2×3 · 3×2, C's rows 3 apart: the third value of each row is not C's
+    let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    let b = [1.0, 0.0, 0.0, 1.0, 1.0, 1.0];
+    let mut c = [10.0, 20.0, -7.0, 30.0, 40.0];
+    gemm(
+        2.0,
+        View::row_major(&a, 2, 3),
+        View::row_major(&b, 3, 2),
+        Output::Add,
+        &mut c,
+        3,
+    );
+    // A·B = [[4, 5], [10, 11]]
+    assert_eq!(c, [18.0, 30.0, -7.0, 50.0, 62.0]);
+    gemm(
+        1.0,
+        View::row_major(&b, 3, 2).t(),
+        View::row_major(&a, 2, 3).t(),
+        Output::Overwrite,
+        &mut c,
+        2,
+    );
+    // (A·B)ᵀ = [[4, 10], [5, 11]]
+    assert_eq!(c, [4.0, 10.0, 5.0, 11.0, 62.0]);
+}
+
+#[test]
+#[should_panic(expected = "gemm: A is 2×3 but B is 2×2")]
+fn gemm_checks_shapes() {
+    let v = [1.0; 6];
+    gemm(
+        1.0,
+        View::row_major(&v, 2, 3),
+        View::row_major(&v[..4], 2, 2),
+        Output::Add,
+        &mut [0.0; 4],
+        2,
+    );
+}
+
+#[test]
+#[should_panic(expected = "gemm: C of 2×2 with rows 2 apart needs 4 values, got 3")]
+fn gemm_checks_the_output() {
+    let v = [1.0; 4];
+    gemm(
+        1.0,
+        View::row_major(&v, 2, 2),
+        View::row_major(&v, 2, 2),
+        Output::Add,
+        &mut [0.0; 3],
+        2,
+    );
+}

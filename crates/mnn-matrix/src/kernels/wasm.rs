@@ -48,6 +48,9 @@ pub(super) struct Wasm8(());
 const UNROLL: usize = 4;
 /// As `avx2.rs`: rows `mul_vec4` works on at once.
 const GROUP: usize = 3;
+/// As `avx2.rs`: the matrix product's tile, 6 rows × 2 vectors.
+const TILE_ROWS: usize = 6;
+const TILE_VECTORS: usize = 2;
 
 /// `a·b + c` in four lanes: relaxed SIMD's, where the module is built with it.
 #[cfg(target_feature = "relaxed-simd")]
@@ -168,6 +171,10 @@ pub(super) fn detect() -> Option<Kernels> {
         },
         mul_vec4: |rows, x, out: &mut [[f32; WINDOW]]| {
             simd::mul_vec4::<_, GROUP>(Wasm8(()), rows, x, out)
+        },
+        fma_burst: |rounds| simd::fma_burst(Wasm8(()), rounds),
+        gemm: |job, packed_a, packed_b| {
+            simd::gemm::<_, TILE_ROWS, TILE_VECTORS>(Wasm8(()), job, packed_a, packed_b)
         },
     })
 }

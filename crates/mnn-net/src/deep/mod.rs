@@ -51,6 +51,7 @@ mod backquery;
 pub use crate::kinds::{Activation, Architecture, Loss, softmax_inplace};
 pub use crate::layers::Layer;
 
+use crate::batch;
 use crate::book::NeuralNetwork;
 use crate::engine::{self, Products, Stack};
 use crate::error::{NetError, check_targets, checked_learning_rate};
@@ -364,6 +365,22 @@ impl Network {
             return self.train_each(samples, options, progress);
         }
         let rule = self.rule();
+        if options.batch > 1 {
+            let (first, upper) = self.layers.split_at_mut(1);
+            let mut trained = upper.to_vec();
+            let first = &mut first[0];
+            let report = batch::train_epoch(
+                &mut first.weights,
+                first.bias.as_deref_mut(),
+                &mut trained,
+                rule,
+                samples,
+                options,
+                progress,
+            );
+            self.layers[1..].clone_from_slice(&trained);
+            return report;
+        }
         let (first, upper) = self.layers.split_at_mut(1);
         let stack = Stack {
             first: &mut first[0].weights,

@@ -13,6 +13,13 @@ pub const DEEP_HIDDEN: [&[usize]; 2] = [&[800], &[500, 150]];
 /// The sweep of the engine for any depth, as the table names it.
 pub const DEEP_SWEEP: &str = "per sample (any depth)";
 
+/// Samples per update of the deeper networks' mini-batch rows (mnn-net's
+/// `batch` module, `mnn train --batch 64`, beyond the book).
+pub const DEEP_BATCH: usize = 64;
+
+/// The mini-batch rows' sweep, as the table names it.
+pub const BATCH_SWEEP: &str = "batches of 64 (any depth)";
+
 /// How the table names a way of sweeping `W_ih`.
 pub fn sweep_name(sweep: Sweep) -> &'static str {
     match sweep {
@@ -48,7 +55,9 @@ pub fn deep_architecture(hidden_layers: &[usize]) -> Architecture {
 
 /// Floating-point operations of one train step (one sample, one update) of a
 /// network with these layer sizes (inputs first), counting a multiply-add as
-/// two: for each weight matrix `W_l` (`n_l × n_(l−1)`) the forward product
+/// two; the one place every GFLOP/s figure (and so every share of the FMA
+/// peak) is counted from. A sample of a mini-batch counts the same (the
+/// batch's products do the same multiply-adds, grouped): for each weight matrix `W_l` (`n_l × n_(l−1)`) the forward product
 /// `2·n_l·n_(l−1)` and the update `2·n_l·n_(l−1)`, and for every layer but
 /// the first the errors passed back, `e_(l−1) = W_lᵀ·e_l`, `2·n_l·n_(l−1)`.
 /// For the book's `i`-`h`-`o` that is `4·h·i + 6·o·h` (0.64 MFLOP for
@@ -73,6 +82,11 @@ mod tests {
         // forward 2·(200·784 + 10·200), e_h 2·10·200, updates 2·(10·200 + 200·784)
         let by_hand = 2 * (200 * 784 + 10 * 200) + 2 * 10 * 200 + 2 * (10 * 200 + 200 * 784);
         assert_eq!(train_step_flops(&book_layers(200)), by_hand as f64);
+    }
+
+    #[test]
+    fn the_batch_rows_say_their_batch() {
+        assert!(BATCH_SWEEP.starts_with(&format!("batches of {DEEP_BATCH} ")));
     }
 
     #[test]

@@ -48,6 +48,28 @@ pub struct BenchReport {
     /// (the first, `none`, is reading and scaling alone).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub augmentations: Vec<AugmentRow>,
+    /// This machine's FMA peak, which the rows' `peak_share` are shares of
+    /// (absent in reports written before it was measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak: Option<FmaPeak>,
+}
+
+/// The most floating-point operations per second the kernels' instruction
+/// set can do here: a register-only loop of fused multiply-adds
+/// ([`mnn_matrix::kernels::fma_burst`]), a multiply-add counted as two.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FmaPeak {
+    /// Threads of `all_threads_gflops` (the most any row used).
+    pub threads: usize,
+    pub one_thread_gflops: f64,
+    pub all_threads_gflops: f64,
+}
+
+impl FmaPeak {
+    /// `gflops` as a share of the peak of all the threads (0.5 is half).
+    pub fn share(&self, gflops: f64) -> f64 {
+        gflops / self.all_threads_gflops
+    }
 }
 
 /// What identifies the machine a report was made on.
@@ -103,6 +125,10 @@ pub struct BenchRow {
     pub gflops: f64,
     /// Milliseconds to query 10,000 images.
     pub query_ms: f64,
+    /// `gflops` as a share of the report's `peak` on all threads (0.5 is
+    /// half); absent in reports written before the peak was measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_share: Option<f64>,
 }
 
 /// The cost of one augmentation: microseconds to prepare one training sample
@@ -162,7 +188,11 @@ impl BenchReport {
             .rows
             .iter()
             .enumerate()
-            .map(|(i, row)| (format!("rows[{i}].threads"), row.threads, threads.clone()));
+            .map(|(i, row)| (format!("rows[{i}].threads"), row.threads, threads.clone()))
+            .chain(
+                self.peak
+                    .map(|peak| ("peak.threads".to_string(), peak.threads, threads.clone())),
+            );
         let counts = counts
             .into_iter()
             .map(|(field, n, range)| (field.to_string(), n, range))
@@ -192,7 +222,18 @@ impl BenchReport {
                 row.us_per_sample,
             )
         });
-        for (field, x) in numbers.chain(augmentations) {
+        let shares = self.rows.iter().enumerate().filter_map(|(i, row)| {
+            row.peak_share
+                .map(|share| (format!("rows[{i}].peak_share"), share))
+        });
+        let peak = self.peak.iter().flat_map(|peak| {
+            [
+                ("peak.one_thread_gflops", peak.one_thread_gflops),
+                ("peak.all_threads_gflops", peak.all_threads_gflops),
+            ]
+            .map(|(field, x)| (field.to_string(), x))
+        });
+        for (field, x) in numbers.chain(augmentations).chain(shares).chain(peak) {
             if !PLAUSIBLE.contains(&x) {
                 return Err(format!(
                     "{field} = {x:e} is not a plausible measurement (a number from {:e} to {:e})",
@@ -257,6 +298,7 @@ mod tests {
             seconds_per_epoch: us * 0.06,
             gflops: 0.6392 / us * 1e3,
             query_ms: us * 5.0,
+            peak_share: None,
         }
     }
 
@@ -282,6 +324,7 @@ mod tests {
             data: "synthetic digits".into(),
             rows,
             augmentations: Vec::new(),
+            peak: None,
         }
     }
 
@@ -386,6 +429,34 @@ mod tests {
         let read = BenchReport::from_json(&text).unwrap();
         assert_eq!(read.rows[0].network, "784-100-10");
         assert!(read.augmentations.is_empty());
+        assert_eq!(read.peak, None);
+    }
+
+    #[test]
+    fn the_peak_and_the_rows_shares_of_it_read_back_and_are_checked() {
+        let mut with_peak = report("X", vec![row(2, "per 4 samples", 5.0)]);
+        let peak = FmaPeak {
+            threads: 2,
+            one_thread_gflops: 130.0,
+            all_threads_gflops: 260.0,
+        };
+        with_peak.peak = Some(peak);
+        with_peak.rows[0].peak_share = Some(peak.share(with_peak.rows[0].gflops));
+        let read = BenchReport::from_json(&with_peak.to_json()).unwrap();
+        assert_eq!(read, with_peak);
+        assert!((read.rows[0].peak_share.unwrap() - 127.84 / 260.0).abs() < 1e-9);
+        let mut bad = with_peak.clone();
+        bad.peak.as_mut().unwrap().all_threads_gflops = 0.0;
+        let err = BenchReport::from_json(&bad.to_json())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("peak.all_threads_gflops = 0e0"), "{err}");
+        let mut bad = with_peak;
+        bad.rows[0].peak_share = Some(-0.5);
+        let err = BenchReport::from_json(&bad.to_json())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("rows[0].peak_share = -5e-1"), "{err}");
     }
 
     #[test]

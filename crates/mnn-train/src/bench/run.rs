@@ -5,9 +5,10 @@
 
 use super::machine::{Program, is_emulated, this_machine};
 use super::networks::{
-    DEEP_HIDDEN, DEEP_SWEEP, book_layers, deep_architecture, network_name, sweep_name,
-    train_step_flops,
+    BATCH_SWEEP, DEEP_BATCH, DEEP_HIDDEN, DEEP_SWEEP, book_layers, deep_architecture, network_name,
+    sweep_name, train_step_flops,
 };
+use super::peak::measure_peak;
 use super::report::{AugmentRow, BenchReport, BenchRow, SCHEMA};
 use super::timing::{EPOCH, QUERIES, time_augmentation, time_deep, time_queries, time_training};
 use crate::{Threads, TrainError, synthetic_digits};
@@ -88,8 +89,11 @@ pub fn run(data: &BenchData, settings: &BenchSettings) -> Result<BenchReport, Tr
     if all > 1 {
         thread_counts.push(all);
     }
+    // Measured first, before the rows warm the machine up.
+    let peak = measure_peak(all);
     let row = |network: &[usize], threads: usize, sweep: &str, seconds: f64, query_ms: f64| {
         let per_sample = seconds / samples as f64;
+        let gflops = train_step_flops(network) / per_sample / 1e9;
         BenchRow {
             network: network_name(network),
             threads,
@@ -97,8 +101,9 @@ pub fn run(data: &BenchData, settings: &BenchSettings) -> Result<BenchReport, Tr
             us_per_sample: per_sample * 1e6,
             samples_per_second: 1.0 / per_sample,
             seconds_per_epoch: per_sample * EPOCH as f64,
-            gflops: train_step_flops(network) / per_sample / 1e9,
+            gflops,
             query_ms,
+            peak_share: Some(peak.share(gflops)),
         }
     };
     let (train, test) = (&data.train, &data.test);
@@ -115,10 +120,13 @@ pub fn run(data: &BenchData, settings: &BenchSettings) -> Result<BenchReport, Tr
     if !settings.book_only {
         for hidden_layers in DEEP_HIDDEN {
             let architecture = deep_architecture(hidden_layers);
-            for &t in &thread_counts {
-                let (seconds, query_seconds) = time_deep(train, test, samples, &architecture, t)?;
-                let sizes = &architecture.layer_sizes;
-                rows.push(row(sizes, t, DEEP_SWEEP, seconds, query_seconds * 1e3));
+            for (batch, sweep) in [(1, DEEP_SWEEP), (DEEP_BATCH, BATCH_SWEEP)] {
+                for &t in &thread_counts {
+                    let (seconds, query_seconds) =
+                        time_deep(train, test, samples, &architecture, (t, batch))?;
+                    let sizes = &architecture.layer_sizes;
+                    rows.push(row(sizes, t, sweep, seconds, query_seconds * 1e3));
+                }
             }
         }
         let count = samples.clamp(*AUGMENTATION_SAMPLES.start(), *AUGMENTATION_SAMPLES.end());
@@ -137,6 +145,7 @@ pub fn run(data: &BenchData, settings: &BenchSettings) -> Result<BenchReport, Tr
         data: data.name.clone(),
         rows,
         augmentations,
+        peak: Some(peak),
     })
 }
 
@@ -179,6 +188,9 @@ mod tests {
         assert_eq!((report.samples, report.machine.cores_used), (100, 1));
         let row = &report.rows[0];
         assert!((row.samples_per_second * row.us_per_sample / 1e6 - 1.0).abs() < 1e-9);
+        let peak = report.peak.expect("a measured peak");
+        assert_eq!(peak.threads, 1);
+        assert_eq!(row.peak_share, Some(row.gflops / peak.all_threads_gflops));
         let read = BenchReport::from_json(&report.to_json()).unwrap();
         assert_eq!((read.machine, read.rows.len()), (report.machine, 2));
     }

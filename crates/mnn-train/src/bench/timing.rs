@@ -52,16 +52,20 @@ pub fn time_training(
 }
 
 /// Seconds to train a fresh deep network on `samples` samples after a short
-/// warm-up, and seconds to query [`QUERIES`] images with it (timing at most
-/// that many of `test`, the best of three).
+/// warm-up, `batch` samples per update (1: one update per sample), and
+/// seconds to query [`QUERIES`] images with it (timing at most that many of
+/// `test`, the best of three).
 pub fn time_deep(
     train: &Dataset,
     test: &Dataset,
     samples: usize,
     architecture: &Architecture,
-    threads: usize,
+    (threads, batch): (usize, usize),
 ) -> Result<(f64, f64), TrainError> {
-    let options = TrainOptions::with_threads(threads);
+    let options = TrainOptions {
+        batch,
+        ..TrainOptions::with_threads(threads)
+    };
     let cycle = |data, len| Cycle {
         samples: MnistSamples::new(data, None),
         len,
@@ -155,8 +159,10 @@ mod tests {
         }
         assert!(positive(time_queries(&digits, 100, 20, 1).unwrap()));
         let small = super::super::deep_architecture(&[30]);
-        let (train, query) = time_deep(&digits, &digits, 100, &small, 1).unwrap();
-        assert!(positive(train) && positive(query));
+        for batch in [1, 16] {
+            let (train, query) = time_deep(&digits, &digits, 100, &small, (1, batch)).unwrap();
+            assert!(positive(train) && positive(query));
+        }
         assert!(positive(
             time_augmentation(&digits, "shift=2", 100).unwrap()
         ));

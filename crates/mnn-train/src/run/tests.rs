@@ -26,6 +26,7 @@ fn beyond() -> RunSettings {
         augmentation: "shift=1".parse().unwrap(),
         rotate: None,
         validate: 0,
+        batch: 1,
     }
 }
 
