@@ -101,7 +101,7 @@ const SCALAR: Kernels = Kernels {
     add_outer4_then_mul_vec4: scalar::add_outer4_then_mul_vec4,
     mul_vec4: scalar::mul_vec4,
     fma_burst: scalar::fma_burst,
-    gemm: |job, _, _| scalar::gemm(job),
+    gemm: |job, sums, _| scalar::gemm(job, sums),
 };
 
 /// The fastest kernels this CPU can run, ignoring `MNN_SIMD`.

@@ -107,7 +107,9 @@ pub fn fma_burst(rounds: u64) -> (f64, f32) {
 /// `C = alpha·A·B (+ C)` element by element, each element summed over `k`
 /// in blocks of `KC` in order, then `c ← alpha·sum + c` per block: the
 /// SIMD kernel's order (a multiply and an add where it fuses them).
-pub(super) fn gemm(job: super::gemm::Job<'_>) {
+/// `sums` is the caller's working memory (kept between calls, so a call
+/// allocates nothing once it has grown to `B`'s width).
+pub(super) fn gemm(job: super::gemm::Job<'_>, sums: &mut Vec<f32>) {
     use super::gemm::KC;
     let super::gemm::Job {
         a,
@@ -119,7 +121,8 @@ pub(super) fn gemm(job: super::gemm::Job<'_>) {
     } = job;
     let (k, n) = (a.cols(), b.cols());
     // One row of sums at a time, so the loop over j runs along B's rows.
-    let mut sums = vec![0.0f32; n];
+    sums.clear();
+    sums.resize(n, 0.0);
     for (i, c_row) in c.chunks_mut(c_stride).take(a.rows()).enumerate() {
         let c_row = &mut c_row[..n];
         if overwrite {
@@ -133,7 +136,7 @@ pub(super) fn gemm(job: super::gemm::Job<'_>) {
                     *sum += a_ip * b.at(p, j);
                 }
             }
-            for (c, sum) in c_row.iter_mut().zip(&sums) {
+            for (c, sum) in c_row.iter_mut().zip(sums.iter()) {
                 *c += alpha * sum;
             }
         }
