@@ -182,6 +182,7 @@ fn resample_small(
     let m = map.m.map(|row| row.map(|v| v as f32));
     let offset = map.offset.map(|v| v as f32);
     let (last_row, last_col) = ((height - 1) as f32, (width - 1) as f32);
+    let width_f = width as f32;
     let outside = (width * height) as u32;
     // Per point of a chunk: the pixel above and left of it, the steps right
     // and down (0 on the last column or row, where their weight is 0), and
@@ -211,25 +212,25 @@ fn resample_small(
                 let source_col = m[1][1] * c + start[1] + cols[j];
                 let inside = (0.0..=last_row).contains(&source_row)
                     && (0.0..=last_col).contains(&source_col);
-                // Clamped into the image, so truncation is the floor.
+                // Clamped into the image, where `floor_small` holds.
                 let (row, col) = (
                     source_row.clamp(0.0, last_row),
                     source_col.clamp(0.0, last_col),
                 );
-                let (top, left) = (row as u32, col as u32);
+                let (top, left) = (floor_small(row), floor_small(col));
                 at[j] = if inside {
-                    top * width as u32 + left
+                    small_index(top * width_f + left)
                 } else {
                     outside
                 };
-                step_right[j] = u32::from(inside && left < last_col as u32);
-                step_down[j] = if inside && top < last_row as u32 {
+                step_right[j] = u32::from(inside && left < last_col);
+                step_down[j] = if inside && top < last_row {
                     width as u32
                 } else {
                     0
                 };
-                right[j] = if inside { col - left as f32 } else { 0.0 };
-                down[j] = if inside { row - top as f32 } else { 0.0 };
+                right[j] = if inside { col - left } else { 0.0 };
+                down[j] = if inside { row - top } else { 0.0 };
             }
             for j in 0..n {
                 // Indices below PADDED: masking says so to the compiler.
@@ -241,6 +242,27 @@ fn resample_small(
             }
         }
     }
+}
+
+/// `2²³`: a number from 0 to `2²²` plus this is rounded to a whole number.
+const WHOLE: f32 = 8_388_608.0;
+
+/// `⌊x⌋` for `0 ≤ x < 2²²`, from additions and a comparison only: no
+/// float-to-integer conversion, which SSE2 cannot do many at once with
+/// Rust's saturating `as`, so the loop around it stays in vectors. Equal to
+/// `x.floor()` there (tested).
+#[inline(always)]
+fn floor_small(x: f32) -> f32 {
+    // x rounded to the nearest whole number, ties to even
+    let nearest = (x + WHOLE) - WHOLE;
+    if nearest > x { nearest - 1.0 } else { nearest }
+}
+
+/// A whole number `0 ≤ n < 2²²` held in an `f32`, as a `u32`: its bits
+/// once added to `2²³` (the same conversion-free route as [`floor_small`]).
+#[inline(always)]
+fn small_index(n: f32) -> u32 {
+    (n + WHOLE).to_bits() - WHOLE.to_bits()
 }
 
 /// A normalised 1-D Gaussian kernel, as scipy's `gaussian_filter` builds it:
@@ -561,6 +583,33 @@ impl ElasticSmoothing {
 mod tests {
     use super::*;
     use crate::tests::counting;
+
+    #[test]
+    fn floor_small_is_floor_and_small_index_the_whole_number() {
+        // Every f32 step near the whole numbers, and a sweep between them.
+        let mut values: Vec<f32> = (0..=64)
+            .flat_map(|n| {
+                let n = n as f32;
+                [
+                    n,
+                    n.next_down().max(0.0),
+                    n.next_up(),
+                    n + 0.5,
+                    n + 0.999_999,
+                ]
+            })
+            .collect();
+        values.extend((0..100_000).map(|i| i as f32 * 0.000_997));
+        values.push(((1 << 22) - 1) as f32 + 0.5);
+        for x in values {
+            assert_eq!(
+                floor_small(x).to_bits(),
+                x.floor().to_bits(),
+                "floor of {x}"
+            );
+            assert_eq!(small_index(x.floor()), x.floor() as u32, "index of {x}");
+        }
+    }
 
     #[test]
     fn identity_changes_nothing() {

@@ -501,8 +501,10 @@ fn tile<S: Simd, const MR: usize, const NV: usize>(
     // A corner: the same arithmetic on a full tile on the stack.
     let mut full = [0.0f32; 64 * 4];
     assert!(MR * nr <= full.len(), "tile: MR×NR too big for the corner");
-    for i in 0..rows {
-        full[i * nr..i * nr + cols].copy_from_slice(&c[i * c_stride..i * c_stride + cols]);
+    if !tile.overwrite {
+        for i in 0..rows {
+            full[i * nr..i * nr + cols].copy_from_slice(&c[i * c_stride..i * c_stride + cols]);
+        }
     }
     // SAFETY: `full` holds MR rows of nr values (asserted above), and the
     // strips what the tile reads.
