@@ -35,6 +35,7 @@
 //! values in the same order whatever the thread count, so the weights are
 //! bit for bit the same on any number of threads (tested).
 
+use crate::bands::bands;
 use crate::barrier::{PoisonOnPanic, Poisoned, SpinBarrier};
 use crate::kinds::Loss;
 use crate::layers::{Layer, Rule};
@@ -136,19 +137,10 @@ pub(crate) fn train_epoch<S: Samples + ?Sized>(
         progress_interval: options.progress_interval.max(1),
         sizes: (inputs, nodes, outputs),
     };
-    let mut workers = Vec::with_capacity(threads);
-    let (mut rows, mut biases) = (first.as_mut_slice(), first_bias);
-    for t in 0..threads {
-        let owned = nodes * t / threads..nodes * (t + 1) / threads;
-        let (mine, others) = rows.split_at_mut(owned.len() * inputs);
-        rows = others;
-        let my_biases = biases.take().map(|b| {
-            let (mine, others) = b.split_at_mut(owned.len());
-            biases = Some(others);
-            mine
-        });
-        workers.push(Worker::new(owned, mine, my_biases, upper, &epoch));
-    }
+    let workers: Vec<_> = bands(first.as_mut_slice(), first_bias, inputs, threads)
+        .into_iter()
+        .map(|(owned, rows, biases)| Worker::new(owned, rows, biases, upper, &epoch))
+        .collect();
     let mut workers = workers.into_iter();
     let first_worker = workers.next().expect("at least one thread");
     let (first, others) = std::thread::scope(|scope| {

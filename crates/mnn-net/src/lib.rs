@@ -39,6 +39,7 @@
 
 mod activation;
 mod any;
+mod bands;
 mod barrier;
 mod batch;
 mod book;

@@ -432,10 +432,17 @@ impl Network {
     }
 
     /// [`query`](Self::query) for every sample, on `options.threads`
-    /// threads: row `i` of the result holds the outputs for sample `i` (the
-    /// same numbers `query` gives). The samples' targets are ignored.
+    /// threads: row `i` of the result holds the outputs for sample `i`. The
+    /// samples' targets are ignored.
+    ///
+    /// `W_1·x` is computed for 64 samples at a time as one matrix product
+    /// ([`mnn_matrix::gemm()`], as a mini-batch's forward pass does), so
+    /// `W_1` is read once per 64 samples: the same arithmetic as `query`,
+    /// summed in another order, so the outputs can differ from `query`'s in
+    /// the last bits (tested). They do not depend on the thread count or on
+    /// the other samples.
     pub fn query_all<S: Samples + ?Sized>(&self, samples: &S, options: &TrainOptions) -> Matrix {
-        engine::query_all(&self.forward_pass(), samples, options, Products::AsQuery)
+        engine::query_all(&self.forward_pass(), samples, options, Products::Batched)
     }
 }
 

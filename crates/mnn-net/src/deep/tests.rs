@@ -253,10 +253,22 @@ fn train_epoch_is_train_on_every_sample_on_any_number_of_threads() {
 fn query_all_is_query() {
     let arch = architecture(&[15, 12, 6, 4], Activation::Tanh, Loss::CrossEntropy, true);
     let net = Network::new(arch, 0.1, 3).unwrap();
-    let data = samples(23, 15, 4, 1, (0.0, 1.0));
-    let all = net.query_all(&data[..], &TrainOptions::with_threads(3));
+    // Two products of 64 samples and a part of one, on each thread count.
+    let data = samples(150, 15, 4, 1, (0.0, 1.0));
+    let all = net.query_all(&data[..], &TrainOptions::with_threads(1));
     for (i, (x, _)) in data.iter().enumerate() {
-        assert_eq!(all.row(i), net.query(x).as_slice());
+        for (a, q) in all.row(i).iter().zip(net.query(x)) {
+            assert!((a - q).abs() <= 1e-6, "sample {i}: {a} against query's {q}");
+        }
+    }
+    for threads in [2, 3, 7] {
+        let again = net.query_all(&data[..], &TrainOptions::with_threads(threads));
+        assert_eq!(again, all, "on {threads} threads");
+    }
+    // Each row does not depend on the samples queried with it.
+    let tail = net.query_all(&data[70..], &TrainOptions::with_threads(2));
+    for i in 0..tail.rows() {
+        assert_eq!(tail.row(i), all.row(70 + i), "sample {}", 70 + i);
     }
     let sum: f32 = all.row(0).iter().sum();
     assert!((sum - 1.0).abs() < 1e-5, "softmax outputs sum to {sum}");

@@ -47,6 +47,7 @@
 mod epoch;
 mod worker;
 
+use crate::bands::bands;
 use crate::barrier::SpinBarrier;
 use crate::buffers::{Aligned, Window};
 use crate::layers::{Layer, LayerWeights, Layers, Rule};
@@ -54,7 +55,7 @@ use crate::options::{EpochReport, Progress, Sweep, TrainOptions};
 use crate::samples::Samples;
 use epoch::{Epoch, Shared};
 use mnn_matrix::kernels::WINDOW;
-use mnn_matrix::{Matrix, dot, mul_vec4};
+use mnn_matrix::{Matrix, Output, View, gemm, mul_vec4};
 use std::sync::atomic::AtomicU32;
 use worker::Worker;
 
@@ -106,19 +107,12 @@ pub(crate) fn train_epoch<S: Samples + ?Sized>(
         window: sweep.window(),
     };
     // Each thread's share: a band of W_1's rows, and their biases.
-    let mut shares = Vec::with_capacity(threads);
-    let (mut rows, mut biases) = (stack.first.as_mut_slice(), stack.first_bias);
-    for t in 0..threads {
-        let owned = nodes * t / threads..nodes * (t + 1) / threads;
-        let (mine, others) = rows.split_at_mut(owned.len() * inputs);
-        rows = others;
-        let my_biases = biases.take().map(|b| {
-            let (mine, others) = b.split_at_mut(owned.len());
-            biases = Some(others);
-            mine
-        });
-        shares.push((owned, mine, my_biases));
-    }
+    let shares = bands(
+        stack.first.as_mut_slice(),
+        stack.first_bias,
+        inputs,
+        threads,
+    );
     let upper = stack.upper;
     // Each worker copies its rows on its own thread, into its own core's cache.
     let mut shares = shares.into_iter();
@@ -172,9 +166,17 @@ pub(crate) enum Products {
     /// read once for four: `query`'s arithmetic summed in another order, so
     /// the outputs can differ from `query`'s in the last bits.
     Grouped,
-    /// One `dot` per row and input, as `query` does: its very numbers.
-    AsQuery,
+    /// [`QUERY_BATCH`] inputs at a time, `W_1·X` as one matrix product
+    /// ([`gemm`]), as a mini-batch's forward pass computes it: `query`'s
+    /// arithmetic summed in another order, so the outputs can differ from
+    /// `query`'s in the last bits.
+    Batched,
 }
+
+/// Samples whose `W_1·x` [`Products::Batched`] computes in one product:
+/// enough for the product to keep the arithmetic units busy (as a
+/// training batch of 64 does), few enough to stay in the cache.
+const QUERY_BATCH: usize = 64;
 
 /// `query` for every sample, on `options.threads` threads: row `i` of the
 /// result holds the output signals for sample `i`. The samples' targets are
@@ -206,6 +208,50 @@ pub(crate) fn query_all<S: Samples + ?Sized, L: LayerWeights + Sync>(
     results
 }
 
+/// [`query_range`] for [`Products::Batched`].
+fn query_range_batched<S: Samples + ?Sized, L: LayerWeights>(
+    stack: &Layers<'_, L>,
+    samples: &S,
+    first: usize,
+    results: &mut [f32],
+) {
+    let (layer_1, upper) = stack.layers.split_first().expect("a layer");
+    let outputs = stack.output_nodes();
+    let (nodes, inputs) = layer_1.weights().shape();
+    // W_1: (nodes, inputs)
+    let w_1 = View::row_major(layer_1.weights().as_slice(), nodes, inputs);
+    // X: one sample per row, (QUERY_BATCH, inputs)
+    let mut x = vec![0.0; QUERY_BATCH * inputs];
+    let mut targets = vec![0.0; outputs];
+    // Z_1 = W_1·Xᵀ: (nodes, QUERY_BATCH)
+    let mut z_1 = vec![0.0; nodes * QUERY_BATCH];
+    // a_1, then a_2 … a_L.
+    let mut a_1 = vec![0.0; nodes];
+    let mut signals: Vec<Vec<f32>> = upper.iter().map(|l| vec![0.0; l.nodes()]).collect();
+    let above = Layers {
+        layers: upper,
+        ..*stack
+    };
+    for (g, group) in results.chunks_mut(QUERY_BATCH * outputs).enumerate() {
+        let size = group.len() / outputs;
+        for (j, row) in x.chunks_exact_mut(inputs).take(size).enumerate() {
+            samples.fill(first + g * QUERY_BATCH + j, row, &mut targets);
+        }
+        let x_t = View::new(&x, (inputs, size), (1, inputs));
+        gemm(1.0, w_1, x_t, Output::Overwrite, &mut z_1, QUERY_BATCH);
+        for (j, out) in group.chunks_exact_mut(outputs).enumerate() {
+            // a_1 = f(W_1·x + b_1), column j of Z_1
+            for (a, z) in a_1.iter_mut().zip(z_1.iter().skip(j).step_by(QUERY_BATCH)) {
+                *a = *z;
+            }
+            stack.activate(0, &mut a_1);
+            // a_2 … a_L, as query computes them
+            above.forward(&a_1, &mut signals);
+            out.copy_from_slice(signals.last().unwrap_or(&a_1));
+        }
+    }
+}
+
 /// `query` for the samples from `first` on, one row of `results` each.
 fn query_range<S: Samples + ?Sized, L: LayerWeights>(
     stack: &Layers<'_, L>,
@@ -214,6 +260,9 @@ fn query_range<S: Samples + ?Sized, L: LayerWeights>(
     results: &mut [f32],
     products: Products,
 ) {
+    if products == Products::Batched {
+        return query_range_batched(stack, samples, first, results);
+    }
     let (layer_1, upper) = stack.layers.split_first().expect("a layer");
     let outputs = stack.output_nodes();
     let w_1 = Aligned::from_slice(layer_1.weights().as_slice());
@@ -231,17 +280,7 @@ fn query_range<S: Samples + ?Sized, L: LayerWeights>(
     for (g, group) in results.chunks_mut(WINDOW * outputs).enumerate() {
         window.read(samples, first + g * WINDOW, WINDOW.min(count - g * WINDOW));
         // W_1·x for the group's inputs
-        match products {
-            Products::Grouped => mul_vec4(w_1.as_slice(), window.sweep_vectors(), &mut z_1),
-            Products::AsQuery => {
-                let rows = w_1.as_slice().chunks_exact(layer_1.weights().cols());
-                for (z, row) in z_1.iter_mut().zip(rows) {
-                    for (j, z) in z.iter_mut().enumerate().take(window.len) {
-                        *z = dot(row, window.inputs.get(j));
-                    }
-                }
-            }
-        }
+        mul_vec4(w_1.as_slice(), window.sweep_vectors(), &mut z_1);
         for (j, out) in group.chunks_exact_mut(outputs).enumerate() {
             // a_1 = f(W_1·x + b_1)
             for (a, z) in a_1.iter_mut().zip(&z_1) {
