@@ -39,7 +39,7 @@ pub struct BeyondArgs {
     /// Samples per update: 1 is the book's one update per sample; N > 1 trains in mini-batches of
     /// N (each batch's per-sample updates summed, at the same --lr), a departure from the book
     /// that trains several times faster (docs/results.md has its figures)
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=mnn_train::MAX_BATCH as i64))]
     pub batch: u32,
 }
 

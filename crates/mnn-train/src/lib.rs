@@ -55,8 +55,8 @@ pub use recipes::{Recipe, recipe, recipes};
 pub use run::{Epoch, Event, Tests, Trained, train};
 pub use samples::{MAX_ROTATION, MnistSamples, check_rotation, is_rotation, samples_per_record};
 pub use settings::{
-    MAX_EPOCHS, MAX_HIDDEN, RunSettings, check_epochs, check_hidden, check_learning_rate,
-    is_learning_rate, learning_rate,
+    MAX_BATCH, MAX_EPOCHS, MAX_HIDDEN, RunSettings, check_epochs, check_hidden,
+    check_learning_rate, is_learning_rate, learning_rate,
 };
 pub use stall::Stall;
 pub use synthetic::{Cycle, synthetic_digits};

@@ -22,6 +22,9 @@ pub const MAX_HIDDEN: u32 = 100_000;
 /// a thousand passes over MNIST take a day on a laptop.
 pub const MAX_EPOCHS: u32 = 1000;
 
+/// The most samples a mini-batch may hold (`--batch`, the page's batch).
+pub const MAX_BATCH: usize = 4096;
+
 /// A learning rate as the network keeps it: the `f32` nearest to the `f64`
 /// a person gave (flags, sweeps and results files hold the `f64`).
 pub fn learning_rate(lr: f64) -> f32 {

@@ -89,6 +89,19 @@ impl<'a> Training<'a> {
         self.samples.len()
     }
 
+    /// Where [`epoch_part`](Self::epoch_part)s may start: multiples of this
+    /// (the engine's window of [`mnn_matrix::kernels::WINDOW`] samples, and
+    /// the mini-batch) cut an epoch where the whole epoch is cut anyway.
+    pub fn part_multiple(&self) -> usize {
+        let (window, batch) = (mnn_matrix::kernels::WINDOW, self.batch.max(1));
+        // the least common multiple
+        let (mut a, mut b) = (window, batch);
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        window / a * batch
+    }
+
     /// The learning rate the next epoch trains with.
     pub fn learning_rate(&self) -> f32 {
         self.network.learning_rate()
@@ -140,8 +153,8 @@ impl<'a> Training<'a> {
     /// next part starting where the last one ended), so that a caller that
     /// cannot be interrupted mid-call (a browser tab's worker) can pause
     /// between parts. Parts that start at multiples of
-    /// [`mnn_matrix::kernels::WINDOW`] train bit for bit as the whole epoch
-    /// does (tested). `progress` counts samples from the epoch's start. When
+    /// [`part_multiple`](Self::part_multiple) train bit for bit as the
+    /// whole epoch does (tested). `progress` counts samples from the epoch's start. When
     /// `part` reaches the epoch's end, the epoch ends as in
     /// [`epoch`](Self::epoch) (the next epoch's samples, the decayed rate),
     /// and the returned `true` says so.
@@ -161,6 +174,7 @@ impl<'a> Training<'a> {
         );
         let options = TrainOptions {
             progress_interval: interval,
+            batch: self.batch,
             ..TrainOptions::with_threads(self.threads.count())
         };
         let start = part.start;
@@ -268,13 +282,20 @@ mod tests {
                 ..RunSettings::default()
             },
             beyond(),
+            RunSettings {
+                batch: 6,
+                ..beyond()
+            },
         ] {
             let mut whole = Training::new(&data, &settings, Threads::given(2)).unwrap();
             let mut parts = Training::new(&data, &settings, Threads::given(1)).unwrap();
+            // Parts cut at multiples of 4 samples, and of 12 in batches of 6.
+            let unit = parts.part_multiple();
+            assert_eq!(unit, if settings.batch == 6 { 12 } else { 4 });
             for _ in 0..2 {
                 whole.epoch(|_| {}).unwrap();
                 let mut seen = Vec::new();
-                let ends: Vec<bool> = [0..8, 8..12, 12..36, 36..37]
+                let ends: Vec<bool> = [0..2 * unit, 2 * unit..3 * unit, 3 * unit..36, 36..37]
                     .into_iter()
                     .map(|part| parts.epoch_part(part, 5, |p| seen.push(p.samples)).unwrap())
                     .collect();

@@ -2,6 +2,7 @@
 //! answers (docs/serve.md describes every field).
 
 use crate::reading::{Answer, Reading};
+use crate::start::Limits;
 use mnn_net::{Model, ModelInfo};
 use serde_json::{Value, json};
 
@@ -62,16 +63,27 @@ pub fn model_json(network: &Model, info: &ModelInfo, source: &str, lessons: usiz
 }
 
 /// mnn's named recipes (`mnn train --recipe list`) as the page's start
-/// requests.
+/// requests. A recipe of more epochs than a run of the page may have
+/// ([`Limits::SERVE`]) is offered with as many as it may, and says so.
 pub fn recipes_json() -> Value {
+    let most = Limits::SERVE.max_epochs;
     let list: Vec<_> = mnn_train::recipes()
         .into_iter()
         .map(|recipe| {
             let s = &recipe.settings;
+            let (epochs, figures) = if s.epochs > most {
+                let note = format!(
+                    "{} (after {} epochs; the page trains at most {most})",
+                    recipe.figures, s.epochs
+                );
+                (most, note)
+            } else {
+                (s.epochs, recipe.figures.to_string())
+            };
             json!({
                 "name": recipe.name,
                 "summary": recipe.summary,
-                "figures": recipe.figures,
+                "figures": figures,
                 "settings": {
                     "hidden": s.hidden,
                     "activation": s.activation.name(),
@@ -79,9 +91,10 @@ pub fn recipes_json() -> Value {
                     "bias": s.bias,
                     "lr": s.learning_rate,
                     "lr_decay": s.lr_decay,
-                    "epochs": s.epochs,
+                    "epochs": epochs,
                     "augment": if s.augmentation.is_none() { String::new() } else { s.augmentation.to_string() },
                     "seed": s.seed,
+                    "batch": s.batch,
                 },
             })
         })

@@ -21,6 +21,8 @@ pub struct StartRequest {
     augment: Option<String>,
     rotate: Option<f32>,
     seed: Option<u64>,
+    /// Samples per update (1, the book's, if left out).
+    batch: Option<usize>,
     /// Train on the first this many training records only.
     limit: Option<usize>,
 }
@@ -60,6 +62,13 @@ impl StartRequest {
                 mnn_train::MAX_ROTATION
             )));
         }
+        let batch = self.batch.unwrap_or(book.batch);
+        if !(1..=mnn_train::MAX_BATCH).contains(&batch) {
+            return Err(bad(format!(
+                "batch: {batch} is not a number of samples from 1 to {}",
+                mnn_train::MAX_BATCH
+            )));
+        }
         if self.limit == Some(0) {
             return Err(bad("limit: at least one training record".into()));
         }
@@ -75,8 +84,7 @@ impl StartRequest {
             augmentation,
             rotate: self.rotate,
             validate: 0,
-            // the page trains one sample per update
-            batch: book.batch,
+            batch,
         };
         Ok((settings, self.limit))
     }
@@ -96,8 +104,10 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The limits of the page (served or in the tab): room for every recipe (the longest,
-    /// `simard`: 784-800-10, 60 epochs) and a little more.
+    /// The limits of the page (served or in the tab): room for every
+    /// recipe's network (the largest, 784-800-10) and 60 epochs of it, each
+    /// kept so the page can go back to it (a recipe of more epochs is
+    /// offered with 60: [`recipes_json`](crate::json::recipes_json)).
     pub const SERVE: Limits = Limits {
         max_hidden_layers: 3,
         max_nodes: 1024,

@@ -8,7 +8,6 @@
 
 use crate::start::{Limits, StartRequest};
 use mnn_data::{DataError, Dataset, idx};
-use mnn_matrix::kernels::WINDOW;
 use mnn_net::Model;
 use mnn_train::{RunSettings, Threads, Training};
 use serde_json::{Value, json};
@@ -151,7 +150,11 @@ impl<'d> TabRun<'d> {
         }
         let total = self.training.samples_per_epoch();
         let from = self.done;
-        let to = (from + samples.max(1).next_multiple_of(WINDOW)).min(total);
+        let to = (from
+            + samples
+                .max(1)
+                .next_multiple_of(self.training.part_multiple()))
+        .min(total);
         let rate = self.training.learning_rate();
         let mut squared_error = 0.0;
         let ended = self
@@ -246,6 +249,30 @@ mod tests {
             json!(whole.evaluate(&data.test).accuracy())
         );
         assert!(run.step(4).is_err());
+    }
+
+    #[test]
+    fn a_run_in_mini_batches_is_cut_at_whole_batches_and_ends_as_one_epoch() {
+        let data = data();
+        let start = r#"{"hidden":[16],"activation":"relu","loss":"cross-entropy","bias":true,
+            "lr":0.05,"epochs":2,"seed":4,"batch":8}"#;
+        let mut run = TabRun::start(&data, request(start)).unwrap();
+        let mut parts = Vec::new();
+        while !run.finished() {
+            parts.push(run.step(5).unwrap()["samples"].as_u64().unwrap());
+        }
+        assert_eq!(
+            parts,
+            [8, 16, 24, 32, 40, 8, 16, 24, 32, 40],
+            "whole batches of 8"
+        );
+        let (settings, _) = request(start).settings().unwrap();
+        assert_eq!(settings.batch, 8);
+        let mut whole = Training::new(&data.train, &settings, Threads::given(2)).unwrap();
+        whole.epoch(|_| {}).unwrap();
+        whole.epoch(|_| {}).unwrap();
+        let bytes = |m: &Model| m.to_safetensors(&Default::default());
+        assert!(bytes(run.network()) == bytes(whole.network()));
     }
 
     #[test]

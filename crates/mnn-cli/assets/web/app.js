@@ -416,7 +416,7 @@ $('collect').addEventListener('click', async () => {
 // The networks to choose from: mnn's named recipes (`mnn train --recipe list`), as the server lists them; the
 // server checks every field against its limits.
 let recipes = {};
-const FIELDS = ['hidden', 'activation', 'loss', 'lr', 'decay', 'epochs', 'augment', 'seed'];
+const FIELDS = ['hidden', 'activation', 'loss', 'lr', 'decay', 'epochs', 'augment', 'batch', 'seed'];
 let run = null;            // the run as the server last described it
 
 function choose(name) {
@@ -424,7 +424,8 @@ function choose(name) {
   if (!recipe) return;
   const s = recipe.settings;
   const values = { hidden: s.hidden.join(','), activation: s.activation, loss: s.loss, lr: String(s.lr),
-    decay: String(s.lr_decay), epochs: String(s.epochs), augment: s.augment, seed: String(s.seed) };
+    decay: String(s.lr_decay), epochs: String(s.epochs), augment: s.augment, batch: String(s.batch),
+    seed: String(s.seed) };
   for (const field of FIELDS) $(`t-${field}`).value = values[field];
   $('t-bias').checked = s.bias;
   $('t-preset').value = name;
@@ -458,7 +459,7 @@ function trainRequest() {
   return {
     hidden, activation: $('t-activation').value, loss: $('t-loss').value, bias: $('t-bias').checked,
     lr: number('t-lr'), lr_decay: number('t-decay'), epochs: number('t-epochs'),
-    augment: $('t-augment').value.trim(), limit: number('t-limit'), seed: number('t-seed'),
+    augment: $('t-augment').value.trim(), batch: number('t-batch'), limit: number('t-limit'), seed: number('t-seed'),
   };
 }
 

@@ -701,6 +701,19 @@ async fn a_run_from_the_page_trains_as_mnn_train_and_continues_exactly() {
             .collect::<Vec<_>>()
     );
     assert_eq!(recipes[0]["settings"]["hidden"], json!([200]));
+    let batches: Vec<_> = recipes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["settings"]["batch"].as_u64().unwrap() as usize)
+        .collect();
+    assert_eq!(
+        batches,
+        mnn_train::recipes()
+            .iter()
+            .map(|r| r.settings.batch)
+            .collect::<Vec<_>>()
+    );
     for recipe in recipes.as_array().unwrap() {
         let settings: mnn_web::start::StartRequest =
             serde_json::from_value(recipe["settings"].clone()).unwrap();
@@ -815,6 +828,11 @@ async fn runs_beyond_the_limits_or_malformed_are_refused_and_one_runs_at_a_time(
         (json!({"epochs": 61}), "epochs: 1 to 60"),
         (json!({"lr": -1}), "lr: -1"),
         (json!({"lr_decay": 2}), "lr_decay: 2"),
+        (
+            json!({"batch": 0}),
+            "batch: 0 is not a number of samples from 1 to 4096",
+        ),
+        (json!({"batch": 5000}), "batch: 5000"),
         (json!({"activation": "softplus"}), "activation"),
         (json!({"loss": "hinge"}), "loss"),
         (json!({"augment": "wobble"}), "augment"),
