@@ -9,6 +9,7 @@
 //! come.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::clock::Stopwatch;
 use std::time::Duration;
 
 /// Spins before a waiting thread starts to yield its core.
@@ -52,7 +53,10 @@ impl SpinBarrier {
 
     /// Waits until all threads have called `wait` in this round. Everything a
     /// thread wrote before its `wait` is visible to all threads after theirs.
-    pub fn wait(&self) -> Result<(), Poisoned> {
+    /// Says how long this thread waited: zero for the last to arrive, which
+    /// reads no clock (a clock read costs about as much as a sample's
+    /// meeting, so only the threads that wait pay for one).
+    pub fn wait(&self) -> Result<Duration, Poisoned> {
         let round = self.round.load(Ordering::Acquire);
         // AcqRel: publish this thread's writes; the last one to arrive
         // acquires everybody's through the chain of increments.
@@ -60,8 +64,9 @@ impl SpinBarrier {
             self.arrived.store(0, Ordering::Relaxed);
             // Release: hands all of it on to the threads watching `round`.
             self.round.fetch_add(1, Ordering::Release);
-            return self.check();
+            return self.check().map(|()| Duration::ZERO);
         }
+        let arrived = Stopwatch::start();
         let mut waits = 0u32;
         while self.round.load(Ordering::Acquire) == round {
             self.check()?;
@@ -74,7 +79,7 @@ impl SpinBarrier {
             }
             waits = waits.saturating_add(1);
         }
-        self.check()
+        self.check().map(|()| arrived.elapsed())
     }
 
     /// Marks the barrier as abandoned: all waits return [`Poisoned`].
@@ -159,7 +164,23 @@ mod tests {
     fn one_thread_never_waits() {
         let barrier = SpinBarrier::new(1);
         for _ in 0..3 {
-            assert_eq!(barrier.wait(), Ok(()));
+            assert_eq!(barrier.wait(), Ok(Duration::ZERO));
         }
+    }
+
+    #[test]
+    fn the_first_to_arrive_waits_for_the_last() {
+        let barrier = SpinBarrier::new(2);
+        let (early, late) = std::thread::scope(|s| {
+            let early = s.spawn(|| barrier.wait());
+            std::thread::sleep(Duration::from_millis(30));
+            let late = barrier.wait();
+            (early.join().unwrap(), late)
+        });
+        // The early thread may not have arrived yet when the late one does
+        // (then the roles swap), but one of them waited and one did not.
+        let waits = [early.unwrap(), late.unwrap()];
+        assert!(waits.contains(&Duration::ZERO), "{waits:?}");
+        assert!(waits.iter().any(|w| *w > Duration::ZERO), "{waits:?}");
     }
 }

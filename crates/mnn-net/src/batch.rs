@@ -44,7 +44,8 @@ use crate::samples::Samples;
 use mnn_matrix::{Matrix, Output, View, gemm};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use crate::clock::Stopwatch;
+use std::time::Duration;
 
 /// What the threads share: the meeting point, the batch's samples (one row
 /// of inputs and one of targets per sample), and `A_1` (one row per node
@@ -220,7 +221,7 @@ impl<'a> Worker<'a> {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Finished, Poisoned> {
         let _guard = PoisonOnPanic(&shared.barrier);
-        let started = Instant::now();
+        let started = Stopwatch::start();
         let total = epoch.samples.len();
         let mut next_report = epoch.progress_interval.min(total);
         for first in (0..total).step_by(epoch.batch) {
@@ -252,10 +253,8 @@ impl<'a> Worker<'a> {
 
     /// Waits for the other threads, counting the time.
     fn meet(&mut self, shared: &Shared) -> Result<(), Poisoned> {
-        let started = Instant::now();
-        let met = shared.barrier.wait();
-        self.waited += started.elapsed();
-        met
+        self.waited += shared.barrier.wait()?;
+        Ok(())
     }
 
     /// This thread's share of the batch's samples (read, and distorted if

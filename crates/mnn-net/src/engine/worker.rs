@@ -187,9 +187,7 @@ impl<'a> Worker<'a> {
             slot.store(a.to_bits(), Ordering::Relaxed);
         }
         if shared.barrier.threads() > 1 {
-            let arrived = Stopwatch::start();
-            shared.barrier.wait()?;
-            self.waited += arrived.elapsed();
+            self.waited += shared.barrier.wait()?;
         }
         for (a, slot) in self.a_1.iter_mut().zip(board) {
             *a = f32::from_bits(slot.load(Ordering::Relaxed));
