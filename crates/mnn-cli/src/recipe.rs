@@ -187,8 +187,8 @@ mod tests {
         let flags_of = |name| flags(&mnn_train::recipe(name).unwrap().settings);
         assert_eq!(
             flags_of("mnist-99"),
-            "--hidden 800 --activation relu --loss cross-entropy --bias --lr 0.01 --lr-decay 0.9 \
-             --augment elastic --batch 64 --epochs 24"
+            "--hidden 800 --activation relu --loss cross-entropy --bias --lr 0.01 --lr-decay 0.92 \
+             --augment rotate=7.5,scale=0.15,elastic,sigma=6,alpha=36 --batch 64 --epochs 28"
         );
         assert_eq!(flags_of("book"), "--hidden 200 --lr 0.1 --epochs 5");
         assert_eq!(flags_of("book-first"), "--hidden 100 --lr 0.3 --epochs 1");

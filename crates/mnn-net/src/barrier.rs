@@ -8,8 +8,8 @@
 //! then gets [`Poisoned`] instead of waiting for a partner that will never
 //! come.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::clock::Stopwatch;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// Spins before a waiting thread starts to yield its core.

@@ -37,6 +37,7 @@
 
 use crate::bands::bands;
 use crate::barrier::{PoisonOnPanic, Poisoned, SpinBarrier};
+use crate::clock::Stopwatch;
 use crate::kinds::Loss;
 use crate::layers::{Layer, Rule};
 use crate::options::{EpochReport, Progress, TrainOptions};
@@ -44,7 +45,6 @@ use crate::samples::Samples;
 use mnn_matrix::{Matrix, Output, View, gemm};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
-use crate::clock::Stopwatch;
 use std::time::Duration;
 
 /// What the threads share: the meeting point, the batch's samples (one row
