@@ -41,5 +41,5 @@ pub use networks::{
 };
 pub use peak::measure_peak;
 pub use report::{AugmentRow, BenchReport, BenchRow, FmaPeak, Machine, PLAUSIBLE, SCHEMA};
-pub use run::{AUGMENTATIONS, BenchData, BenchSettings, EMULATED_SAMPLES, run};
+pub use run::{AUGMENTATIONS, BenchData, BenchSettings, EMULATED_SAMPLES, augmentations, run};
 pub use timing::{EPOCH, QUERIES, time_augmentation, time_deep, time_queries, time_training};

@@ -21,8 +21,26 @@ use std::path::Path;
 /// this machine's AVX2 ones).
 pub const EMULATED_SAMPLES: usize = 500;
 
-/// The augmentations whose cost is measured (`none`: reading and scaling).
+/// The augmentations whose cost is always measured (`none`: reading and
+/// scaling); [`augmentations`] adds the recipes'.
 pub const AUGMENTATIONS: [&str; 5] = ["none", "shift=2", "rotate=10", "scale=0.1", "elastic"];
+
+/// The augmentations `mnn bench` times, as `--augment` reads them:
+/// [`AUGMENTATIONS`], then each named recipe's distortions not among them.
+pub fn augmentations() -> Vec<String> {
+    let mut names: Vec<String> = AUGMENTATIONS.iter().map(|s| s.to_string()).collect();
+    for recipe in crate::recipes() {
+        let augmentation = recipe.settings.augmentation;
+        let name = augmentation.to_string();
+        let listed = names
+            .iter()
+            .any(|n| n.parse::<crate::Augmentation>().ok() == Some(augmentation));
+        if !augmentation.is_none() && !listed {
+            names.push(name);
+        }
+    }
+    names
+}
 
 /// Samples of each augmentation timed: the row's samples, within these.
 const AUGMENTATION_SAMPLES: std::ops::RangeInclusive<usize> = 100..=5_000;
@@ -130,10 +148,10 @@ pub fn run(data: &BenchData, settings: &BenchSettings) -> Result<BenchReport, Tr
             }
         }
         let count = samples.clamp(*AUGMENTATION_SAMPLES.start(), *AUGMENTATION_SAMPLES.end());
-        for name in AUGMENTATIONS {
+        for name in self::augmentations() {
             augmentations.push(AugmentRow {
-                augmentation: name.to_string(),
-                us_per_sample: time_augmentation(train, name, count)? * 1e6,
+                us_per_sample: time_augmentation(train, &name, count)? * 1e6,
+                augmentation: name,
             });
         }
     }
@@ -152,6 +170,19 @@ pub fn run(data: &BenchData, settings: &BenchSettings) -> Result<BenchReport, Tr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_recipes_distortions_are_timed_once() {
+        let names = augmentations();
+        assert_eq!(names[..AUGMENTATIONS.len()], AUGMENTATIONS);
+        let parsed: Vec<crate::Augmentation> = names.iter().map(|n| n.parse().unwrap()).collect();
+        for recipe in crate::recipes() {
+            let augmentation = recipe.settings.augmentation;
+            let times = parsed.iter().filter(|a| **a == augmentation).count();
+            assert_eq!(times, 1, "{}: {augmentation}", recipe.name);
+        }
+        assert!(names.len() > AUGMENTATIONS.len(), "{names:?}");
+    }
 
     #[test]
     fn a_run_on_one_thread_has_the_books_rows_and_reads_back() {
