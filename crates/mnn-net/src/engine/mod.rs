@@ -208,6 +208,44 @@ pub(crate) fn query_all<S: Samples + ?Sized, L: LayerWeights + Sync>(
     results
 }
 
+/// What both ways of querying do once `W_1·x` is known: the rest of
+/// `query`, one sample at a time.
+struct Above<'s, 'l, L: LayerWeights> {
+    stack: &'s Layers<'l, L>,
+    /// Layers 2 … L.
+    above: Layers<'l, L>,
+    /// a_1, then a_2 … a_L.
+    a_1: Vec<f32>,
+    signals: Vec<Vec<f32>>,
+}
+
+impl<'s, 'l, L: LayerWeights> Above<'s, 'l, L> {
+    fn new(stack: &'s Layers<'l, L>) -> Self {
+        let (layer_1, upper) = stack.layers.split_first().expect("a layer");
+        Self {
+            stack,
+            above: Layers {
+                layers: upper,
+                ..*stack
+            },
+            a_1: vec![0.0; layer_1.nodes()],
+            signals: upper.iter().map(|l| vec![0.0; l.nodes()]).collect(),
+        }
+    }
+
+    /// `out` = the network's outputs for the sample whose `W_1·x` is `z_1`.
+    fn outputs(&mut self, z_1: impl Iterator<Item = f32>, out: &mut [f32]) {
+        // a_1 = f(W_1·x + b_1)
+        for (a, z) in self.a_1.iter_mut().zip(z_1) {
+            *a = z;
+        }
+        self.stack.activate(0, &mut self.a_1);
+        // a_2 … a_L, as query computes them
+        self.above.forward(&self.a_1, &mut self.signals);
+        out.copy_from_slice(self.signals.last().unwrap_or(&self.a_1));
+    }
+}
+
 /// [`query_range`] for [`Products::Batched`].
 fn query_range_batched<S: Samples + ?Sized, L: LayerWeights>(
     stack: &Layers<'_, L>,
@@ -215,7 +253,7 @@ fn query_range_batched<S: Samples + ?Sized, L: LayerWeights>(
     first: usize,
     results: &mut [f32],
 ) {
-    let (layer_1, upper) = stack.layers.split_first().expect("a layer");
+    let layer_1 = &stack.layers[0];
     let outputs = stack.output_nodes();
     let (nodes, inputs) = layer_1.weights().shape();
     // W_1: (nodes, inputs)
@@ -225,13 +263,7 @@ fn query_range_batched<S: Samples + ?Sized, L: LayerWeights>(
     let mut targets = vec![0.0; outputs];
     // Z_1 = W_1·Xᵀ: (nodes, QUERY_BATCH)
     let mut z_1 = vec![0.0; nodes * QUERY_BATCH];
-    // a_1, then a_2 … a_L.
-    let mut a_1 = vec![0.0; nodes];
-    let mut signals: Vec<Vec<f32>> = upper.iter().map(|l| vec![0.0; l.nodes()]).collect();
-    let above = Layers {
-        layers: upper,
-        ..*stack
-    };
+    let mut above = Above::new(stack);
     for (g, group) in results.chunks_mut(QUERY_BATCH * outputs).enumerate() {
         let size = group.len() / outputs;
         for (j, row) in x.chunks_exact_mut(inputs).take(size).enumerate() {
@@ -240,14 +272,8 @@ fn query_range_batched<S: Samples + ?Sized, L: LayerWeights>(
         let x_t = View::new(&x, (inputs, size), (1, inputs));
         gemm(1.0, w_1, x_t, Output::Overwrite, &mut z_1, QUERY_BATCH);
         for (j, out) in group.chunks_exact_mut(outputs).enumerate() {
-            // a_1 = f(W_1·x + b_1), column j of Z_1
-            for (a, z) in a_1.iter_mut().zip(z_1.iter().skip(j).step_by(QUERY_BATCH)) {
-                *a = *z;
-            }
-            stack.activate(0, &mut a_1);
-            // a_2 … a_L, as query computes them
-            above.forward(&a_1, &mut signals);
-            out.copy_from_slice(signals.last().unwrap_or(&a_1));
+            // column j of Z_1
+            above.outputs(z_1.iter().skip(j).step_by(QUERY_BATCH).copied(), out);
         }
     }
 }
@@ -263,33 +289,20 @@ fn query_range<S: Samples + ?Sized, L: LayerWeights>(
     if products == Products::Batched {
         return query_range_batched(stack, samples, first, results);
     }
-    let (layer_1, upper) = stack.layers.split_first().expect("a layer");
+    let layer_1 = &stack.layers[0];
     let outputs = stack.output_nodes();
     let w_1 = Aligned::from_slice(layer_1.weights().as_slice());
     let mut window = Window::new(layer_1.weights().cols(), outputs);
     // Per node of layer 1: W_1·x for each input of the group.
     let mut z_1 = vec![[0.0; WINDOW]; layer_1.nodes()];
-    // a_1, then a_2 … a_L.
-    let mut a_1 = vec![0.0; layer_1.nodes()];
-    let mut signals: Vec<Vec<f32>> = upper.iter().map(|l| vec![0.0; l.nodes()]).collect();
-    let above = Layers {
-        layers: upper,
-        ..*stack
-    };
+    let mut above = Above::new(stack);
     let count = results.len() / outputs;
     for (g, group) in results.chunks_mut(WINDOW * outputs).enumerate() {
         window.read(samples, first + g * WINDOW, WINDOW.min(count - g * WINDOW));
         // W_1·x for the group's inputs
         mul_vec4(w_1.as_slice(), window.sweep_vectors(), &mut z_1);
         for (j, out) in group.chunks_exact_mut(outputs).enumerate() {
-            // a_1 = f(W_1·x + b_1)
-            for (a, z) in a_1.iter_mut().zip(&z_1) {
-                *a = z[j];
-            }
-            stack.activate(0, &mut a_1);
-            // a_2 … a_L, as query computes them
-            above.forward(&a_1, &mut signals);
-            out.copy_from_slice(signals.last().unwrap_or(&a_1));
+            above.outputs(z_1.iter().map(|z| z[j]), out);
         }
     }
 }

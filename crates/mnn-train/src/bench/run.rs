@@ -31,12 +31,11 @@ pub fn augmentations() -> Vec<String> {
     let mut names: Vec<String> = AUGMENTATIONS.iter().map(|s| s.to_string()).collect();
     for recipe in crate::recipes() {
         let augmentation = recipe.settings.augmentation;
-        let name = augmentation.to_string();
         let listed = names
             .iter()
             .any(|n| n.parse::<crate::Augmentation>().ok() == Some(augmentation));
-        if !augmentation.is_none() && !listed {
-            names.push(name);
+        if !listed {
+            names.push(augmentation.to_string());
         }
     }
     names
